@@ -1,0 +1,1 @@
+"""A small character-level GPT: model, tokenizer, sampler, data, training and evaluation."""

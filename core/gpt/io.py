@@ -1,0 +1,44 @@
+"""Save and load a GPT checkpoint dir: model settings and the tokenizer's vocabulary in config.json, weights in
+model.safetensors, the model card in README.md (see core.checkpoints)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.checkpoints import CheckpointError, build_from_dir, save_model_dir
+from core.gpt.model import GPT, GPTConfig
+from core.gpt.tokenizer import CharTokenizer
+
+
+@dataclass
+class LoadedGPT:
+    model: GPT
+    tokenizer: CharTokenizer
+    config: dict[str, Any]  # the whole config.json (model settings, vocab, metrics)
+    path: Path
+
+
+def gpt_config_dict(model: GPT, tokenizer: CharTokenizer, metrics: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"model_type": "char-gpt", "model": model.config.to_dict(), "vocab": tokenizer.vocab, "metrics": metrics or {}}
+
+
+def save_gpt(directory: str | Path, model: GPT, tokenizer: CharTokenizer, metrics: dict[str, Any] | None = None, card: str | None = None) -> None:
+    save_model_dir(directory, gpt_config_dict(model, tokenizer, metrics), model.state_dict(), card)
+
+
+def load_gpt(directory: str | Path) -> LoadedGPT:
+    def make(config: dict[str, Any]) -> GPT:
+        if config.get("model_type") != "char-gpt" or not isinstance(config.get("vocab"), str):
+            raise ValueError("expected model_type 'char-gpt' with a 'vocab' string")
+        settings = GPTConfig(**config["model"])
+        if settings.vocab_size != len(config["vocab"]):
+            raise ValueError(f"vocab_size {settings.vocab_size} != {len(config['vocab'])} characters in 'vocab'")
+        return GPT(settings)
+
+    model, config = build_from_dir(directory, make)
+    assert isinstance(model, GPT)
+    return LoadedGPT(model, CharTokenizer(config["vocab"]), config, Path(directory))
+
+
+__all__ = ["LoadedGPT", "save_gpt", "load_gpt", "CheckpointError"]

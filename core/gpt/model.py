@@ -1,0 +1,166 @@
+"""A decoder-only GPT in one readable file (in the spirit of nanoGPT's model.py).
+
+Token embedding -> N pre-LayerNorm blocks [causal multi-head self-attention, GELU MLP] -> LayerNorm -> head tied to
+the embedding. Positions are rotary (RoPE): attention then depends only on how far apart two tokens are, so a KV
+cache can slide past the context window. Every token attends to the previous `context_length` tokens at every
+layer (sliding-window attention, as in Mistral); a full forward over a longer text uses the matching banded mask.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclass
+class GPTConfig:
+    vocab_size: int
+    context_length: int = 128
+    n_layer: int = 6
+    n_head: int = 6
+    n_embd: int = 192
+    dropout: float = 0.0
+    rope_base: float = 10000.0
+
+    def __post_init__(self) -> None:
+        if self.n_embd % self.n_head or (self.n_embd // self.n_head) % 2:
+            raise ValueError("n_embd must split into n_head heads of even size (RoPE rotates pairs of features).")
+
+    @property
+    def head_dim(self) -> int:
+        return self.n_embd // self.n_head
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class RotaryEmbedding(nn.Module):
+    """cos/sin tables for absolute positions, computed in float64 so far positions stay exact, grown on demand."""
+
+    def __init__(self, head_dim: int, base: float):
+        super().__init__()
+        self.head_dim = head_dim
+        self.inv_freq = 1.0 / (base ** (torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim))
+        self.cos = torch.empty(0)
+        self.sin = torch.empty(0)
+
+    def tables(self, end: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        """cos, sin of shape (>= end, head_dim // 2)."""
+        if self.cos.shape[0] < end or self.cos.device != device:
+            size = max(end, 2 * self.cos.shape[0], 1024)
+            angles = torch.arange(size, dtype=torch.float64)[:, None] * self.inv_freq[None, :]
+            self.cos = angles.cos().float().to(device)
+            self.sin = angles.sin().float().to(device)
+        return self.cos, self.sin
+
+
+def apply_rotary(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """Rotate feature pairs (first half, second half) of x (B, H, T, D) by the angles of each position (T, D/2)."""
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1)
+
+
+def sliding_window_mask(q_pos: torch.Tensor, k_pos: torch.Tensor, window: int) -> torch.Tensor:
+    """True where a query at q_pos may attend to a key at k_pos: the key is at most window-1 tokens back."""
+    distance = q_pos[:, None] - k_pos[None, :]
+    return (distance >= 0) & (distance < window)
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.n_head, self.head_dim = config.n_head, config.head_dim
+        self.qkv = nn.Linear(config.n_embd, 3 * config.n_embd, bias=False)
+        self.proj = nn.Linear(config.n_embd, config.n_embd, bias=False)
+        self.dropout = config.dropout
+
+    def project(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """q, k, v of shape (B, H, T, D), with q and k rotated to their positions."""
+        B, T, C = x.shape
+        q, k, v = self.qkv(x).view(B, T, 3, self.n_head, self.head_dim).permute(2, 0, 3, 1, 4)
+        return apply_rotary(q, cos, sin), apply_rotary(k, cos, sin), v
+
+    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        B, T, C = x.shape
+        q, k, v = self.project(x, cos, sin)
+        dropout = self.dropout if self.training else 0.0
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=mask is None, dropout_p=dropout)
+        return self.proj(y.transpose(1, 2).reshape(B, T, C))
+
+
+class MLP(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.fc = nn.Linear(config.n_embd, 4 * config.n_embd)
+        self.proj = nn.Linear(4 * config.n_embd, config.n_embd)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.dropout(self.proj(F.gelu(self.fc(x))))
+
+
+class Block(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(config.n_embd)
+        self.attn = CausalSelfAttention(config)
+        self.ln2 = nn.LayerNorm(config.n_embd)
+        self.mlp = MLP(config)
+
+    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        x = x + self.attn(self.ln1(x), cos, sin, mask)
+        return x + self.mlp(self.ln2(x))
+
+
+class GPT(nn.Module):
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.config = config
+        self.embed = nn.Embedding(config.vocab_size, config.n_embd)
+        self.drop = nn.Dropout(config.dropout)
+        self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
+        self.ln_f = nn.LayerNorm(config.n_embd)
+        self.rotary = RotaryEmbedding(config.head_dim, config.rope_base)
+        self.apply(self._init_weights)
+        for name, p in self.named_parameters():  # GPT-2: scale residual projections by depth
+            if name.endswith("proj.weight"):
+                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * config.n_layer))
+
+    @staticmethod
+    def _init_weights(module: nn.Module) -> None:
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+        if isinstance(module, nn.Linear) and module.bias is not None:
+            nn.init.zeros_(module.bias)
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def logits(self, h: torch.Tensor) -> torch.Tensor:
+        """The output head, tied to the token embedding."""
+        return F.linear(self.ln_f(h), self.embed.weight)
+
+    def forward(self, idx: torch.Tensor, start_pos: int = 0) -> torch.Tensor:
+        """Logits (B, T, vocab) for every position of idx (B, T) placed at start_pos, start_pos+1, ...
+
+        Texts up to context_length use the plain causal mask; longer ones the banded sliding-window mask, which is
+        exactly what the sliding KV cache computes.
+        """
+        T = idx.shape[1]
+        cos, sin = self.rotary.tables(start_pos + T, idx.device)
+        cos, sin = cos[start_pos : start_pos + T], sin[start_pos : start_pos + T]
+        mask = None
+        if T > self.config.context_length:
+            pos = torch.arange(T, device=idx.device)
+            mask = sliding_window_mask(pos, pos, self.config.context_length)
+        x = self.drop(self.embed(idx))
+        for block in self.blocks:
+            x = block(x, cos, sin, mask)
+        return self.logits(x)
+
+    def loss(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        logits = self(idx)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))

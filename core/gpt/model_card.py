@@ -1,0 +1,32 @@
+"""The GPT checkpoint's model card (README.md in the checkpoint dir), written from its config.json metrics."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.checkpoints import CARD_FILE, atomic_write_text, load_config
+
+
+def write_gpt_card(directory: str | Path, command: str, source: str, sample: str | None = None) -> None:
+    config = load_config(directory)
+    m, metrics = config["model"], config.get("metrics", {})
+    lines = [
+        "---", "license: mit", "library_name: pytorch", "tags: [gpt, char-level, shakespeare, playground]", "---", "",
+        "# gpt-shakespeare: a character-level GPT", "",
+        f"A decoder-only transformer ({m['n_layer']} layers, {m['n_head']} heads, width {m['n_embd']}, rotary positions, "
+        f"sliding attention window of {m['context_length']} characters, tied output head), "
+        f"{metrics.get('parameters', 0):,} parameters, vocabulary of {m['vocab_size']} characters.", "",
+        f"- Data: {source}. Cleaned: `**NAME**` speaker tags become `NAME:` lines; `_` and heading marks dropped.",
+        "- Validation holds out whole plays, so the loss measures text the model never saw.",
+        f"- Trained with: `{command}`",
+        f"- Training: {metrics.get('step', '?')} steps, {metrics.get('train_minutes', '?')} minutes of CPU time (2 cores).", "",
+        "## Metrics (held-out plays, nats per character)", "",
+        "| metric | value |", "|---|---|",
+    ]
+    for key, label in [("val_loss_sliding", "validation loss, sliding window"), ("val_loss_cropped_windows", "validation loss, cropped windows"),
+                       ("bits_per_char", "bits per character"), ("perplexity", "perplexity"), ("val_loss_windows", "validation loss during training (200 windows)")]:
+        if key in metrics:
+            lines.append(f"| {label} | {metrics[key]} |")
+    lines += ["", "Reproduce: `python -m core.gpt.evaluate checkpoints/gpt-shakespeare`", ""]
+    if sample:
+        lines += ["## Sample (`python -m core.gpt.sample --prompt \"ROMEO:\" --temperature 0.8 --top-k 40 --seed 1`)", "", "```", sample.rstrip(), "```", ""]
+    atomic_write_text(Path(directory) / CARD_FILE, "\n".join(lines))
