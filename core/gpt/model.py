@@ -51,9 +51,10 @@ class RotaryEmbedding(nn.Module):
         """cos, sin of shape (>= end, head_dim // 2)."""
         if self.cos.shape[0] < end or self.cos.device != device:
             size = max(end, 2 * self.cos.shape[0], 1024)
-            angles = torch.arange(size, dtype=torch.float64)[:, None] * self.inv_freq[None, :]
-            self.cos = angles.cos().float().to(device)
-            self.sin = angles.sin().float().to(device)
+            with torch.inference_mode(False), torch.no_grad():  # plain tensors, usable later for training too
+                angles = torch.arange(size, dtype=torch.float64)[:, None] * self.inv_freq[None, :]
+                self.cos = angles.cos().float().to(device)
+                self.sin = angles.sin().float().to(device)
         return self.cos, self.sin
 
 

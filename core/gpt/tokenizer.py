@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.validation import KnobError
 
-class UnknownCharactersError(ValueError):
+
+class UnknownCharactersError(KnobError):
     """Raised when a text holds characters outside the vocabulary; `.characters` lists them in order of appearance."""
 
     def __init__(self, characters: list[str]):

@@ -40,7 +40,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--context", type=int, default=128, help="attention window (tokens each token sees)")
     p.add_argument("--dropout", type=float, default=0.0)
     p.add_argument("--batch-size", type=int, default=32, help="sequences per step per process")
-    p.add_argument("--max-steps", type=int, default=4000)
+    p.add_argument("--max-steps", type=int, default=4000, help="length of the learning-rate schedule")
+    p.add_argument("--stop-at", type=int, default=None, help="stop (saving state) at this step, to --resume later")
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--min-lr", type=float, default=2e-4)
     p.add_argument("--warmup", type=int, default=200)
@@ -123,7 +124,8 @@ def main(argv: list[str] | None = None) -> float:
         save_training_state(args.state_dir, model, optimizer, {"step": step, "best_val": best_val, "elapsed_s": elapsed}, rng)
 
     bar = tqdm(total=args.max_steps, initial=step, disable=not is_main, dynamic_ncols=True, desc="gpt")
-    while step < args.max_steps:
+    last = min(args.max_steps, args.stop_at or args.max_steps)
+    while step < last:
         started = time.time()
         model.train()
         for group in optimizer.param_groups:
@@ -140,7 +142,7 @@ def main(argv: list[str] | None = None) -> float:
         elapsed += time.time() - started
         bar.update(1)
         bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{optimizer.param_groups[0]['lr']:.1e}")
-        if is_main and (step % args.eval_interval == 0 or step == args.max_steps):
+        if is_main and (step % args.eval_interval == 0 or step == last):
             evaluate_and_save()
     bar.close()
     if distributed:
