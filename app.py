@@ -1,0 +1,47 @@
+"""Start the GPT + GAN playground: parse flags, load the checkpoints once, launch the Gradio app.
+
+    python app.py [--host 127.0.0.1] [--port 7860] [--share] [--checkpoints checkpoints] [--hub-repo user/name]
+
+Environment variables give the defaults: GRADIO_SERVER_NAME, GRADIO_SERVER_PORT (what Hugging Face Spaces sets),
+PLAYGROUND_CHECKPOINTS, PLAYGROUND_HUB_REPO; HF_HUB_OFFLINE=1 keeps --hub-repo from touching the network.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from demo.app_state import load_app_state
+from demo.build import build_demo, launch_demo
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    env = os.environ.get
+    parser = argparse.ArgumentParser(description="Serve the GPT + GAN playground.")
+    parser.add_argument("--host", default=env("GRADIO_SERVER_NAME", "127.0.0.1"), help="address to listen on (0.0.0.0 for all)")
+    parser.add_argument("--port", type=int, default=int(env("GRADIO_SERVER_PORT", "7860")))
+    parser.add_argument("--share", action="store_true", help="also print a public gradio.live link (needs internet)")
+    parser.add_argument("--checkpoints", default=env("PLAYGROUND_CHECKPOINTS", "checkpoints"), help="folder of checkpoint dirs")
+    parser.add_argument("--hub-repo", default=env("PLAYGROUND_HUB_REPO") or None,
+                        help="Hugging Face Hub model repo holding gpt-shakespeare/ and gan-fashion/ (falls back to --checkpoints)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    state = load_app_state(args.checkpoints, args.hub_repo)
+    for note in state.notes.values():
+        print(f"* {note}", flush=True)
+    demo = build_demo(state)
+    launch_demo(demo, server_name=args.host, server_port=args.port, share=args.share, prevent_thread_lock=True)
+    print(f"* Ready in {time.perf_counter() - started:.1f} s", flush=True)
+    if args.share and not demo.share_url:
+        print("* --share: could not create a public link (no internet, or gradio.live unreachable); "
+              f"the app is still served locally at {demo.local_url}", file=sys.stderr, flush=True)
+    demo.block_thread()
+
+
+if __name__ == "__main__":
+    main()

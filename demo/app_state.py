@@ -1,0 +1,46 @@
+"""What the app loads at start-up, once: each model from checkpoints/ or a Hub repo, or a note saying why not.
+
+A missing or broken checkpoint never stops the app: its tab shows the note instead (the app starts with what it has).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.checkpoints import CARD_FILE, CheckpointError, resolve_checkpoint
+from core.gan.io import LoadedGAN, load_gan
+from core.gpt.io import LoadedGPT, load_gpt
+
+GPT_NAME = "gpt-shakespeare"
+GAN_NAME = "gan-fashion"
+CLASSIFIER_NAME = "fashion-classifier"
+
+
+@dataclass
+class AppState:
+    gpt: LoadedGPT | None = None
+    gan: LoadedGAN | None = None
+    notes: dict[str, str] = field(default_factory=dict)  # checkpoint name -> where it came from or why it is missing
+    cards: dict[str, str] = field(default_factory=dict)  # checkpoint name -> model card markdown (README.md)
+
+
+def _card(directory: Path) -> str | None:
+    path = directory / CARD_FILE
+    return path.read_text("utf-8") if path.is_file() else None
+
+
+def load_app_state(checkpoints: str | Path = "checkpoints", hub_repo: str | None = None) -> AppState:
+    """Load the GPT and the GAN once; the classifier is only read for its model card (its metrics back the GAN's)."""
+    state = AppState()
+    for name, loader in ((GPT_NAME, load_gpt), (GAN_NAME, load_gan), (CLASSIFIER_NAME, None)):
+        path, note = resolve_checkpoint(name, checkpoints, hub_repo)
+        if path is not None and loader is not None:
+            try:
+                loaded = loader(path)
+            except CheckpointError as exc:
+                note, loaded = f"{name}: {exc}", None
+            setattr(state, "gpt" if name == GPT_NAME else "gan", loaded)
+        if path is not None and (card := _card(path)) is not None:
+            state.cards[name] = card
+        state.notes[name] = note
+    return state

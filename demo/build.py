@@ -1,0 +1,40 @@
+"""build_demo(): the three tabs in one gr.Blocks with the queue set up; launch_demo(): launch with the app's CSS and
+no file access beyond what the app generates."""
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from demo.about_tab import build_about_tab
+from demo.app_state import GAN_NAME, GPT_NAME, AppState
+from demo.image_tab import build_image_tab
+from demo.text_tab import build_text_tab
+
+TITLE = "GPT + GAN playground"
+# Browsers smooth enlarged images; the GAN's 32x32 pixels should stay crisp squares.
+CSS = "#gan-image img, #gan-grid img, #gan-interpolation img { image-rendering: pixelated; }"
+QUEUE_SIZE = 64  # waiting requests beyond this are refused with "queue full" rather than piling up
+
+
+def build_demo(state: AppState) -> gr.Blocks:
+    """Lay out the tabs from models loaded once at start-up (state); handlers never load weights."""
+    with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
+        gr.Markdown(f"# {TITLE}\nMove a knob and watch a character-level GPT write Shakespeare and a conditional "
+                    "DCGAN paint Fashion-MNIST clothes, live, on a CPU.")
+        with gr.Tabs():
+            with gr.Tab("Text (GPT)", id="text"):
+                build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""))
+            with gr.Tab("Images (GAN)", id="image"):
+                build_image_tab(state.gan, state.notes.get(GAN_NAME, ""))
+            with gr.Tab("About", id="about"):
+                build_about_tab(state)
+    # Default limit 2 (two CPU cores); each event group sets its own via concurrency_id.
+    demo.queue(default_concurrency_limit=2, max_size=QUEUE_SIZE)
+    return demo
+
+
+def launch_demo(demo: gr.Blocks, **kwargs: Any) -> Any:
+    """demo.launch with the app's CSS; allowed_paths stays empty, so only files the app generated are served."""
+    kwargs.setdefault("show_error", False)
+    return demo.launch(css=CSS, allowed_paths=[], **kwargs)

@@ -1,0 +1,48 @@
+"""The one place user mistakes become `gr.Error`s: handlers raise core's KnobError / CheckpointError and this
+decorator shows their message as is (no traceback), so the server keeps serving and the user knows what to fix."""
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any, Callable, TypeVar
+
+import gradio as gr
+
+from core.checkpoints import CheckpointError
+from core.gpt.tokenizer import UnknownCharactersError
+from core.validation import KnobError
+
+USER_ERRORS = (KnobError, CheckpointError, UnknownCharactersError)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _as_gr_error(exc: Exception) -> gr.Error:
+    return gr.Error(str(exc), print_exception=False)
+
+
+def user_errors(fn: F) -> F:
+    """Wrap a handler (plain or generator) so USER_ERRORS reach the browser as gr.Error with their message.
+
+    functools.wraps keeps the signature Gradio reads for the API, and a generator stays a generator function so
+    Gradio still streams it.
+    """
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def stream(*args: Any, **kwargs: Any) -> Any:
+            try:
+                yield from fn(*args, **kwargs)
+            except USER_ERRORS as exc:
+                raise _as_gr_error(exc) from None
+
+        return stream  # type: ignore[return-value]
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except USER_ERRORS as exc:
+            raise _as_gr_error(exc) from None
+
+    return call  # type: ignore[return-value]

@@ -1,0 +1,111 @@
+"""Text tab handlers called directly on the real GPT checkpoint: streaming, live re-runs, next-token bars, errors."""
+from __future__ import annotations
+
+import math
+
+import gradio as gr
+import pytest
+
+from core import limits
+from demo.text_tab import StreamSession, char_label
+
+KNOBS = dict(temperature=0.8, top_k=40, top_p=0.95, max_new_tokens=30, seed=7)
+
+
+def test_generate_streams_one_character_at_a_time(text_handlers):
+    steps = list(text_handlers.generate("ROMEO:\n", **KNOBS))
+    assert steps[0] == "ROMEO:\n"
+    assert len(steps) == 1 + KNOBS["max_new_tokens"]
+    for before, after in zip(steps, steps[1:]):
+        assert after.startswith(before) and len(after) == len(before) + 1
+
+
+def test_generate_is_deterministic_per_seed(text_handlers):
+    first = list(text_handlers.generate("ROMEO:\n", **KNOBS))[-1]
+    again = list(text_handlers.generate("ROMEO:\n", **KNOBS))[-1]
+    other = list(text_handlers.generate("ROMEO:\n", **{**KNOBS, "seed": 8}))[-1]
+    assert first == again
+    assert first != other
+
+
+def test_a_newer_stream_of_the_same_session_stops_the_older_one(text_handlers):
+    session = StreamSession()
+    older = text_handlers.generate("ROMEO:\n", **KNOBS, session=session)
+    next(older), next(older)
+    newer = text_handlers.generate("JULIET:\n", **KNOBS, session=session)
+    assert next(newer) == "JULIET:\n"
+    assert list(older) == []  # stopped at its next character
+    assert len(list(newer)) == KNOBS["max_new_tokens"]
+
+
+def test_knobs_rerun_only_after_a_generation_with_the_same_seed(text_handlers):
+    session = StreamSession()
+    assert [type(x).__name__ for x in text_handlers.regenerate("ROMEO:\n", **KNOBS, session=session)] == ["dict"]
+    generated = list(text_handlers.generate("ROMEO:\n", **KNOBS, session=session))[-1]
+    rerun = list(text_handlers.regenerate("ROMEO:\n", **KNOBS, session=session))[-1]
+    assert rerun == generated
+    hotter = list(text_handlers.regenerate("ROMEO:\n", **{**KNOBS, "temperature": 1.5}, session=session))[-1]
+    assert hotter != generated
+
+
+def test_next_token_bars_follow_the_knobs_without_running_the_model(text_handlers):
+    prompt = "To be, or not to b"
+    bars = text_handlers.next_tokens(prompt, 1.0, 0, 1.0)
+    runs = text_handlers.explorer.model_runs
+    assert len(bars) == limits.NEXT_TOKEN_CANDIDATES
+    assert math.isclose(sum(bars.values()), 1.0, abs_tol=1e-3) or sum(bars.values()) < 1.0
+    assert list(bars.values()) == sorted(bars.values(), reverse=True)
+    top3 = text_handlers.next_tokens(prompt, 1.0, 3, 1.0)
+    assert len(top3) == 3 and math.isclose(sum(top3.values()), 1.0, abs_tol=1e-5)
+    greedy = text_handlers.next_tokens(prompt, 0.0, 40, 0.95)
+    assert list(greedy.values()) == [1.0] and list(greedy) == list(bars)[:1]
+    sharper = text_handlers.next_tokens(prompt, 0.5, 0, 1.0)
+    assert max(sharper.values()) > max(bars.values())
+    assert text_handlers.explorer.model_runs == runs  # knobs re-applied to cached logits
+
+
+def test_whitespace_candidates_get_visible_names():
+    assert char_label(" ") == "␣ (space)" and char_label("\n") == "↵ (newline)" and char_label("a") == "a"
+
+
+def test_inspect_prompt_marks_unknown_characters(text_handlers):
+    marked, bars = text_handlers.inspect_prompt("Hello, wörld €", 0.8, 40, 0.95)
+    assert "".join(text for text, _ in marked) == "Hello, wörld €"
+    assert [text for text, label in marked if label] == ["ö", "€"]
+    assert bars == {}
+    clean, clean_bars = text_handlers.inspect_prompt("ROMEO:\n", 0.8, 40, 0.95)
+    assert clean == [("ROMEO:\n", None)] and clean_bars
+    assert text_handlers.inspect_prompt("", 0.8, 40, 0.95) == ([], {})
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"temperature": "hot"}, "temperature must be a number from 0 to 5"),
+        ({"temperature": float("nan")}, "temperature must be a finite number"),
+        ({"temperature": 99}, "temperature must be from 0 to 5"),
+        ({"top_k": 2.5}, "top_k must be a whole number"),
+        ({"top_k": -1}, "top_k must be from 0 to"),
+        ({"top_p": 0}, "top_p must be above 0"),
+        ({"top_p": None}, "top_p must be a number"),
+        ({"max_new_tokens": 0}, "max_new_tokens must be from 1 to"),
+        ({"max_new_tokens": limits.MAX_NEW_TOKENS + 1}, "max_new_tokens must be from 1 to"),
+        ({"seed": -1}, "seed must be from 0 to"),
+        ({"seed": True}, "seed must be a whole number"),
+    ],
+)
+def test_generate_refuses_bad_knobs_with_a_message(text_handlers, change, fragment):
+    with pytest.raises(gr.Error, match=fragment.replace("(", r"\(")):
+        list(text_handlers.generate("ROMEO:\n", **{**KNOBS, **change}))
+
+
+@pytest.mark.parametrize(
+    ("prompt", "fragment"),
+    [(None, "prompt must be text"), ("", "prompt is empty"), ("x" * (limits.MAX_PROMPT_CHARS + 1), "the limit is"),
+     ("naïve", "does not know 1 character")],
+)
+def test_generate_and_bars_refuse_bad_prompts_with_a_message(text_handlers, prompt, fragment):
+    with pytest.raises(gr.Error, match=fragment):
+        list(text_handlers.generate(prompt, **KNOBS))
+    with pytest.raises(gr.Error, match=fragment):
+        text_handlers.next_tokens(prompt, 0.8, 40, 0.95)
