@@ -80,7 +80,7 @@ def build_image_tab(loaded: LoadedGAN | None, note: str) -> None:
             with gr.Row():
                 seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed",
                                  elem_id="gan-seed", scale=3)
-                randomise = gr.Button("🎲 Randomise", scale=1, elem_id="gan-randomise")
+                randomise = gr.Button("Randomise", scale=1, elem_id="gan-randomise")
             psi = gr.Slider(0.0, limits.MAX_PSI, defaults.psi, step=0.05, label="Noise scale (truncation ψ)",
                             info="0 = the average image of the class; 1 = as trained; above 1 = wilder", elem_id="gan-psi")
             directions = [gr.Slider(-limits.MAX_DIRECTION, limits.MAX_DIRECTION, 0.0, step=0.1, label=name,

@@ -117,7 +117,7 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> None:
         with gr.Column(scale=3):
             prompt = gr.Textbox(DEFAULT_PROMPT, lines=4, max_length=limits.MAX_PROMPT_CHARS, label="Prompt", elem_id="prompt")
             checked, first_bars = handlers.inspect_prompt(DEFAULT_PROMPT, defaults.temperature, defaults.top_k, defaults.top_p)
-            prompt_check = gr.HighlightedText(checked, label="Prompt as the model reads it", show_legend=True,
+            prompt_check = gr.HighlightedText(checked, label="Prompt as the model reads it (unknown characters marked red)", show_legend=False,
                                               color_map={"unknown to the model": "red"}, elem_id="prompt-check")
             gr.Examples([[e] for e in EXAMPLES], inputs=[prompt], label="Examples")
             with gr.Row():
@@ -135,8 +135,8 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> None:
                                        elem_id="max-new-tokens")
             with gr.Row():
                 seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed", elem_id="seed", scale=3)
-                randomise = gr.Button("🎲 Randomise", scale=1, elem_id="randomise-seed")
-            bars = gr.Label(first_bars, num_top_classes=limits.NEXT_TOKEN_CANDIDATES, elem_id="next-token-bars",
+                randomise = gr.Button("Randomise", scale=1, elem_id="randomise-seed")
+            bars = gr.Label(first_bars, num_top_classes=limits.NEXT_TOKEN_CANDIDATES, show_heading=False, elem_id="next-token-bars",
                             label="Next character: probability after temperature, top-k and top-p")
     knobs = [temperature, top_k, top_p]
     run_inputs = [prompt, temperature, top_k, top_p, max_new_tokens, seed, session]

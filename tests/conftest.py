@@ -18,13 +18,13 @@ import pytest  # noqa: E402
 from demo.app_state import GAN_NAME, GPT_NAME, AppState, load_app_state  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-CHECKPOINTS = ROOT / "checkpoints"
+CHECKPOINTS = Path(os.environ.get("PLAYGROUND_CHECKPOINTS", ROOT / "checkpoints"))  # the shipped ones by default
 
 
 def require_checkpoint(name: str) -> None:
     """Skip (locally) or fail (in CI) when checkpoints/<name> is not there."""
     if not (CHECKPOINTS / name / "config.json").is_file():
-        message = f"checkpoints/{name} is missing (train it, or fetch it with --hub-repo)"
+        message = f"{CHECKPOINTS / name} is missing (train it, or fetch it with --hub-repo)"
         if os.environ.get("CI"):
             pytest.fail(message + "; CI needs the shipped checkpoints")
         pytest.skip(message)

@@ -1,0 +1,78 @@
+"""A real browser (Debian's Chromium via Playwright) on the launched app: type a prompt, generate, move an image
+slider and see the image change; saves a screenshot of each tab into docs/screenshots/ for the README."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from demo.app_state import GAN_NAME, GPT_NAME
+from tests.conftest import ROOT, require_checkpoint
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium "
+                       "(apt-get install chromium; .ci/run does); browser tests skipped"),
+]
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright PyPI package is not installed")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.set_default_timeout(60_000)
+        page.goto(app_url)
+        page.wait_for_selector("#prompt textarea")
+        yield page
+        browser.close()
+
+
+def _open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def test_type_a_prompt_generate_and_see_the_bars(page):
+    require_checkpoint(GPT_NAME)
+    _open_tab(page, "Text (GPT)")
+    prompt = page.locator("#prompt textarea")
+    prompt.fill("JULIET:\n")
+    page.wait_for_function("() => document.querySelector('#next-token-bars') && "
+                           "document.querySelector('#next-token-bars').innerText.includes('%')")
+    page.locator("#generate").click()
+    page.wait_for_function("() => document.querySelector('#generated textarea').value.length > 40")
+    text = page.locator("#generated textarea").input_value()
+    assert text.startswith("JULIET:\n")
+    page.wait_for_timeout(1500)  # let the stream finish drawing before the screenshot
+    page.screenshot(path=str(SCREENSHOTS / "text.png"), full_page=True)
+
+
+def test_moving_an_image_slider_changes_the_image(page):
+    require_checkpoint(GAN_NAME)
+    _open_tab(page, "Images (GAN)")
+    image = page.locator("#gan-image img")
+    image.wait_for()
+    before = image.get_attribute("src")
+    slider = page.locator("#gan-direction-0 input[type=range]")
+    slider.focus()
+    for _ in range(30):
+        slider.press("ArrowRight")
+    page.wait_for_function("(before) => document.querySelector('#gan-image img').getAttribute('src') !== before", arg=before)
+    page.locator("#gan-grid-button").click()
+    page.locator("#gan-grid img").wait_for()
+    page.screenshot(path=str(SCREENSHOTS / "image.png"), full_page=True)
+
+
+def test_about_tab(page):
+    _open_tab(page, "About")
+    page.locator("#about").wait_for()
+    assert "How the playground works" in page.locator("#about").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "about.png"), full_page=True)

@@ -1,0 +1,52 @@
+"""How build_demo wires the UI: every event named and queued with limits; missing checkpoints say so plainly."""
+from __future__ import annotations
+
+import gradio as gr
+
+from demo.about_tab import about_markdown, card_body
+from demo.app_state import GAN_NAME, GPT_NAME, load_app_state
+from demo.build import QUEUE_SIZE, build_demo
+from tests.conftest import require_checkpoint
+
+
+def _markdown_text(demo: gr.Blocks) -> str:
+    return "\n".join(b.value for b in demo.blocks.values() if isinstance(b, gr.Markdown) and b.value)
+
+
+def test_every_backend_event_has_an_api_name_and_a_concurrency_limit(app_state):
+    demo = build_demo(app_state)
+    events = [fn for fn in demo.fns.values() if fn.fn is not None and fn.api_visibility == "public"]
+    assert events
+    for fn in events:
+        assert fn.api_name, fn.name
+        limit = demo._queue.default_concurrency_limit if fn.concurrency_limit == "default" else fn.concurrency_limit
+        assert isinstance(limit, int) and 1 <= limit <= 4, fn.api_name  # never unlimited on a 2-core machine
+    assert demo._queue.max_size == QUEUE_SIZE
+
+
+def test_missing_checkpoints_leave_a_working_app_that_says_why(tmp_path):
+    state = load_app_state(tmp_path)
+    assert state.gpt is None and state.gan is None
+    assert "no checkpoint at" in state.notes[GPT_NAME] and "no checkpoint at" in state.notes[GAN_NAME]
+    text = _markdown_text(build_demo(state))
+    assert "The GPT is not available" in text and "The GAN is not available" in text
+    assert "Pending" in about_markdown(state)
+
+
+def test_a_broken_checkpoint_is_reported_not_raised(tmp_path):
+    (tmp_path / GPT_NAME).mkdir()
+    (tmp_path / GPT_NAME / "config.json").write_text("{not json")
+    state = load_app_state(tmp_path)
+    assert state.gpt is None and "not valid JSON" in state.notes[GPT_NAME]
+
+
+def test_an_unreachable_hub_repo_falls_back_to_local_with_a_note(tmp_path):
+    state = load_app_state(tmp_path, hub_repo="nobody/no-such-playground")  # HF_HUB_OFFLINE=1 in conftest
+    assert "could not fetch gpt-shakespeare from Hub repo nobody/no-such-playground" in state.notes[GPT_NAME]
+
+
+def test_about_shows_each_card_without_front_matter(app_state):
+    require_checkpoint(GPT_NAME)
+    text = about_markdown(app_state)
+    assert "---\nlicense" not in text and "| metric | value |" in text
+    assert card_body("---\nlicense: mit\n---\n# Title\n![x](a.png)\n| a |") == "### Title\n\n| a |"
