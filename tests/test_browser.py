@@ -49,10 +49,24 @@ def test_type_a_prompt_generate_and_see_the_bars(page):
                            "document.querySelector('#next-token-bars').innerText.includes('%')")
     page.locator("#generate").click()
     page.wait_for_function("() => document.querySelector('#generated textarea').value.length > 40")
-    text = page.locator("#generated textarea").input_value()
-    assert text.startswith("JULIET:\n")
-    page.wait_for_timeout(1500)  # let the stream finish drawing before the screenshot
+    page.wait_for_function("() => document.querySelector('#generated textarea').value.length >= 8 + 300")  # done
+    first = page.locator("#generated textarea").input_value()
+    assert first.startswith("JULIET:\n")
+    _drag(page, "#temperature input[type=range]", 0.16, 0.4)  # releasing a knob re-runs the generation live
+    page.wait_for_function("(first) => { const v = document.querySelector('#generated textarea').value;"
+                           " return v !== first && v.length >= 8 + 300; }", arg=first)
+    assert page.locator("#generated textarea").input_value().startswith("JULIET:\n")
     page.screenshot(path=str(SCREENSHOTS / "text.png"), full_page=True)
+
+
+def _drag(page, selector: str, start: float, end: float) -> None:
+    """Drag a range input's thumb with the mouse from `start` to `end` (fractions of its width)."""
+    box = page.locator(selector).bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * start, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * end, y, steps=8)
+    page.mouse.up()
 
 
 def test_moving_an_image_slider_changes_the_image(page):
