@@ -111,7 +111,7 @@ def build_from_dir(directory: str | Path, make_module: Callable[[dict[str, Any]]
     config = load_config(directory)
     try:
         module = make_module(config)
-    except (TypeError, ValueError, KeyError) as exc:
+    except (TypeError, ValueError, KeyError, ArithmeticError, RuntimeError) as exc:  # e.g. n_head 0, a negative width
         raise CheckpointError(f"{directory / CONFIG_FILE} has invalid settings ({exc}); restore it from the repo.") from exc
     load_state_into(module, load_weights(directory), directory / WEIGHTS_FILE)
     return module.eval(), config

@@ -29,8 +29,8 @@ def save_gpt(directory: str | Path, model: GPT, tokenizer: CharTokenizer, metric
 
 def load_gpt(directory: str | Path) -> LoadedGPT:
     def make(config: dict[str, Any]) -> GPT:
-        if config.get("model_type") != "char-gpt" or not isinstance(config.get("vocab"), str):
-            raise ValueError("expected model_type 'char-gpt' with a 'vocab' string")
+        if config.get("model_type") != "char-gpt" or not isinstance(config.get("vocab"), str) or len(set(config["vocab"])) != len(config["vocab"]):
+            raise ValueError("expected model_type 'char-gpt' with a 'vocab' string of distinct characters")
         settings = GPTConfig(**config["model"])
         if settings.vocab_size != len(config["vocab"]):
             raise ValueError(f"vocab_size {settings.vocab_size} != {len(config['vocab'])} characters in 'vocab'")
