@@ -14,7 +14,7 @@ from PIL import Image
 from core import limits
 from core.gan.data import CLASS_NAMES
 from core.gan.io import LoadedGAN
-from core.gan.latent import ImageKnobs, LatentStudio, frames_to_gif, upscale, validate_image_knobs
+from core.gan.latent import RANDOM_CLASS, ImageKnobs, LatentStudio, frames_to_gif, upscale, validate_seed
 from core.validation import as_int
 from demo.errors import user_errors
 from demo.text_tab import random_seed
@@ -38,21 +38,18 @@ class ImageHandlers:
     @user_errors
     def image(self, class_name: str, seed: int, psi: float, *directions: float) -> Image.Image:
         """The image for these knobs, enlarged; a direction move reuses the cached latent of (class, seed, psi)."""
-        knobs = validate_image_knobs(class_name, seed, psi, tuple(directions))
-        return upscale(self.studio.image(knobs), IMAGE_SCALE)
+        return upscale(self.studio.image(self.studio.knobs(class_name, seed, psi, directions)), IMAGE_SCALE)
 
     @user_errors
     def grid(self, class_name: str, first_seed: int, count: int, psi: float) -> Image.Image:
         """`count` samples with seeds first_seed, first_seed+1, ... in one enlarged sheet."""
-        knobs = validate_image_knobs(class_name, first_seed, psi, ())
-        count = as_int("count", count, 1, limits.MAX_GRID_IMAGES)
-        return upscale(self.studio.grid(knobs.class_name, knobs.seed, count, knobs.psi), GRID_SCALE)
+        return upscale(self.studio.grid(class_name, first_seed, count, psi), GRID_SCALE)
 
     @user_errors
     def interpolate(self, seed_a: int, seed_b: int, class_name: str, frames: int, psi: float) -> str:
         """A looping GIF walking the latent from seed_a to seed_b; returned as a file path Gradio serves from its cache."""
-        knobs = validate_image_knobs(class_name, seed_a, psi, ())
-        seed_b = validate_image_knobs(class_name, seed_b, psi, ()).seed
+        knobs = self.studio.knobs(class_name, seed_a, psi)
+        seed_b = validate_seed(seed_b, "seed B")
         frames = as_int("frames", frames, 2, limits.MAX_INTERPOLATION_FRAMES)
         key = f"{knobs.class_name}|{knobs.seed}|{seed_b}|{frames}|{knobs.psi}"
         path = GIF_DIR / f"interpolation-{hashlib.sha256(key.encode()).hexdigest()[:16]}.gif"
@@ -75,7 +72,7 @@ def build_image_tab(loaded: LoadedGAN | None, note: str) -> None:
     defaults = ImageKnobs()
     with gr.Row():
         with gr.Column(scale=2):
-            class_name = gr.Dropdown(["random", *CLASS_NAMES], value=defaults.class_name, label="Class", elem_id="gan-class",
+            class_name = gr.Dropdown([RANDOM_CLASS, *CLASS_NAMES], value=defaults.class_name, label="Class", elem_id="gan-class",
                                      info="'random' lets the seed pick the class")
             with gr.Row():
                 seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed",

@@ -71,7 +71,7 @@ def test_bad_image_input_is_refused_with_a_message(client, image_handlers):
     n = len(image_handlers.direction_names)
     with pytest.raises(AppError, match="(?i)class"):
         client.predict("Hat", 3, 1.0, *[0.0] * n, api_name="/image")
-    with pytest.raises(AppError, match="count must be from 1 to"):
+    with pytest.raises(AppError, match="grid size must be from 1 to"):
         client.predict("Bag", 0, 1000, 1.0, api_name="/grid")
     assert client.predict("Bag", 3, 1.0, *[0.0] * n, api_name="/image")
 

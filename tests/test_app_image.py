@@ -1,0 +1,70 @@
+"""Image tab handlers called directly on the real GAN checkpoint: instant redraws, grid, interpolation GIF, errors."""
+from __future__ import annotations
+
+import gradio as gr
+import pytest
+from PIL import Image
+
+from core import limits
+from demo.image_tab import IMAGE_SCALE
+
+
+def _zeros(handlers) -> list[float]:
+    return [0.0] * len(handlers.direction_names)
+
+
+def test_image_is_enlarged_with_crisp_pixels(image_handlers):
+    image = image_handlers.image("Sneaker", 3, 1.0, *_zeros(image_handlers))
+    assert image.size == (32 * IMAGE_SCALE, 32 * IMAGE_SCALE) and image.mode == "L"
+    small = image.resize((32, 32), Image.NEAREST)
+    assert small.resize(image.size, Image.NEAREST).tobytes() == image.tobytes()  # every 8x8 block is one grey
+
+
+def test_same_knobs_same_image_and_every_knob_changes_it(image_handlers):
+    zeros = _zeros(image_handlers)
+    base = image_handlers.image("Sneaker", 3, 1.0, *zeros).tobytes()
+    assert image_handlers.image("Sneaker", 3, 1.0, *zeros).tobytes() == base
+    assert image_handlers.image("Sneaker", 4, 1.0, *zeros).tobytes() != base
+    assert image_handlers.image("Bag", 3, 1.0, *zeros).tobytes() != base
+    assert image_handlers.image("Sneaker", 3, 0.5, *zeros).tobytes() != base
+    for i in range(len(zeros)):
+        moved = list(zeros)
+        moved[i] = 4.0
+        assert image_handlers.image("Sneaker", 3, 1.0, *moved).tobytes() != base, image_handlers.direction_names[i]
+
+
+def test_direction_moves_reuse_the_cached_latent(image_handlers):
+    studio = image_handlers.studio
+    image_handlers.image("Coat", 11, 0.7, *_zeros(image_handlers))
+    cached = len(studio._cache)
+    image_handlers.image("Coat", 11, 0.7, 2.0, *_zeros(image_handlers)[1:])
+    assert len(studio._cache) == cached
+
+
+def test_grid_and_interpolation(image_handlers):
+    grid = image_handlers.grid("Bag", 0, 16, 1.0)
+    assert grid.width > 4 * 32 and grid.height > 4 * 32
+    path = image_handlers.interpolate(0, 1, "Dress", 5, 1.0)
+    assert path.endswith(".gif")
+    with Image.open(path) as gif:
+        assert gif.n_frames == 5 and gif.size == (32 * IMAGE_SCALE, 32 * IMAGE_SCALE)
+    assert image_handlers.interpolate(0, 1, "Dress", 5, 1.0) == path  # same knobs reuse the file
+
+
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        (lambda h: h.image("Hat", 0, 1.0), "class must be one of"),
+        (lambda h: h.image("Bag", -1, 1.0), "seed must be from 0"),
+        (lambda h: h.image("Bag", 0, limits.MAX_PSI + 1), r"psi \(truncation\) must be from 0"),
+        (lambda h: h.image("Bag", 0, 1.0, limits.MAX_DIRECTION * 2), "direction 1 must be from"),
+        (lambda h: h.image("Bag", 0, 1.0, *[0.0] * 20), "at most"),
+        (lambda h: h.image("Bag", 0, "wide"), "must be a number"),
+        (lambda h: h.grid("Bag", 0, limits.MAX_GRID_IMAGES + 1, 1.0), "grid size must be from 1 to"),
+        (lambda h: h.interpolate(0, 1, "Bag", 1, 1.0), "frames must be from 2 to"),
+        (lambda h: h.interpolate(0, -2, "Bag", 5, 1.0), "seed B must be from 0"),
+    ],
+)
+def test_bad_image_knobs_are_refused_with_a_message(image_handlers, call, fragment):
+    with pytest.raises(gr.Error, match=fragment):
+        call(image_handlers)
