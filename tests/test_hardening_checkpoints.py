@@ -444,27 +444,26 @@ KILL_CHILD = textwrap.dedent("""
 
     torch.set_num_threads(1)
     directory, stage, vocab = sys.argv[1], sys.argv[2], {vocab!r}
-    real_save_file, real_write_text = ck.save_file, ck.atomic_write_text
+    real_atomic_write = ck.atomic_write
 
     def stall(note):
         print(note, flush=True)  # the parent SIGKILLs us as soon as it reads this line
         time.sleep(600)
 
-    def half_written_weights(tensors, filename):
-        real_save_file(tensors, filename)
-        with open(filename, "r+b") as f:  # as if the disk write were half done
-            f.truncate(os.path.getsize(filename) // 2)
-        stall("weights-half-written")
-
-    def stall_before_config(path, text):
-        if path.name == ck.CONFIG_FILE:
+    def interrupted_atomic_write(path, write):
+        # the production atomic_write, with the process killed inside the write (weights) or before it (config)
+        if stage == "weights" and path.name == ck.WEIGHTS_FILE:
+            def half_written(tmp):
+                write(tmp)
+                with open(tmp, "r+b") as f:  # as if the disk write were half done
+                    f.truncate(os.path.getsize(tmp) // 2)
+                stall("weights-half-written")
+            return real_atomic_write(path, half_written)
+        if stage == "config" and path.name == ck.CONFIG_FILE:
             stall("weights-written-config-not-yet")
-        real_write_text(path, text)
+        return real_atomic_write(path, write)
 
-    if stage == "weights":
-        ck.save_file = half_written_weights
-    elif stage == "config":
-        ck.atomic_write_text = stall_before_config
+    ck.atomic_write = interrupted_atomic_write
     torch.manual_seed(123)  # a different model from the one already on disk
     save_gpt(directory, GPT(GPTConfig(vocab_size=len(vocab), context_length=16, n_layer=1, n_head=2, n_embd=16)),
              CharTokenizer(vocab), metrics={{"step": 2}})
@@ -507,6 +506,42 @@ def test_a_save_killed_mid_write_leaves_the_previous_checkpoint_loadable(tmp_pat
     assert finals == {WEIGHTS_FILE, CONFIG_FILE}, finals  # any leftover temp file is hidden (dot-name), never final
 
 
+LOOP_CHILD = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {root!r})
+    import torch
+    from core.gpt.io import save_gpt
+    from core.gpt.model import GPT, GPTConfig
+    from core.gpt.tokenizer import CharTokenizer
+
+    torch.set_num_threads(1)
+    vocab = {vocab!r}
+    model = GPT(GPTConfig(vocab_size=len(vocab), context_length=32, n_layer=4, n_head=4, n_embd=256))  # ~13 MB
+    for n in range(1, 1000):
+        with torch.no_grad():
+            model.embed.weight.add_(1.0)  # every save writes different bytes
+        print(f"saving {{n}}", flush=True)
+        save_gpt(sys.argv[1], model, CharTokenizer(vocab), metrics={{"save": n}})
+""")
+
+
+def test_a_trainer_killed_at_an_arbitrary_moment_of_repeated_saves_leaves_a_loadable_checkpoint(tmp_path):
+    """No patching at all: a process saving a 13 MB checkpoint over and over is SIGKILLed while it saves."""
+    child = subprocess.Popen([sys.executable, "-c", LOOP_CHILD.format(root=str(ROOT), vocab=VOCAB), str(tmp_path)],
+                             stdout=subprocess.PIPE, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    try:
+        while child.stdout.readline().strip() not in ("saving 3", ""):
+            pass
+        child.send_signal(signal.SIGKILL)  # somewhere inside (or just before) the third save
+    finally:
+        child.wait(timeout=60)
+        child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+    loaded = load_gpt(tmp_path)
+    assert loaded.config["metrics"]["save"] in (2, 3)
+    assert loaded.model.embed.weight.shape == (len(VOCAB), 256)
+
+
 def test_a_save_that_fails_mid_write_leaves_no_trace(tmp_path):
     """The write callback raising (disk full, interrupted): the old file stays, the temp file is removed."""
     target = tmp_path / WEIGHTS_FILE
@@ -530,15 +565,18 @@ TRAIN_STATE_CHILD = textwrap.dedent("""
     import core.checkpoints as ck
 
     torch.set_num_threads(1)
-    real_save_file = ck.save_file
+    real_atomic_write = ck.atomic_write
 
-    def stall(tensors, filename):
-        with open(filename, "wb") as f:
-            f.write(b"\\x00" * 1000)
-        print("state-half-written", flush=True)
-        time.sleep(600)
+    def interrupted_atomic_write(path, write):
+        def half_written(tmp):
+            write(tmp)
+            with open(tmp, "r+b") as f:
+                f.truncate(1000)
+            print("state-half-written", flush=True)  # the parent SIGKILLs us now
+            time.sleep(600)
+        return real_atomic_write(path, half_written)
 
-    ck.save_file = stall
+    ck.atomic_write = interrupted_atomic_write
     torch.manual_seed(7)
     model = torch.nn.Linear(4, 3)
     optimizer = torch.optim.AdamW(model.parameters())
