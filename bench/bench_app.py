@@ -1,0 +1,114 @@
+"""App benchmark: what a person feels when moving a knob, measured through the running app with gradio_client.
+
+python bench/bench_app.py [--calls 100] [--checkpoints checkpoints] [--port 7871]
+
+Starts `python app.py` as its own process and times how long until the page answers (start-up), then times the round
+trip of an image-slider update (/image with a moving direction, the PNG downloaded as the browser would) and of the
+next-token bars (/next_tokens with a moving temperature) over --calls calls each; prints p50/p95 against the targets
+(p50 under 100 ms, p95 under 250 ms) and writes bench/reports/app.json and .md.
+
+A no-op endpoint (/random_image_seed) is timed the same way as the floor: what the queue and gradio_client cost
+before any model work (gradio_client polls for results every 50 ms, so that floor is not small).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import httpx
+from gradio_client import Client
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORTS = Path(__file__).resolve().parent / "reports"
+TARGET_P50_MS, TARGET_P95_MS = 100.0, 250.0
+START_TIMEOUT_S = 300
+
+
+def start_app(port: int, checkpoints: str) -> tuple[subprocess.Popen, float]:
+    """Run app.py in its own process; return it and the seconds until its page answered."""
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--checkpoints", checkpoints],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    while time.perf_counter() - started < START_TIMEOUT_S:
+        if process.poll() is not None:
+            raise SystemExit(f"app.py exited with code {process.returncode} before serving")
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return process, time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    process.terminate()
+    raise SystemExit(f"app.py did not answer at {url} within {START_TIMEOUT_S} s")
+
+
+def percentiles(call: Callable[[int], object], calls: int, warmup: int = 5) -> dict[str, float]:
+    """p50/p95/mean in milliseconds of call(i) for i in range(calls), after a few warm-up calls."""
+    for i in range(warmup):
+        call(i)
+    times = []
+    for i in range(calls):
+        t0 = time.perf_counter()
+        call(i)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+            "mean_ms": round(statistics.fmean(times), 1), "calls": calls}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--checkpoints", default="checkpoints")
+    parser.add_argument("--port", type=int, default=7871)
+    args = parser.parse_args(argv)
+
+    process, startup_s = start_app(args.port, args.checkpoints)
+    report: dict[str, object] = {"startup_s": round(startup_s, 2), "targets": {"p50_ms": TARGET_P50_MS, "p95_ms": TARGET_P95_MS}}
+    try:
+        client = Client(f"http://127.0.0.1:{args.port}/", verbose=False)
+        endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+        floor = next((name for name in ("/random_image_seed", "/random_seed") if name in endpoints), None)
+        if floor:
+            report["no_op_floor"] = percentiles(lambda i: client.predict(api_name=floor), args.calls)
+        if "/image" in endpoints:
+            n = len(endpoints["/image"]["parameters"]) - 3  # class, seed, psi, then one value per direction
+            report["image_slider"] = percentiles(
+                lambda i: client.predict("Sneaker", 3, 1.0, (i % 41) * 0.25 - 5.0, *[0.0] * (n - 1), api_name="/image"), args.calls)
+        if "/next_tokens" in endpoints:
+            report["next_token_bars"] = percentiles(
+                lambda i: client.predict("ROMEO:\nWhat light", 0.1 + (i % 40) * 0.05, 40, 0.95, api_name="/next_tokens"), args.calls)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+    rows = [("app start-up (until the page answers)", f"{startup_s:.1f} s", "", "")]
+    for key, label in (("no_op_floor", "floor: a no-op endpoint (a random seed)"),
+                       ("image_slider", "image-slider update (/image + PNG)"), ("next_token_bars", "next-token bars (/next_tokens)")):
+        if key in report:
+            r = report[key]
+            ok = r["p50_ms"] < TARGET_P50_MS and r["p95_ms"] < TARGET_P95_MS  # type: ignore[index]
+            rows.append((label, f"{r['p50_ms']} ms", f"{r['p95_ms']} ms", "yes" if ok else "NO"))  # type: ignore[index]
+        else:
+            rows.append((label, "not measured (no checkpoint)", "", ""))
+    table = ["| measurement | p50 | p95 | within targets (p50 < 100 ms, p95 < 250 ms) |", "|---|---|---|---|"]
+    table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    text = "\n".join([f"# App round trips ({args.calls} calls each, gradio_client against `python app.py`)", "", *table, "",
+                      "Reproduce: `python bench/bench_app.py`", ""])
+    print(text)
+    REPORTS.mkdir(exist_ok=True)
+    (REPORTS / "app.json").write_text(json.dumps(report, indent=2) + "\n")
+    (REPORTS / "app.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
