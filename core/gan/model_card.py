@@ -1,0 +1,62 @@
+"""Model cards (README.md in the checkpoint dirs), written from config.json so the figures always match it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.checkpoints import CARD_FILE, atomic_write_text, load_config
+
+
+def write_gan_card(directory: str | Path) -> None:
+    config = load_config(directory)
+    m, metrics, training = config["model"], config.get("metrics", {}), config.get("training", {})
+    lines = [
+        "---", "license: mit", "library_name: pytorch", "tags: [gan, dcgan, conditional, fashion-mnist, playground]", "---", "",
+        "# gan-fashion: a class-conditional DCGAN on Fashion-MNIST", "",
+        f"A DCGAN generator (linear stem to 4x4, transposed convolutions with batch norm and ReLU, tanh) drawing 32x32 grey "
+        f"images of the 10 Fashion-MNIST classes from a {m['z_dim']}-d latent and a class label; "
+        f"{training.get('generator_parameters', 0):,} parameters. The weights are an exponential moving average of the "
+        f"generator's (batch-norm statistics re-measured on the averaged weights). Trained against a projection "
+        f"discriminator ({training.get('discriminator_parameters', 0):,} parameters, strided convolutions, LeakyReLU).",
+        f"{m['num_directions']} GANSpace directions (PCA of the first layer's activations, mapped back to z) are stored "
+        "in `model.safetensors` as `directions` / `direction_scales`.", "",
+        f"- Data: {training.get('data', '?')}, 28x28 padded to 32x32.",
+        f"- Trained with: `{config.get('train_command', '?')}`",
+        f"- Training: {training.get('steps', '?')} steps ({training.get('epochs', '?')} epochs) of batch {training.get('batch_size', '?')}, "
+        f"{training.get('train_minutes', '?')} minutes on about one CPU core.", "",
+    ]
+    if metrics:
+        lines += [
+            f"## Metrics (`{metrics.get('command', 'python -m core.gan.evaluate ' + str(directory))}`)", "",
+            f"Features: the penultimate layer of the project's own Fashion-MNIST classifier ({metrics.get('classifier', 'checkpoints/fashion-classifier')}); "
+            f"{metrics.get('samples', '?')} generated images (classes balanced) vs the {metrics.get('test_images', '?')} test images.", "",
+            "| metric | value |", "|---|---|",
+            f"| Frechet distance, generated vs test | {metrics.get('fd_generated_vs_test')} |",
+            f"| Frechet distance, real train vs test (scale) | {metrics.get('fd_train_vs_test')} |",
+            f"| ratio (target: at most 5) | {metrics.get('fd_ratio')} |",
+            f"| class fidelity (generated images classified as the requested class) | {metrics.get('class_fidelity')} |",
+            f"| classifier accuracy on real test images (target: fidelity at or above it) | {metrics.get('classifier_test_accuracy')} |",
+            f"| psi | {metrics.get('psi', 1.0)} |", "",
+        ]
+    lines += ["## Samples (`samples.png`: one row per class, top to bottom "
+              "T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot; psi 1)", "",
+              "![samples](samples.png)", "",
+              "Sample one: `python -m core.gan.sample --class Sneaker --seed 3 --psi 0.7 --out sneaker.png`", ""]
+    atomic_write_text(Path(directory) / CARD_FILE, "\n".join(lines))
+
+
+def write_classifier_card(directory: str | Path) -> None:
+    config = load_config(directory)
+    m, metrics = config["model"], config.get("metrics", {})
+    lines = [
+        "---", "license: mit", "library_name: pytorch", "tags: [classifier, fashion-mnist, playground]", "---", "",
+        "# fashion-classifier: the feature network of the GAN metrics", "",
+        f"A small CNN (three conv blocks of width {m['width']}/{2 * m['width']}/{4 * m['width']} with batch norm, "
+        f"a {m['feature_dim']}-d feature layer, {metrics.get('parameters', 0):,} parameters) trained on the Fashion-MNIST "
+        "train split (28x28 padded to 32x32, [-1, 1]). Its feature layer is the space of the GAN's Frechet distance "
+        "and its predictions give class fidelity (Inception weights cannot be downloaded here).", "",
+        f"- Trained with: `{metrics.get('command', '?')}` ({metrics.get('epochs', '?')} epochs, {metrics.get('train_minutes', '?')} minutes)",
+        "", "| metric | value |", "|---|---|",
+        f"| test accuracy (10 000 Fashion-MNIST test images) | {metrics.get('test_accuracy')} |",
+        f"| train accuracy (last epoch, with dropout and flips) | {metrics.get('train_accuracy')} |", "",
+    ]
+    atomic_write_text(Path(directory) / CARD_FILE, "\n".join(lines))

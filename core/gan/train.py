@@ -1,0 +1,193 @@
+"""Train the class-conditional DCGAN: `python -m core.gan.train` (Fashion-MNIST from the Debian package) or
+`--data DIR` (a folder of images; subfolders named after a class give labels).
+
+Adam (2e-4, beta1 0.5) on the non-saturating GAN loss, a tqdm bar with both losses, an EMA of the generator
+(the shipped weights; batch norm re-measured on them at export), a sample grid every epoch, the exported model
+(with its GANSpace directions) and the full training state written atomically every --save-every steps and at
+each epoch's end, `--resume`, fixed seed: the batch order and the noise of step s depend only on (--seed, s), so a
+resumed run computes exactly what an uninterrupted one would. Runs unchanged under `torchrun --nproc_per_node=2`
+(DDP, gloo; each process takes every world-th batch of the epoch's shuffle).
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import torch
+from PIL import Image
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch import nn
+from tqdm import tqdm
+
+from core.checkpoints import load_training_state, save_training_state
+from core.gan.data import CLASS_NAMES, load_training_images, to_model_tensor
+from core.gan.directions import compute_directions
+from core.gan.ema import recalibrate_batchnorm, update_ema
+from core.gan.images import tile, to_pil
+from core.gan.io import save_gan
+from core.gan.model import Discriminator, GANConfig, Generator, init_weights, num_parameters
+from core.gan.model_card import write_gan_card
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", help="a folder of images instead of Fashion-MNIST")
+    p.add_argument("--out", default="checkpoints/gan-fashion", help="model dir for the exported EMA generator")
+    p.add_argument("--state-dir", default="runs/gan-fashion", help="training state (for --resume) and per-epoch sample grids")
+    p.add_argument("--resume", action="store_true", help="continue from --state-dir")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0 = run all epochs)")
+    p.add_argument("--batch-size", type=int, default=128, help="images per step per process")
+    p.add_argument("--z-dim", type=int, default=64)
+    p.add_argument("--g-width", type=int, default=48)
+    p.add_argument("--d-width", type=int, default=48)
+    p.add_argument("--directions", type=int, default=8, help="GANSpace directions stored with the model")
+    p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--beta1", type=float, default=0.5)
+    p.add_argument("--ema-decay", type=float, default=0.999)
+    p.add_argument("--save-every", type=int, default=500, help="steps between checkpoints (also at every epoch's end)")
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+    return p.parse_args(argv)
+
+
+class GANPair(nn.Module):
+    """Everything --resume must restore, as one module: generator, discriminator and the EMA generator."""
+
+    def __init__(self, config: GANConfig) -> None:
+        super().__init__()
+        self.g, self.d = Generator(config), Discriminator(config)
+        init_weights(self.g), init_weights(self.d)
+        self.ema = copy.deepcopy(self.g)
+        for p in self.ema.parameters():
+            p.requires_grad_(False)
+
+
+def export(pair: GANPair, out: str | Path, training: dict, command: str, sample_path: Path | None, seed: int) -> Generator:
+    """Recalibrate a copy of the EMA generator, compute its directions, save it with a card and a sample grid."""
+    g = recalibrate_batchnorm(copy.deepcopy(pair.ema), seed=seed)
+    directions, scales = compute_directions(g, seed=seed)
+    g.directions.copy_(directions)
+    g.direction_scales.copy_(scales)
+    save_gan(out, g, training=training, extra={"train_command": command})
+    grid = sample_grid(g)
+    grid.save(Path(out) / "samples.png")
+    if sample_path is not None:
+        sample_path.parent.mkdir(parents=True, exist_ok=True)
+        grid.save(sample_path)
+    write_gan_card(out)
+    return g
+
+
+@torch.no_grad()
+def sample_grid(generator: Generator, per_class: int = 10, seed: int = 0) -> "Image.Image":
+    """One row per class (T-shirt/top at the top), `per_class` fixed latents per row."""
+    rng = torch.Generator().manual_seed(seed)
+    z = torch.randn(per_class, generator.config.z_dim, generator=rng).repeat(len(CLASS_NAMES), 1)
+    labels = torch.arange(len(CLASS_NAMES)).repeat_interleave(per_class)
+    return tile(to_pil(generator.eval()(z, labels)), cols=per_class)
+
+
+def main(argv: list[str] | None = None) -> Generator:
+    args = parse_args(argv)
+    distributed = "WORLD_SIZE" in os.environ and int(os.environ["WORLD_SIZE"]) > 1
+    if distributed:
+        dist.init_process_group("gloo")
+    rank = dist.get_rank() if distributed else 0
+    world = dist.get_world_size() if distributed else 1
+    is_main = rank == 0
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    data = load_training_images(args.data)
+    images, labels = to_model_tensor(data.images), torch.from_numpy(data.labels)
+    steps_per_epoch = len(images) // (args.batch_size * world)
+    if steps_per_epoch < 1:
+        raise SystemExit(f"{len(images)} images are fewer than one batch of {args.batch_size} x {world} process(es); lower --batch-size")
+    total_steps = args.epochs * steps_per_epoch
+    if args.max_steps:
+        total_steps = min(total_steps, args.max_steps)
+
+    torch.manual_seed(args.seed)
+    config = GANConfig(z_dim=args.z_dim, g_width=args.g_width, d_width=args.d_width, num_directions=args.directions)
+    pair = GANPair(config)
+    # One Adam over both nets; each phase leaves the other net's grads at None, and Adam skips those.
+    optimizer = torch.optim.Adam([{"params": list(pair.g.parameters())}, {"params": list(pair.d.parameters())}],
+                                 lr=args.lr, betas=(args.beta1, 0.999))
+    step, elapsed = 0, 0.0
+    if args.resume:
+        info, _ = load_training_state(args.state_dir, pair, optimizer)
+        step, elapsed = info["step"], info["elapsed_s"]
+    if is_main:
+        print(f"GAN: G {num_parameters(pair.g):,} / D {num_parameters(pair.d):,} parameters, {len(images):,} images "
+              f"({data.source}), {steps_per_epoch} steps an epoch, {world} process(es)", flush=True)
+
+    g = nn.parallel.DistributedDataParallel(pair.g) if distributed else pair.g
+    d = nn.parallel.DistributedDataParallel(pair.d) if distributed else pair.d
+    command = "python -m core.gan.train " + shlex.join(a for a in (sys.argv[1:] if argv is None else argv) if a != "--resume")
+    state_dir = Path(args.state_dir)
+
+    def checkpoint(epoch_done: bool) -> None:
+        if not is_main:
+            return
+        training = {"steps": step, "epochs": round(step / steps_per_epoch, 2), "batch_size": args.batch_size * world,
+                    "train_minutes": round(elapsed / 60, 1), "data": data.source, "seed": args.seed,
+                    "generator_parameters": num_parameters(pair.g), "discriminator_parameters": num_parameters(pair.d)}
+        grid_path = state_dir / "samples" / f"epoch-{step // steps_per_epoch:03d}.png" if epoch_done else None
+        export(pair, args.out, training, command, grid_path, args.seed)
+        save_training_state(state_dir, pair, optimizer, {"step": step, "elapsed_s": elapsed}, {})
+
+    bar = tqdm(total=total_steps, initial=step, disable=not is_main, dynamic_ncols=True, desc="gan")
+    order, order_epoch = None, -1
+    while step < total_steps:
+        started = time.time()
+        epoch, index = divmod(step, steps_per_epoch)
+        if epoch != order_epoch:  # the epoch's shuffle depends only on (seed, epoch)
+            order, order_epoch = torch.randperm(len(images), generator=torch.Generator().manual_seed(args.seed + epoch)), epoch
+        batch = order[(index * world + rank) * args.batch_size:][: args.batch_size]
+        real, y = images[batch], labels[batch]
+        noise = torch.Generator().manual_seed(args.seed * 1_000_003 + step * world + rank)
+        z = torch.randn(len(batch), config.z_dim, generator=noise)
+        pair.train()
+
+        fake = g(z, y)
+        optimizer.zero_grad(set_to_none=True)
+        real_logits = d(real, y)
+        loss_real = F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
+        loss_real.backward()
+        fake_logits = d(fake.detach(), y)
+        loss_fake = F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+        loss_fake.backward()
+        optimizer.step()  # D only: G's grads are None
+
+        optimizer.zero_grad(set_to_none=True)
+        gen_logits = d(fake, y)
+        loss_g = F.binary_cross_entropy_with_logits(gen_logits, torch.ones_like(gen_logits))
+        loss_g.backward()
+        for p in pair.d.parameters():
+            p.grad = None
+        optimizer.step()  # G only
+        update_ema(pair.ema, pair.g, step, args.ema_decay)
+
+        step += 1
+        elapsed += time.time() - started
+        bar.update(1)
+        bar.set_postfix(loss_d=f"{(loss_real + loss_fake).item():.3f}", loss_g=f"{loss_g.item():.3f}", epoch=epoch)
+        epoch_done = step % steps_per_epoch == 0
+        if epoch_done or step % args.save_every == 0 or step == total_steps:
+            checkpoint(epoch_done)
+    bar.close()
+    if distributed:
+        dist.barrier()
+        dist.destroy_process_group()
+    return pair.ema
+
+
+if __name__ == "__main__":
+    main()
