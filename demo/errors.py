@@ -9,10 +9,9 @@ from typing import Any, Callable, TypeVar
 import gradio as gr
 
 from core.checkpoints import CheckpointError
-from core.gpt.tokenizer import UnknownCharactersError
 from core.validation import KnobError
 
-USER_ERRORS = (KnobError, CheckpointError, UnknownCharactersError)
+USER_ERRORS = (KnobError, CheckpointError)  # UnknownCharactersError is a KnobError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
