@@ -14,7 +14,7 @@ class KnobError(ValueError):
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = repr(value) if not isinstance(value, int) or value.bit_length() < 14_000 else f"a {value.bit_length()}-bit integer"  # repr refuses > 4300 digits
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -29,7 +29,7 @@ def as_float(name: str, value: Any, low: float, high: float) -> float:
             raise KnobError(f"{name} must be a number from {low:g} to {high:g}; got {_show(value)}.") from None
     if not isinstance(value, Real):
         raise KnobError(f"{name} must be a number from {low:g} to {high:g}; got a {type(value).__name__}.")
-    number = float(value)
+    number = float(value) if not abs(value) >= 2**1024 else (math.inf if value > 0 else -math.inf)  # float(10**400) raises
     if math.isnan(number) or math.isinf(number):
         raise KnobError(f"{name} must be a finite number from {low:g} to {high:g}; got {number}.")
     if not low <= number <= high:

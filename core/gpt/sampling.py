@@ -68,7 +68,7 @@ def next_token_probabilities(logits: torch.Tensor, knobs: SamplingKnobs, recent:
         probs = torch.zeros_like(logits)
         probs[torch.argmax(logits)] = 1.0
         return probs
-    logits = logits / knobs.temperature
+    logits = (logits - logits.max()) / max(knobs.temperature, 1e-30)  # max first: no inf/inf = NaN for tiny temperatures
     if 0 < knobs.top_k < logits.numel():
         kth = torch.topk(logits, knobs.top_k).values[-1]
         logits = logits.masked_fill(logits < kth, float("-inf"))
@@ -76,6 +76,7 @@ def next_token_probabilities(logits: torch.Tensor, knobs: SamplingKnobs, recent:
         sorted_logits, order = torch.sort(logits, descending=True)
         cumulative = torch.softmax(sorted_logits, dim=-1).cumsum(dim=-1)
         drop = cumulative - torch.softmax(sorted_logits, dim=-1) >= knobs.top_p  # mass before this token already >= p
+        drop[0] = False  # the most likely token always stays (a top_p below float32's range rounds to 0)
         logits[order[drop]] = float("-inf")
     return torch.softmax(logits, dim=-1)
 
