@@ -154,6 +154,14 @@ def test_bad_knobs_say_what_is_accepted(args: tuple, message: str) -> None:
         validate_image_knobs(*args)
 
 
+def test_hand_built_knobs_are_checked_too(studio: LatentStudio) -> None:
+    assert np.array_equal(pixels(studio.image(ImageKnobs("sneaker", 3))), pixels(studio.image(studio.knobs("Sneaker", 3))))
+    with pytest.raises(KnobError, match="psi"):
+        studio.image(ImageKnobs("Sneaker", 3, psi=-1.0))
+    with pytest.raises(KnobError, match="6 direction sliders"):
+        studio.image(ImageKnobs("Sneaker", 3, directions=(0.0,) * 6 + (1.0,)))
+
+
 def test_knobs_are_normalised() -> None:
     knobs = validate_image_knobs("ankle BOOT", "7", "0.5", [1, "2"])
     assert knobs == ImageKnobs("Ankle boot", 7, 0.5, (1.0, 2.0) + (0.0,) * 6)

@@ -128,8 +128,9 @@ class LatentStudio:
         return z
 
     def latent(self, knobs: ImageKnobs) -> tuple[torch.Tensor, int]:
-        """(z, class index) for validated knobs."""
+        """(z, class index) for the knobs (validated again here, so a hand-built ImageKnobs gets the same clear errors)."""
         count = len(self.direction_names)
+        knobs = validate_image_knobs(knobs.class_name, knobs.seed, knobs.psi, knobs.directions, max(count, len(knobs.directions)))
         if any(v != 0.0 for v in knobs.directions[count:]):  # zero padding beyond the sliders is harmless
             raise KnobError(f"this model has {count} direction sliders; got a non-zero value for slider {count + 1} or later.")
         label = class_index(knobs.class_name, knobs.seed)
@@ -149,7 +150,7 @@ class LatentStudio:
         return torch.nn.functional.one_hot(torch.tensor(labels), len(CLASS_NAMES)).float()
 
     def image(self, knobs: ImageKnobs) -> Image.Image:
-        """One 32x32 grey image for the knobs (validate them with `knobs()` / validate_image_knobs first)."""
+        """One 32x32 grey image for the knobs (build them with `knobs()` or validate_image_knobs)."""
         if not isinstance(knobs, ImageKnobs):
             raise KnobError(f"image() takes ImageKnobs (see validate_image_knobs); got a {type(knobs).__name__}.")
         z, label = self.latent(knobs)
