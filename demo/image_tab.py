@@ -87,18 +87,19 @@ def build_image_tab(loaded: LoadedGAN | None, note: str) -> None:
             image = gr.Image(first, type="pil", format="png", image_mode="L", buttons=["download"], interactive=False,
                              label=f"Generated image (32x32, shown {IMAGE_SCALE}x, download as PNG)", elem_id="gan-image",
                              height=32 * IMAGE_SCALE + 40)
-    with gr.Accordion("Grid of samples and interpolation", open=True):
-        with gr.Row():
-            with gr.Column():
-                count = gr.Slider(1, limits.MAX_GRID_IMAGES, DEFAULT_GRID, step=1, label="Samples (seeds from the seed above)")
-                grid_button = gr.Button("Sample grid", elem_id="gan-grid-button")
-                grid = gr.Image(type="pil", format="png", interactive=False, buttons=["download"], label="Grid", elem_id="gan-grid")
-            with gr.Column():
-                seed_b = gr.Number(1, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Second seed")
-                frames = gr.Slider(2, limits.MAX_INTERPOLATION_FRAMES, DEFAULT_FRAMES, step=1, label="Frames")
-                animate_button = gr.Button("Interpolate seed → second seed", elem_id="gan-interpolate-button")
-                animation = gr.Image(type="filepath", interactive=False, buttons=["download"], label="Interpolation (GIF)",
-                                     elem_id="gan-interpolation")
+            with gr.Row():
+                count = gr.Slider(1, limits.MAX_GRID_IMAGES, DEFAULT_GRID, step=1, label="Samples in the grid (seeds: seed, seed+1, ...)", scale=3)
+                grid_button = gr.Button("Sample grid", elem_id="gan-grid-button", scale=1)
+            first_grid = handlers.grid(defaults.class_name, defaults.seed, DEFAULT_GRID, defaults.psi)
+            grid = gr.Image(first_grid, type="pil", format="png", interactive=False, buttons=["download"], label="Grid", elem_id="gan-grid")
+    with gr.Row():
+        with gr.Column(scale=2):
+            seed_b = gr.Number(1, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Second seed")
+            frames = gr.Slider(2, limits.MAX_INTERPOLATION_FRAMES, DEFAULT_FRAMES, step=1, label="Frames")
+            animate_button = gr.Button("Interpolate seed → second seed", elem_id="gan-interpolate-button")
+        with gr.Column(scale=2):
+            animation = gr.Image(type="filepath", interactive=False, buttons=["download"], label="Interpolation (GIF)",
+                                 elem_id="gan-interpolation", height=32 * IMAGE_SCALE + 40)
     knobs = [class_name, seed, psi, *directions]
     gr.on([class_name.input, seed.change, psi.input, *[d.input for d in directions]], handlers.image, knobs, image,
           api_name="image", preprocess=False, trigger_mode="always_last", show_progress="hidden",

@@ -31,7 +31,7 @@ def page(app_url):
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.set_default_timeout(60_000)
         page.goto(app_url)
-        page.wait_for_selector("#prompt textarea")
+        page.get_by_role("tab", name="About").wait_for()
         yield page
         browser.close()
 
