@@ -50,3 +50,16 @@ def test_about_shows_each_card_without_front_matter(app_state):
     text = about_markdown(app_state)
     assert "---\nlicense" not in text and "| metric | value |" in text
     assert card_body("---\nlicense: mit\n---\n# Title\n![x](a.png)\n| a |") == "### Title\n\n| a |"
+
+
+def test_handlers_never_load_weights(monkeypatch, text_handlers, image_handlers):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a handler loaded weights; models are loaded once at start-up")
+
+    monkeypatch.setattr("core.checkpoints.load_file", refuse)
+    list(text_handlers.generate("ROMEO:\n", 0.8, 40, 0.95, 5, 1))
+    text_handlers.next_tokens("KING:\n", 0.8, 40, 0.95)
+    text_handlers.inspect_prompt("QUEEN:\n", 0.8, 40, 0.95)
+    image_handlers.image("Coat", 5, 1.0)
+    image_handlers.grid("Coat", 5, 4, 1.0)
+    image_handlers.interpolate(5, 6, "Coat", 3, 1.0)
