@@ -50,7 +50,7 @@ def test_training_lowers_the_loss_and_saves_a_loadable_checkpoint(tmp_path: Path
     assert window_loss(loaded.model, val, 16) < window_loss(untrained, val, 16) - 0.5
     assert best == pytest.approx(loaded.config["metrics"]["val_loss_windows"], abs=1e-4)
     card = (tmp_path / "out" / "README.md").read_text("utf-8")
-    assert "python -m core.gpt.train" in card and "--resume" not in card
+    assert "python -m core.gpt.train --data" in card
 
 
 def test_resume_continues_exactly_where_it_stopped(tmp_path: Path, text_file: Path) -> None:

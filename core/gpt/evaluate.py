@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -52,6 +53,19 @@ def sliding_loss(model: GPT, data: torch.Tensor, max_tokens: int | None = None) 
     return total / (len(data) - 1)
 
 
+def update_card(checkpoint: str, figures: dict, loaded) -> None:
+    """Merge the measured figures into config.json's metrics and rewrite README.md with a fresh sample."""
+    from core.checkpoints import CONFIG_FILE, atomic_write_text, load_config
+    from core.gpt.model_card import write_gpt_card
+    from core.gpt.sampling import Sampler, SamplingKnobs
+
+    config = load_config(checkpoint)
+    config["metrics"] = {**config.get("metrics", {}), **figures}
+    atomic_write_text(Path(checkpoint) / CONFIG_FILE, json.dumps(config, indent=2, ensure_ascii=False) + "\n")
+    sample = "ROMEO:" + Sampler(loaded.model, loaded.tokenizer).generate("ROMEO:", SamplingKnobs(temperature=0.8, top_k=40, seed=1))
+    write_gpt_card(checkpoint, sample)
+
+
 def main(argv: list[str] | None = None) -> None:
     from core.gpt.data import load_shakespeare, load_text_file
     from core.gpt.io import load_gpt
@@ -61,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", help="score the held-out 10%% of this text file instead of the Shakespeare validation plays")
     parser.add_argument("--max-tokens", type=int, default=None, help="score only the first N validation characters (quick check)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--update-card", action="store_true", help="store the figures in config.json and rewrite the model card (with a sample)")
     args = parser.parse_args(argv)
 
     loaded = load_gpt(args.checkpoint)
@@ -79,6 +94,8 @@ def main(argv: list[str] | None = None) -> None:
         "perplexity": round(math.exp(sliding), 3),
         "parameters": loaded.model.num_parameters(),
     }
+    if args.update_card:
+        update_card(args.checkpoint, figures, loaded)
     if args.json:
         print(json.dumps(figures))
         return

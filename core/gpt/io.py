@@ -19,12 +19,16 @@ class LoadedGPT:
     path: Path
 
 
-def gpt_config_dict(model: GPT, tokenizer: CharTokenizer, metrics: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"model_type": "char-gpt", "model": model.config.to_dict(), "vocab": tokenizer.vocab, "metrics": metrics or {}}
+def gpt_config_dict(model: GPT, tokenizer: CharTokenizer, metrics: dict[str, Any] | None = None,
+                    training: dict[str, Any] | None = None) -> dict[str, Any]:
+    """config.json: model settings, vocabulary, measured metrics and how it was trained (command, data)."""
+    return {"model_type": "char-gpt", "model": model.config.to_dict(), "vocab": tokenizer.vocab,
+            "metrics": metrics or {}, "training": training or {}}
 
 
-def save_gpt(directory: str | Path, model: GPT, tokenizer: CharTokenizer, metrics: dict[str, Any] | None = None, card: str | None = None) -> None:
-    save_model_dir(directory, gpt_config_dict(model, tokenizer, metrics), model.state_dict(), card)
+def save_gpt(directory: str | Path, model: GPT, tokenizer: CharTokenizer, metrics: dict[str, Any] | None = None,
+             training: dict[str, Any] | None = None) -> None:
+    save_model_dir(directory, gpt_config_dict(model, tokenizer, metrics, training), model.state_dict())
 
 
 def load_gpt(directory: str | Path) -> LoadedGPT:

@@ -6,9 +6,14 @@ from pathlib import Path
 from core.checkpoints import CARD_FILE, atomic_write_text, load_config
 
 
-def write_gpt_card(directory: str | Path, command: str, source: str, sample: str | None = None) -> None:
+SAMPLE_COMMAND = 'python -m core.gpt.sample --prompt "ROMEO:" --temperature 0.8 --top-k 40 --seed 1'
+
+
+def write_gpt_card(directory: str | Path, sample: str | None = None) -> None:
+    """(Re)write README.md from config.json: settings, the training command, metrics and an optional sample."""
     config = load_config(directory)
-    m, metrics = config["model"], config.get("metrics", {})
+    m, metrics, training = config["model"], config.get("metrics", {}), config.get("training", {})
+    commands, source = training.get("commands", []), training.get("data", "?")
     lines = [
         "---", "license: mit", "library_name: pytorch", "tags: [gpt, char-level, shakespeare, playground]", "---", "",
         "# gpt-shakespeare: a character-level GPT", "",
@@ -17,7 +22,7 @@ def write_gpt_card(directory: str | Path, command: str, source: str, sample: str
         f"{metrics.get('parameters', 0):,} parameters, vocabulary of {m['vocab_size']} characters.", "",
         f"- Data: {source}. Cleaned: `**NAME**` speaker tags become `NAME:` lines; `_` and heading marks dropped.",
         "- Validation holds out whole plays, so the loss measures text the model never saw.",
-        f"- Trained with: `{command}`",
+        "- Trained with (in order; `--resume` continues the same run):", *[f"  - `{c}`" for c in commands],
         f"- Training: {metrics.get('step', '?')} steps, {metrics.get('train_minutes', '?')} minutes of CPU time (2 cores).", "",
         "## Metrics (held-out plays, nats per character)", "",
         "| metric | value |", "|---|---|",
@@ -28,5 +33,5 @@ def write_gpt_card(directory: str | Path, command: str, source: str, sample: str
             lines.append(f"| {label} | {metrics[key]} |")
     lines += ["", "Reproduce: `python -m core.gpt.evaluate checkpoints/gpt-shakespeare`", ""]
     if sample:
-        lines += ["## Sample (`python -m core.gpt.sample --prompt \"ROMEO:\" --temperature 0.8 --top-k 40 --seed 1`)", "", "```", sample.rstrip(), "```", ""]
+        lines += [f"## Sample (`{SAMPLE_COMMAND}`)", "", "```", sample.rstrip(), "```", ""]
     atomic_write_text(Path(directory) / CARD_FILE, "\n".join(lines))

@@ -93,10 +93,11 @@ def main(argv: list[str] | None = None) -> float:
     model = GPT(config)
     optimizer = make_optimizer(model, args)
     batches = torch.Generator().manual_seed(args.seed + rank)
-    step, best_val, elapsed = 0, float("inf"), 0.0
+    step, best_val, elapsed, commands = 0, float("inf"), 0.0, []
     if args.resume:
         info, rng = load_training_state(args.state_dir, model, optimizer)
         step, best_val, elapsed = info["step"], info["best_val"], info["elapsed_s"]
+        commands = info.get("commands", [])
         if distributed:  # only rank 0's stream is saved; give every rank a fresh, distinct one
             batches.manual_seed(args.seed + rank + 7919 * step)
         else:
@@ -108,7 +109,9 @@ def main(argv: list[str] | None = None) -> float:
     ddp = torch.nn.parallel.DistributedDataParallel(model) if distributed else model
     run = torch.compile(ddp) if args.compile else ddp
     seq_len = 2 * args.context
-    command = "python -m core.gpt.train " + shlex.join(a for a in (sys.argv[1:] if argv is None else argv) if a != "--resume")
+    # every command of this run, resumes included, so the model card tells exactly how the weights were made
+    commands.append(("torchrun --nproc_per_node=%d -m core.gpt.train " % world if distributed else "python -m core.gpt.train ")
+                    + shlex.join(sys.argv[1:] if argv is None else argv) + (f"  # from step {step}" if step else ""))
 
     def evaluate_and_save() -> None:
         nonlocal best_val
@@ -118,10 +121,10 @@ def main(argv: list[str] | None = None) -> float:
             best_val = val
             metrics = {"val_loss_windows": round(val, 4), "step": step, "train_minutes": round(elapsed / 60, 1),
                        "parameters": model.num_parameters()}
-            save_gpt(args.out, model, tokenizer, metrics)
-            write_gpt_card(args.out, command=command, source=corpus.source)
+            save_gpt(args.out, model, tokenizer, metrics, {"commands": commands, "data": corpus.source})
+            write_gpt_card(args.out)
         rng = {"batches0": batches.get_state()}
-        save_training_state(args.state_dir, model, optimizer, {"step": step, "best_val": best_val, "elapsed_s": elapsed}, rng)
+        save_training_state(args.state_dir, model, optimizer, {"step": step, "best_val": best_val, "elapsed_s": elapsed, "commands": commands}, rng)
 
     bar = tqdm(total=args.max_steps, initial=step, disable=not is_main, dynamic_ncols=True, desc="gpt")
     last = min(args.max_steps, args.stop_at or args.max_steps)
