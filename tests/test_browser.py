@@ -89,3 +89,12 @@ def test_about_tab(page):
     page.locator("#about").wait_for()
     assert "How the playground works" in page.locator("#about").inner_text()
     page.screenshot(path=str(SCREENSHOTS / "about.png"), full_page=True)
+
+
+def test_unknown_characters_are_pointed_out(page):
+    require_checkpoint(GPT_NAME)
+    _open_tab(page, "Text (GPT)")
+    page.locator("#prompt textarea").fill("Só")
+    page.wait_for_function("() => document.querySelector('#prompt-check').innerText.toLowerCase().includes('unknown to the model')")
+    page.locator("#generate").click()
+    page.get_by_text("does not know 1 character(s) in the prompt: 'ó'").first.wait_for()
