@@ -18,6 +18,8 @@ DEFAULT_PROMPT = "ROMEO:\n"
 EXAMPLES = ["ROMEO:\n", "JULIET:\nO Romeo, Romeo", "To be, or not to be", "KING LEAR:\nBlow, winds,", "First Citizen:\n"]
 UI_MAX_SEED = 2**32 - 1  # the randomise button stays where a browser's numbers are exact; the API takes up to MAX_SEED
 WHITESPACE_NAMES = {" ": "␣ (space)", "\n": "↵ (newline)", "\t": "⇥ (tab)"}
+UNKNOWN = "unknown to the model"
+TOO_LONG = f"over the {limits.MAX_PROMPT_CHARS:,}-character limit"
 _run_ids = itertools.count(1)
 
 
@@ -85,19 +87,24 @@ class TextHandlers:
         return {char_label(c): p for c, p in self.explorer.candidates(prompt, knobs, limits.NEXT_TOKEN_CANDIDATES)}
 
     @user_errors
-    def inspect_prompt(self, prompt: str, temperature: float, top_k: int, top_p: float) -> tuple[list[tuple[str, str | None]], dict[str, float]]:
-        """While typing: the prompt with characters the model does not know marked, and the next-token bars.
+    def inspect_prompt(self, prompt: str, temperature: float, top_k: int,
+                       top_p: float) -> tuple[list[tuple[str, str | None]], dict[str, float]]:
+        """While typing: the prompt with what the model cannot use marked (unknown characters, text past the limit),
+        and the next-token bars.
 
-        An empty prompt or unknown characters are not errors here (the marks say what is wrong); Generate refuses them.
+        Those are not errors here (the marks say what is wrong, on every keystroke); Generate refuses them by name.
         """
         knobs = self._knobs(temperature, top_k, top_p)
         if isinstance(prompt, str) and prompt == "":
             return [], {}
+        if isinstance(prompt, str) and len(prompt) > limits.MAX_PROMPT_CHARS:  # refused, never truncated: show where
+            cut = limits.MAX_PROMPT_CHARS
+            return [(prompt[:cut], None), (prompt[cut:], TOO_LONG)], {}
         try:
             validate_prompt(prompt, self.tokenizer)
         except UnknownCharactersError as exc:
             unknown = set(exc.characters)
-            runs = [(("".join(g)), "unknown to the model" if bad else None)
+            runs = [("".join(g), UNKNOWN if bad else None)
                     for bad, g in itertools.groupby(prompt, key=lambda c: c in unknown)]
             return runs, {}
         bars = {char_label(c): p for c, p in self.explorer.candidates(prompt, knobs, limits.NEXT_TOKEN_CANDIDATES)}
@@ -115,10 +122,11 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> None:
     session = gr.State(StreamSession())
     with gr.Row():
         with gr.Column(scale=3):
-            prompt = gr.Textbox(DEFAULT_PROMPT, lines=4, max_length=limits.MAX_PROMPT_CHARS, label="Prompt", elem_id="prompt")
+            prompt = gr.Textbox(DEFAULT_PROMPT, lines=4, label=f"Prompt (up to {limits.MAX_PROMPT_CHARS:,} characters)",
+                                elem_id="prompt")
             checked, first_bars = handlers.inspect_prompt(DEFAULT_PROMPT, defaults.temperature, defaults.top_k, defaults.top_p)
-            prompt_check = gr.HighlightedText(checked, label="Prompt as the model reads it (unknown characters marked red)", show_legend=False,
-                                              color_map={"unknown to the model": "red"}, elem_id="prompt-check")
+            prompt_check = gr.HighlightedText(checked, label="Prompt as the model reads it (what it cannot use is marked red)",
+                                              show_legend=False, color_map={UNKNOWN: "red", TOO_LONG: "red"}, elem_id="prompt-check")
             gr.Examples([[e] for e in EXAMPLES], inputs=[prompt], label="Examples")
             with gr.Row():
                 generate_button = gr.Button("Generate", variant="primary", elem_id="generate")
@@ -134,10 +142,11 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> None:
             max_new_tokens = gr.Slider(1, limits.MAX_NEW_TOKENS, defaults.max_new_tokens, step=1, label="Max new characters",
                                        elem_id="max-new-tokens")
             with gr.Row():
-                seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed", elem_id="seed", scale=3)
+                seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed", elem_id="seed",
+                                 scale=3)
                 randomise = gr.Button("Randomise", scale=1, elem_id="randomise-seed")
-            bars = gr.Label(first_bars, num_top_classes=limits.NEXT_TOKEN_CANDIDATES, show_heading=False, elem_id="next-token-bars",
-                            label="Next character: probability after temperature, top-k and top-p")
+            bars = gr.Label(first_bars, num_top_classes=limits.NEXT_TOKEN_CANDIDATES, show_heading=False,
+                            label="Next character: probability after temperature, top-k and top-p", elem_id="next-token-bars")
     knobs = [temperature, top_k, top_p]
     run_inputs = [prompt, temperature, top_k, top_p, max_new_tokens, seed, session]
     generation = generate_button.click(handlers.generate, run_inputs, output, api_name="generate", preprocess=False,

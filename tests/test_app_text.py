@@ -76,6 +76,9 @@ def test_inspect_prompt_marks_unknown_characters(text_handlers):
     clean, clean_bars = text_handlers.inspect_prompt("ROMEO:\n", 0.8, 40, 0.95)
     assert clean == [("ROMEO:\n", None)] and clean_bars
     assert text_handlers.inspect_prompt("", 0.8, 40, 0.95) == ([], {})
+    long = "a" * (limits.MAX_PROMPT_CHARS + 5)
+    assert text_handlers.inspect_prompt(long, 0.8, 40, 0.95) == (
+        [("a" * limits.MAX_PROMPT_CHARS, None), ("a" * 5, f"over the {limits.MAX_PROMPT_CHARS:,}-character limit")], {})
 
 
 @pytest.mark.parametrize(
