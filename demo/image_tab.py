@@ -22,7 +22,15 @@ from demo.text_tab import random_seed
 IMAGE_SCALE = 8  # 32x32 shown as 256x256, nearest neighbour so pixels stay crisp
 GRID_SCALE = 3
 GIF_DIR = Path(tempfile.gettempdir()) / "gpt-gan-playground"  # generated GIFs only; Gradio copies them to its cache
+GIF_KEEP = 100  # newest GIFs kept on disk; older ones are deleted so a long-running Space does not fill /tmp
 DEFAULT_GRID, DEFAULT_FRAMES = 16, 24
+
+
+def _prune(directory: Path, keep: int) -> None:
+    """Delete all but the `keep` newest GIFs (Gradio has already copied what it served into its own cache)."""
+    gifs = sorted(directory.glob("*.gif"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in gifs[keep:]:
+        old.unlink(missing_ok=True)
 
 
 class ImageHandlers:
@@ -59,6 +67,7 @@ class ImageHandlers:
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(data)
             os.replace(tmp, path)
+            _prune(GIF_DIR, GIF_KEEP)
         return str(path)
 
 
