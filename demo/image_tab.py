@@ -28,8 +28,13 @@ DEFAULT_GRID, DEFAULT_FRAMES = 16, 24
 
 def _prune(directory: Path, keep: int) -> None:
     """Delete all but the `keep` newest GIFs (Gradio has already copied what it served into its own cache)."""
-    gifs = sorted(directory.glob("*.gif"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in gifs[keep:]:
+    def age(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except FileNotFoundError:  # pruned by a concurrent request
+            return 0.0
+
+    for old in sorted(directory.glob("*.gif"), key=age, reverse=True)[keep:]:
         old.unlink(missing_ok=True)
 
 
