@@ -2,9 +2,10 @@
 
 Every request carries at least one bad argument (NaN, inf, huge or negative numbers, seeds beyond 2**63, wrong
 types, unknown class names, empty, overlong or 1 MB prompts, control and unknown characters, lone surrogates).
-Each must be answered with a validation message that names the bad argument and says what is accepted; none may
-be answered with a server error, and the app must answer good requests afterwards. Also: the app serves no file it
-did not generate.
+Each must be answered with a validation message that names the bad argument and says what is accepted (or, for the
+as-you-type /inspect_prompt, with the over-long or unknown part of the prompt marked); none may be answered with a
+server error, and the app must answer good requests afterwards. Also: the app serves no file it did not generate
+and accepts no uploads.
 
 The app is the session one from conftest (the shipped checkpoints) when both models are there; otherwise this module
 launches the same app over tiny random-init checkpoints saved into a temp dir (same code, smaller weights).
@@ -15,6 +16,7 @@ import json
 import math
 import random
 import re
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from core import limits
 from tests.conftest import ROOT, free_port
 
 MIN_REQUESTS = 500
-WORKERS = 6
+WORKERS = 12
 REQUEST_TIMEOUT_S = 120
 TINY_VOCAB = "\n !&',-.:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 # A message says what is accepted: a range, a list of choices, a limit, or what to type/remove.
@@ -173,9 +175,22 @@ def build_requests(n_directions: int, total: int, seed: int = 20261128) -> list[
     return requests
 
 
+def marked_prompt(outcome: Any) -> bool:
+    """/inspect_prompt answers a prompt past the limit (or with unknown characters) with marks, not an error: the
+    text past the limit is labelled, so the user sees where it must end."""
+    from demo.text_tab import TOO_LONG, UNKNOWN
+
+    try:
+        return any(mark["class_or_confidence"] in (TOO_LONG, UNKNOWN) for mark in outcome[0])
+    except (TypeError, KeyError, IndexError):
+        return False
+
+
 def classify(request: Request, outcome: BaseException | Any) -> str:
     """'validation' when the answer is a message naming a bad argument and what is accepted; else why not."""
     if not isinstance(outcome, BaseException):
+        if request.api_name == "/inspect_prompt" and set(request.bad.values()) == {"prompt"} and marked_prompt(outcome):
+            return "validation"
         return "answered without an error"
     if not isinstance(outcome, AppError):
         return f"client-side {type(outcome).__name__}: {str(outcome)[:200]}"
@@ -272,12 +287,14 @@ def test_hundreds_of_bad_requests_get_validation_messages_and_the_app_keeps_serv
     requests = build_requests(n_directions, total=MIN_REQUESTS + 100)
     assert sum(needs_raw_json(r.args) for r in requests) < len(requests) // 4  # mostly through gradio_client
     assert len(requests) >= MIN_REQUESTS and {r.api_name for r in requests} == set(endpoints(n_directions))
+    started = time.monotonic()
     results = run_all(fuzz_url, requests)
+    elapsed = time.monotonic() - started
     verdicts = Counter("validation" if v == "validation" else v.split(":")[0] for _, v in results)
     raw = sum(needs_raw_json(r.args) for r, _ in results)
     print(f"\nAPI fuzz: {len(results)} bad requests sent ({len(results) - raw} through gradio_client, {raw} as raw JSON "
           f"with NaN/Infinity/lone surrogates); {verdicts['validation']} answered with a validation message; "
-          f"other outcomes: {dict((k, c) for k, c in verdicts.items() if k != 'validation') or 'none'}")
+          f"other outcomes: {dict((k, c) for k, c in verdicts.items() if k != 'validation') or 'none'}; {elapsed:.0f} s")
     per_endpoint = Counter(r.api_name for r, _ in results)
     print("per endpoint: " + ", ".join(f"{k} {v}" for k, v in sorted(per_endpoint.items())))
     failures = [f"{r.describe()} -> {v}" for r, v in results if v != "validation"]
@@ -377,3 +394,12 @@ def test_the_app_serves_generated_images_but_no_other_file(fuzz_url, api):
             elif response.status_code == 200 and "/file" in url:
                 leaks.append(f"{url} -> 200 ({len(response.content)} bytes)")
     assert not leaks, "files outside what the app generates were served:\n" + "\n".join(leaks)
+
+
+def test_the_app_accepts_no_uploads(fuzz_url):
+    """The app has no file inputs, so /gradio_api/upload must refuse files: otherwise anyone can store files of any
+    size on the server (filling its disk) and have the app serve them back from its own address."""
+    with httpx.Client(timeout=60) as http:
+        posted = http.post(f"{fuzz_url}/gradio_api/upload",
+                           files={"files": ("page.html", b"<script>alert(document.cookie)</script>", "text/html")})
+        assert 400 <= posted.status_code < 500, f"upload accepted ({posted.status_code}): {posted.text[:200]}"

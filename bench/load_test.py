@@ -1,0 +1,417 @@
+"""Load test: N concurrent gradio_client users against the app on 127.0.0.1 for a fixed time.
+
+    python bench/load_test.py [--users 32] [--seconds 60] [--checkpoints checkpoints] [--port 7872]
+    python bench/load_test.py --url http://127.0.0.1:7860/ [--server-pid PID]   # an app you started yourself
+
+By default it starts `python app.py` on 127.0.0.1 as its own process (so the server's memory is measured alone),
+warms every endpoint once, then lets --users threads loose for --seconds. Each thread is one user with its own
+gradio_client.Client (its own session) and repeats, with a think time between actions, one of:
+  * an image-slider drag: --drag-steps /image calls in a row, a direction slider moving each step (PNG downloaded);
+  * next-token bars: --bar-steps /next_tokens calls in a row, the temperature moving each step;
+  * a text stream: one /generate of --stream-tokens characters, read as it streams (time to first chunk and to the end).
+Bounded: at most --max-requests requests in all, each with a --request-timeout, and the run stops --seconds after
+the start (requests in flight then finish, or are cut off by the timeout).
+
+It prints, and writes to bench/reports/load_test.json and .md: requests served and failed per endpoint with
+p50/p95/p99/max latency, the server's resident memory (RSS) at start, peak and end, and the verdict against the
+targets: 0 failed requests, image-slider p95 under 500 ms, RSS growth under 100 MB. Exit code 1 if a target is missed.
+Only loopback addresses are accepted: this never load-tests a machine that is not yours.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import psutil
+from gradio_client import Client
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORTS = Path(__file__).resolve().parent / "reports"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+TARGET_FAILURES, TARGET_IMAGE_P95_MS, TARGET_RSS_GROWTH_MB = 0, 500.0, 100.0
+START_TIMEOUT_S = 300
+PROMPTS = ["ROMEO:\n", "JULIET:\nO Romeo, Romeo", "To be, or not to be", "KING LEAR:\nBlow, winds,", "First Citizen:\n"]
+CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot", "random"]
+ENDPOINT_LABELS = {"/image": "image slider (/image, PNG downloaded)", "/next_tokens": "next-token bars (/next_tokens)",
+                   "/generate": "text stream (/generate, whole stream)", "/generate:first": "text stream, first chunk"}
+
+
+# ----- the server -----
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(port: int, checkpoints: str) -> subprocess.Popen:
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+    process = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port), "--checkpoints", checkpoints],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url, started = f"http://127.0.0.1:{port}/", time.monotonic()
+    while time.monotonic() - started < START_TIMEOUT_S:
+        if process.poll() is not None:
+            raise SystemExit(f"app.py exited with code {process.returncode} before serving")
+        try:
+            if httpx.get(url, timeout=2.0).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"app.py did not answer at {url} within {START_TIMEOUT_S} s")
+
+
+def server_process(url: str, pid: int | None) -> psutil.Process | None:
+    """The process listening on the URL's port (or --server-pid), to read its memory; None if it cannot be found."""
+    if pid:
+        return psutil.Process(pid)
+    port = urlparse(url).port or 80
+    try:
+        for conn in psutil.net_connections(kind="tcp"):
+            if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
+                return psutil.Process(conn.pid)
+    except psutil.AccessDenied:
+        pass
+    return None
+
+
+class MemoryWatch(threading.Thread):
+    """Samples the server's RSS every `interval` seconds; keeps the peak."""
+
+    def __init__(self, process: psutil.Process | None, interval: float = 0.5):
+        super().__init__(daemon=True)
+        self.process, self.interval = process, interval
+        self.peak = self.read() or 0
+        self.stop = threading.Event()
+
+    def read(self) -> int | None:
+        try:
+            return self.process.memory_info().rss if self.process else None
+        except psutil.Error:
+            return None
+
+    def run(self) -> None:
+        while not self.stop.wait(self.interval):
+            self.peak = max(self.peak, self.read() or 0)
+
+
+# ----- the users -----
+
+@dataclass
+class Record:
+    endpoint: str
+    ms: float
+    ok: bool
+    error: str = ""
+
+
+@dataclass
+class Shared:
+    deadline: float
+    max_requests: int
+    records: list[Record] = field(default_factory=list)
+    sent: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self) -> bool:
+        """Reserve one request; False once time or the request budget is up."""
+        with self.lock:
+            if time.monotonic() >= self.deadline or self.sent >= self.max_requests:
+                return False
+            self.sent += 1
+            return True
+
+    def add(self, record: Record) -> None:
+        with self.lock:
+            self.records.append(record)
+
+
+class User(threading.Thread):
+    def __init__(self, index: int, url: str, shared: Shared, args: argparse.Namespace, n_directions: int, downloads: Path):
+        super().__init__(name=f"user-{index}", daemon=True)
+        self.rng = random.Random(args.seed * 1000 + index)
+        self.shared, self.args, self.n_directions = shared, args, n_directions
+        self.downloads = downloads / f"user-{index}"
+        self.client = Client(url, verbose=False, download_files=str(self.downloads), analytics_enabled=False)
+
+    def call(self, endpoint: str, *inputs: object, check=None) -> bool:
+        if not self.shared.take():
+            return False
+        started = time.perf_counter()
+        try:
+            result = self.client.submit(*inputs, api_name=endpoint).result(timeout=self.args.request_timeout)
+            if check is not None:
+                check(result)
+            self.shared.add(Record(endpoint, (time.perf_counter() - started) * 1000, True))
+        except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
+            self.shared.add(Record(endpoint, (time.perf_counter() - started) * 1000, False, f"{type(exc).__name__}: {str(exc)[:200]}"))
+        return True
+
+    def drag_image_slider(self) -> bool:
+        class_name, seed, psi = self.rng.choice(CLASSES), self.rng.randrange(2**32), round(self.rng.uniform(0.5, 1.2), 2)
+        slider, value = self.rng.randrange(self.n_directions), self.rng.uniform(-5, 0)
+        for _ in range(self.args.drag_steps):
+            directions = [0.0] * self.n_directions
+            directions[slider] = round(value, 1)
+            if not self.call("/image", class_name, seed, psi, *directions, check=self.check_png):
+                return False
+            value += self.rng.uniform(0.2, 1.0)
+        return True
+
+    @staticmethod
+    def check_png(path: object) -> None:
+        with open(str(path), "rb") as f:
+            if f.read(8) != b"\x89PNG\r\n\x1a\n":
+                raise ValueError(f"/image returned something that is not a PNG: {path}")
+        os.unlink(str(path))  # keep the disk bounded: thousands of images are downloaded
+
+    @staticmethod
+    def check_bars(bars: object) -> None:
+        if not (isinstance(bars, dict) and bars.get("confidences")):
+            raise ValueError(f"/next_tokens returned no bars: {str(bars)[:100]}")
+
+    def move_temperature(self) -> bool:
+        prompt, temperature = self.rng.choice(PROMPTS), self.rng.uniform(0.2, 1.0)
+        for _ in range(self.args.bar_steps):
+            if not self.call("/next_tokens", prompt, round(temperature, 2), 40, 0.95, check=self.check_bars):
+                return False
+            temperature += 0.1
+        return True
+
+    def stream_text(self) -> bool:
+        if not self.shared.take():
+            return False
+        prompt = self.rng.choice(PROMPTS)
+        started, first = time.perf_counter(), None
+        try:
+            job = self.client.submit(prompt, 0.8, 40, 0.95, self.args.stream_tokens, self.rng.randrange(2**32), api_name="/generate")
+            for _ in job:  # each partial text as it streams
+                if first is None:
+                    first = time.perf_counter()
+            text = job.result(timeout=self.args.request_timeout)
+            if not (isinstance(text, str) and text.startswith(prompt) and len(text) == len(prompt) + self.args.stream_tokens):
+                raise ValueError(f"stream ended with {len(text) if isinstance(text, str) else text!r} characters")
+            end = time.perf_counter()
+            self.shared.add(Record("/generate", (end - started) * 1000, True))
+            self.shared.add(Record("/generate:first", ((first or end) - started) * 1000, True))
+        except Exception as exc:  # noqa: BLE001
+            self.shared.add(Record("/generate", (time.perf_counter() - started) * 1000, False, f"{type(exc).__name__}: {str(exc)[:200]}"))
+        return True
+
+    def run(self) -> None:
+        actions = [(self.drag_image_slider, self.args.mix[0]), (self.move_temperature, self.args.mix[1]), (self.stream_text, self.args.mix[2])]
+        try:
+            while time.monotonic() < self.shared.deadline:
+                action = self.rng.choices([a for a, _ in actions], weights=[w for _, w in actions])[0]
+                if not action():
+                    break
+                pause = self.rng.uniform(0.5, 1.5) * self.args.think
+                if pause:
+                    time.sleep(min(pause, max(0.0, self.shared.deadline - time.monotonic())))
+        finally:
+            self.client.close()
+
+
+# ----- the report -----
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of already sorted values."""
+    return sorted_values[max(0, math.ceil(q / 100 * len(sorted_values)) - 1)]
+
+
+def summarise(records: list[Record]) -> dict[str, dict[str, float | int]]:
+    table = {}
+    for endpoint in ENDPOINT_LABELS:
+        mine = [r for r in records if r.endpoint == endpoint]
+        if not mine:
+            continue
+        times = sorted(r.ms for r in mine if r.ok)
+        row: dict[str, float | int] = {"requests": len(mine), "failures": sum(not r.ok for r in mine)}
+        if times:
+            row.update({f"p{q}_ms": round(percentile(times, q), 1) for q in (50, 95, 99)})
+            row.update(max_ms=round(times[-1], 1), mean_ms=round(statistics.fmean(times), 1))
+        table[endpoint] = row
+    return table
+
+
+def markdown(report: dict) -> str:
+    cfg, mem = report["config"], report["memory_mb"]
+    lines = [f"# Load test: {cfg['users']} concurrent users for {cfg['seconds']} s (gradio_client, 127.0.0.1)", "",
+             f"Command: `{report['command']}`", "",
+             "| endpoint | requests | failed | p50 | p95 | p99 | max |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for endpoint, row in report["endpoints"].items():
+        cells = [f"{row[k]:.0f} ms" if k in row else "-" for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")]
+        lines.append(f"| {ENDPOINT_LABELS[endpoint]} | {row['requests']} | {row['failures']} | " + " | ".join(cells) + " |")
+    total = report["totals"]
+    lines += ["", f"Requests served: {total['served']} ({total['per_second']:.1f}/s), failed: {total['failed']}. "
+              "A text stream counts once (its first-chunk row is the same request).", "",
+              f"Server resident memory: {mem['start']} MB at start (after one warm-up call per endpoint), peak {mem['peak']} MB, "
+              f"{mem['end']} MB at the end: growth {mem['growth']} MB.", "",
+              f"Floor, before the load: a no-op call (/random_image_seed) takes {report['no_op_floor_ms']['p50']} ms p50, "
+              f"{report['no_op_floor_ms']['p95']} ms p95 (queue + gradio_client round trip, no model work).", "",
+              "| target | measured | met |", "|---|---|---|"]
+    for target in report["targets"]:
+        lines.append(f"| {target['name']} | {target['measured']} | {'yes' if target['met'] else 'NO'} |")
+    lines += ["", f"Each user repeats, with a think time of {cfg['think']} s x U(0.5, 1.5) between actions and weights "
+              f"{cfg['mix'][0]}/{cfg['mix'][1]}/{cfg['mix'][2]}: an image-slider drag ({cfg['drag_steps']} /image calls, one "
+              f"direction slider moving), next-token bars ({cfg['bar_steps']} /next_tokens calls, the temperature moving) or a "
+              f"text stream of {cfg['stream_tokens']} characters. Machine: {report['machine']['cpus']} CPUs, load average "
+              f"{report['machine']['loadavg_start']} at the start (other work running on it counts against these figures); "
+              f"server thread settings {report['server_threads']}.", ""]
+    if report["errors"]:
+        lines += ["First errors:", "", *[f"- `{e}`" for e in report["errors"]], ""]
+    return "\n".join(lines)
+
+
+def parse_mix(text: str) -> tuple[float, float, float]:
+    parts = [float(x) for x in text.split(",")]
+    if len(parts) != 3 or any(p < 0 for p in parts) or not sum(parts):
+        raise argparse.ArgumentTypeError("--mix takes three non-negative weights: image,bars,stream (e.g. 5,3,2)")
+    return parts[0], parts[1], parts[2]
+
+
+def bounded(low: float, high: float, kind=int):
+    def parse(text: str):
+        value = kind(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}; got {text}")
+        return value
+    return parse
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=bounded(1, 256), default=32, help="concurrent users, each a thread with its own client")
+    parser.add_argument("--seconds", type=bounded(1, 3600, float), default=60.0, help="how long the load lasts")
+    parser.add_argument("--url", help="an app already running on this machine (loopback only); default: start app.py")
+    parser.add_argument("--server-pid", type=int, help="its process id, for the memory figures (default: found by port)")
+    parser.add_argument("--checkpoints", default="checkpoints", help="for the app this starts")
+    parser.add_argument("--port", type=int, default=0, help="for the app this starts (default: a free port)")
+    parser.add_argument("--max-requests", type=bounded(1, 10**6), default=100_000, help="hard cap on requests in all")
+    parser.add_argument("--request-timeout", type=bounded(1, 600, float), default=60.0, help="seconds before a request counts as failed")
+    parser.add_argument("--mix", type=parse_mix, default=(5.0, 3.0, 2.0), help="weights of image drag, bars, text stream")
+    parser.add_argument("--think", type=bounded(0, 60, float), default=1.0, help="mean pause between a user's actions, seconds")
+    parser.add_argument("--drag-steps", type=bounded(1, 100), default=8)
+    parser.add_argument("--bar-steps", type=bounded(1, 100), default=4)
+    parser.add_argument("--stream-tokens", type=bounded(1, 1000), default=200)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=str(REPORTS / "load_test"), help="report path without extension (.json and .md)")
+    args = parser.parse_args(argv)
+
+    process = None
+    if args.url:
+        host = urlparse(args.url).hostname or ""
+        if host not in LOOPBACK:
+            parser.error(f"--url must be on this machine (127.0.0.1, localhost or ::1); got {host!r}")
+        url = args.url.rstrip("/") + "/"
+    else:
+        port = args.port or free_port()
+        print(f"starting app.py on 127.0.0.1:{port} ...", flush=True)
+        process = start_app(port, args.checkpoints)
+        url = f"http://127.0.0.1:{port}/"
+    downloads = Path(tempfile.mkdtemp(prefix="load-test-"))
+    try:
+        server = psutil.Process(process.pid) if process else server_process(url, args.server_pid)
+        probe = Client(url, verbose=False, download_files=str(downloads / "probe"), analytics_enabled=False)
+        api = probe.view_api(return_format="dict", print_info=False)["named_endpoints"]
+        missing = {"/image", "/next_tokens", "/generate"} - set(api)
+        if missing:
+            raise SystemExit(f"the app has no {sorted(missing)} endpoint(s): are both checkpoints under --checkpoints?")
+        n_directions = len(api["/image"]["parameters"]) - 3
+        # warm-up: one call per endpoint, so lazy start-up work is not counted as growth or latency
+        probe.predict("Bag", 1, 1.0, *[0.0] * n_directions, api_name="/image")
+        probe.predict(PROMPTS[0], 0.8, 40, 0.95, api_name="/next_tokens")
+        probe.predict(PROMPTS[0], 0.8, 40, 0.95, 5, 0, api_name="/generate")
+        floor = []  # what a call costs before any model work (queue + gradio_client round trip), before the load
+        for _ in range(20):
+            t0 = time.perf_counter()
+            probe.predict(api_name="/random_image_seed")
+            floor.append((time.perf_counter() - t0) * 1000)
+        floor.sort()
+        probe.close()
+        users_ready = time.monotonic()
+        shared = Shared(deadline=float("inf"), max_requests=args.max_requests)
+        users = [User(i, url, shared, args, n_directions, downloads) for i in range(args.users)]
+        print(f"{len(users)} users connected in {time.monotonic() - users_ready:.1f} s; load for {args.seconds:g} s ...", flush=True)
+        watch = MemoryWatch(server)
+        rss_start = watch.read()
+        loadavg_start = [round(x, 2) for x in os.getloadavg()]
+        watch.start()
+        started = time.monotonic()
+        shared.deadline = started + args.seconds
+        for user in users:
+            user.start()
+        for user in users:
+            user.join(timeout=max(0.0, shared.deadline + args.request_timeout + 30 - time.monotonic()))
+        elapsed = time.monotonic() - started
+        stragglers = sum(user.is_alive() for user in users)
+        time.sleep(2.0)  # let the server settle (finished streams, freed buffers) before the final reading
+        watch.stop.set()
+        rss_end = watch.read()
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(downloads, ignore_errors=True)
+
+    records = list(shared.records)
+    endpoints = summarise(records)
+    counted = [r for r in records if r.endpoint != "/generate:first"]
+    failed = sum(not r.ok for r in counted) + stragglers
+    mb = lambda b: round(b / 2**20, 1) if b else None  # noqa: E731
+    growth = round((rss_end - rss_start) / 2**20, 1) if rss_start and rss_end else None
+    image_p95 = endpoints.get("/image", {}).get("p95_ms")
+    targets = [
+        {"name": "failed requests = 0", "measured": str(failed), "met": failed == TARGET_FAILURES},
+        {"name": f"image-slider p95 < {TARGET_IMAGE_P95_MS:.0f} ms", "measured": f"{image_p95} ms",
+         "met": image_p95 is not None and image_p95 < TARGET_IMAGE_P95_MS},
+        {"name": f"server RSS growth < {TARGET_RSS_GROWTH_MB:.0f} MB", "measured": f"{growth} MB",
+         "met": growth is not None and growth < TARGET_RSS_GROWTH_MB},
+    ]
+    command = "python bench/load_test.py" + ("" if argv is None and len(sys.argv) == 1 else " " + " ".join(argv if argv is not None else sys.argv[1:]))
+    report = {
+        "command": command,
+        "config": {"users": args.users, "seconds": args.seconds, "mix": list(args.mix), "think": args.think, "drag_steps": args.drag_steps,
+                   "bar_steps": args.bar_steps, "stream_tokens": args.stream_tokens, "max_requests": args.max_requests,
+                   "request_timeout": args.request_timeout, "url": "started app.py" if process else url},
+        "machine": {"cpus": os.cpu_count(), "loadavg_start": loadavg_start, "loadavg_end": [round(x, 2) for x in os.getloadavg()]},
+        "server_threads": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")} if process else "unknown",
+        "no_op_floor_ms": {"p50": round(percentile(floor, 50), 1), "p95": round(percentile(floor, 95), 1), "calls": len(floor)},
+        "elapsed_s": round(elapsed, 1),
+        "totals": {"served": sum(r.ok for r in counted), "failed": failed, "stragglers": stragglers,
+                   "per_second": sum(r.ok for r in counted) / max(elapsed, 1e-9)},
+        "endpoints": endpoints,
+        "memory_mb": {"start": mb(rss_start), "peak": mb(watch.peak), "end": mb(rss_end), "growth": growth},
+        "targets": targets,
+        "errors": sorted({r.error for r in records if not r.ok})[:10],
+    }
+    text = markdown(report)
+    print(text)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    out.with_suffix(".md").write_text(text)
+    return 0 if all(t["met"] for t in targets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
