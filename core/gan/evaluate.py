@@ -89,7 +89,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--samples", type=int, default=10_000, help="generated images (and real images on each side), at most 10 000")
     p.add_argument("--psi", type=float, default=1.0, help="truncation of the generated latents")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--write-card", action="store_true", help="store the figures in the checkpoint's config.json and model card")
+    p.add_argument("--write-card", action="store_true",
+                   help="store the figures in the checkpoint's config.json and model card (psi 1: the headline; other psi: beside it)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON only")
     p.add_argument("--threads", type=int, default=0)
     return p.parse_args(argv)
@@ -116,8 +117,13 @@ def main(argv: list[str] | None = None) -> GANScores:
         print(f"  ({time.time() - started:.0f} s)")
     if args.write_card:
         config = load_config(args.checkpoint)
-        config["metrics"] = asdict(scores) | {"classifier": args.classifier,
-                                              "command": "python -m core.gan.evaluate " + shlex.join(a for a in (sys.argv[1:] if argv is None else argv) if a != "--json")}
+        figures = asdict(scores) | {"classifier": args.classifier,
+                                    "command": "python -m core.gan.evaluate " + shlex.join(a for a in (sys.argv[1:] if argv is None else argv) if a != "--json")}
+        metrics = config.get("metrics") or {}
+        if args.psi == 1.0:  # the headline figures; a truncated run is kept beside them
+            config["metrics"] = figures | ({"truncated": metrics["truncated"]} if "truncated" in metrics else {})
+        else:
+            config["metrics"] = metrics | {"truncated": figures}
         atomic_write_text(Path(args.checkpoint) / CONFIG_FILE, json.dumps(config, indent=2, ensure_ascii=False) + "\n")
         write_gan_card(args.checkpoint)
     return scores

@@ -22,21 +22,29 @@ def write_gan_card(directory: str | Path) -> None:
         f"- Data: {training.get('data', '?')}, 28x28 padded to 32x32.",
         f"- Trained with: `{config.get('train_command', '?')}`",
         f"- Training: {training.get('steps', '?')} steps ({training.get('epochs', '?')} epochs) of batch {training.get('batch_size', '?')}, "
-        f"{training.get('train_minutes', '?')} minutes on about one CPU core.", "",
+        f"{training.get('train_minutes', '?')} minutes wall clock on a 2-core CPU machine shared with other jobs.", "",
     ]
-    if metrics:
+    if metrics.get("fd_generated_vs_test") is not None:
+        runs = [metrics] + ([metrics["truncated"]] if "truncated" in metrics else [])
         lines += [
-            f"## Metrics (`{metrics.get('command', 'python -m core.gan.evaluate ' + str(directory))}`)", "",
+            "## Metrics", "",
             f"Features: the penultimate layer of the project's own Fashion-MNIST classifier ({metrics.get('classifier', 'checkpoints/fashion-classifier')}); "
-            f"{metrics.get('samples', '?')} generated images (classes balanced) vs the {metrics.get('test_images', '?')} test images.", "",
-            "| metric | value |", "|---|---|",
-            f"| Frechet distance, generated vs test | {metrics.get('fd_generated_vs_test')} |",
-            f"| Frechet distance, real train vs test (scale) | {metrics.get('fd_train_vs_test')} |",
-            f"| ratio (target: at most 5) | {metrics.get('fd_ratio')} |",
-            f"| class fidelity (generated images classified as the requested class) | {metrics.get('class_fidelity')} |",
-            f"| classifier accuracy on real test images (target: fidelity at or above it) | {metrics.get('classifier_test_accuracy')} |",
-            f"| psi | {metrics.get('psi', 1.0)} |", "",
+            f"{metrics.get('samples', '?')} generated images (classes balanced, seeds from one stream) vs the "
+            f"{metrics.get('test_images', '?')} test images; real-vs-real uses as many random train images.", "",
+            "Commands: " + "; ".join(f"`{r.get('command', '?')}`" for r in runs), "",
+            "| metric | " + " | ".join(f"psi {r.get('psi', 1.0):g}" for r in runs) + " |",
+            "|---|" + "---|" * len(runs),
         ]
+        for key, label in [("fd_generated_vs_test", "Frechet distance, generated vs test"),
+                           ("fd_train_vs_test", "Frechet distance, real train vs test (scale)"),
+                           ("fd_ratio", "ratio (target: at most 5)"),
+                           ("class_fidelity", "class fidelity (share classified as the requested class)"),
+                           ("classifier_test_accuracy", "classifier accuracy on real test images (target: fidelity at or above it)")]:
+            lines.append(f"| {label} | " + " | ".join(str(r.get(key)) for r in runs) + " |")
+        per_class = metrics.get("per_class_fidelity", {})
+        if per_class:
+            lines += ["", "Class fidelity per class (psi 1): " + ", ".join(f"{k} {v}" for k, v in per_class.items()) + "."]
+        lines.append("")
     lines += ["## Samples (`samples.png`: one row per class, top to bottom "
               "T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot; psi 1)", "",
               "![samples](samples.png)", "",
@@ -50,11 +58,11 @@ def write_classifier_card(directory: str | Path) -> None:
     lines = [
         "---", "license: mit", "library_name: pytorch", "tags: [classifier, fashion-mnist, playground]", "---", "",
         "# fashion-classifier: the feature network of the GAN metrics", "",
-        f"A small CNN (three conv blocks of width {m['width']}/{2 * m['width']}/{4 * m['width']} with batch norm, "
+        f"A small CNN (three blocks of one 3x3 convolution, batch norm, ReLU and 2x2 max-pooling, widths {m['width']}/{2 * m['width']}/{4 * m['width']} with batch norm, "
         f"a {m['feature_dim']}-d feature layer, {metrics.get('parameters', 0):,} parameters) trained on the Fashion-MNIST "
         "train split (28x28 padded to 32x32, [-1, 1]). Its feature layer is the space of the GAN's Frechet distance "
         "and its predictions give class fidelity (Inception weights cannot be downloaded here).", "",
-        f"- Trained with: `{metrics.get('command', '?')}` ({metrics.get('epochs', '?')} epochs, {metrics.get('train_minutes', '?')} minutes)",
+        f"- Trained with: `{metrics.get('command', '?')}` ({metrics.get('epochs', '?')} epochs, {metrics.get('train_minutes', '?')} minutes wall clock on a shared 2-core CPU machine)",
         "", "| metric | value |", "|---|---|",
         f"| test accuracy (10 000 Fashion-MNIST test images) | {metrics.get('test_accuracy')} |",
         f"| train accuracy (last epoch, with dropout and flips) | {metrics.get('train_accuracy')} |", "",
