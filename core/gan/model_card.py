@@ -58,7 +58,7 @@ def write_classifier_card(directory: str | Path) -> None:
     lines = [
         "---", "license: mit", "library_name: pytorch", "tags: [classifier, fashion-mnist, playground]", "---", "",
         "# fashion-classifier: the feature network of the GAN metrics", "",
-        f"A small CNN (three blocks of one 3x3 convolution, batch norm, ReLU and 2x2 max-pooling, widths {m['width']}/{2 * m['width']}/{4 * m['width']} with batch norm, "
+        f"A small CNN (three blocks of one 3x3 convolution, batch norm, ReLU and 2x2 max-pooling, widths {m['width']}/{2 * m['width']}/{4 * m['width']}, "
         f"a {m['feature_dim']}-d feature layer, {metrics.get('parameters', 0):,} parameters) trained on the Fashion-MNIST "
         "train split (28x28 padded to 32x32, [-1, 1]). Its feature layer is the space of the GAN's Frechet distance "
         "and its predictions give class fidelity (Inception weights cannot be downloaded here).", "",
