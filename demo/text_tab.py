@@ -74,7 +74,11 @@ class TextHandlers:
     @user_errors
     def regenerate(self, prompt: str, temperature: float, top_k: int, top_p: float, max_new_tokens: int, seed: int,
                    session: StreamSession | None = None) -> Iterator[Any]:
-        """A knob moved: re-run the generation with the same seed, but only once the user has generated."""
+        """A knob moved: re-run the generation with the same seed, but only once the user has generated.
+
+        Arguments are checked first either way, so bad input is refused rather than silently skipped."""
+        self._knobs(temperature, top_k, top_p, max_new_tokens, seed)
+        validate_prompt(prompt, self.tokenizer)
         if session is None or not session.generated:
             yield gr.skip()
             return

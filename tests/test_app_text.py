@@ -38,6 +38,13 @@ def test_a_newer_stream_of_the_same_session_stops_the_older_one(text_handlers):
     assert len(list(newer)) == KNOBS["max_new_tokens"]
 
 
+def test_rerun_refuses_bad_input_even_before_a_generation(text_handlers):
+    with pytest.raises(gr.Error, match="temperature must be"):
+        list(text_handlers.regenerate("ROMEO:\n", **{**KNOBS, "temperature": "hot"}, session=StreamSession()))
+    with pytest.raises(gr.Error, match="prompt is empty"):
+        list(text_handlers.regenerate("", **KNOBS, session=StreamSession()))
+
+
 def test_knobs_rerun_only_after_a_generation_with_the_same_seed(text_handlers):
     session = StreamSession()
     assert [type(x).__name__ for x in text_handlers.regenerate("ROMEO:\n", **KNOBS, session=session)] == ["dict"]
