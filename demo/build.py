@@ -2,9 +2,11 @@
 no file access beyond what the app generates."""
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Awaitable, Callable
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from demo.about_tab import build_about_tab
 from demo.app_state import GAN_NAME, GPT_NAME, AppState
@@ -34,7 +36,25 @@ def build_demo(state: AppState) -> gr.Blocks:
     return demo
 
 
+class RefuseUploads:
+    """ASGI middleware: the app has no file inputs, so Gradio's upload route is closed (otherwise anyone could store
+    files on the server and have the app serve them back from its own address)."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]):
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope["type"] == "http" and scope["path"].rstrip("/").endswith("/upload"):
+            body = json.dumps({"detail": "This app takes no file uploads."}).encode()
+            await send({"type": "http.response.start", "status": 403,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
 def launch_demo(demo: gr.Blocks, **kwargs: Any) -> Any:
-    """demo.launch with the app's CSS; allowed_paths stays empty, so only files the app generated are served."""
+    """demo.launch with the app's CSS. allowed_paths stays empty and uploads are refused, so the app serves only
+    files it generated."""
     kwargs.setdefault("show_error", False)
-    return demo.launch(css=CSS, allowed_paths=[], **kwargs)
+    return demo.launch(css=CSS, allowed_paths=[], app_kwargs={"middleware": [Middleware(RefuseUploads)]}, **kwargs)

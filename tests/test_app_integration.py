@@ -80,3 +80,8 @@ def test_bad_image_input_is_refused_with_a_message(client, image_handlers):
 def test_the_app_serves_no_files_it_did_not_generate(app_url, target):
     response = httpx.get(f"{app_url}/gradio_api/file={target}")
     assert response.status_code in (403, 404)
+
+
+def test_uploads_are_refused(app_url):
+    response = httpx.post(f"{app_url}/gradio_api/upload", files={"files": ("x.html", b"<script></script>", "text/html")})
+    assert response.status_code == 403 and "no file uploads" in response.text
