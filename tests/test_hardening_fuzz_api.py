@@ -396,10 +396,14 @@ def test_the_app_serves_generated_images_but_no_other_file(fuzz_url, api):
     assert not leaks, "files outside what the app generates were served:\n" + "\n".join(leaks)
 
 
-def test_the_app_accepts_no_uploads(fuzz_url):
-    """The app has no file inputs, so /gradio_api/upload must refuse files: otherwise anyone can store files of any
-    size on the server (filling its disk) and have the app serve them back from its own address."""
+@pytest.mark.parametrize("route", ["/gradio_api/upload", "/gradio_api/upload/", "/gradio_api/upload?upload_id=fuzz",
+                                   "/gradio_api/process_recording"])
+def test_the_app_accepts_no_uploads(fuzz_url, route):
+    """The app has no file inputs, so Gradio's upload routes must refuse files: otherwise anyone can store files of
+    any size on the server (filling its disk), have the app serve them back from its own address, or (the screen
+    recording route) have the server run ffmpeg over them."""
+    payload = b"<script>alert(document.cookie)</script>" + b"\0" * (2 << 20)  # 2 MB
     with httpx.Client(timeout=60) as http:
-        posted = http.post(f"{fuzz_url}/gradio_api/upload",
-                           files={"files": ("page.html", b"<script>alert(document.cookie)</script>", "text/html")})
-        assert 400 <= posted.status_code < 500, f"upload accepted ({posted.status_code}): {posted.text[:200]}"
+        field = "video" if "recording" in route else "files"
+        posted = http.post(f"{fuzz_url}{route}", files={field: ("page.html", payload, "text/html")})
+    assert 400 <= posted.status_code < 500, f"{route} accepted the upload ({posted.status_code}): {posted.text[:200]}"
