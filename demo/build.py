@@ -36,15 +36,25 @@ def build_demo(state: AppState) -> gr.Blocks:
     return demo
 
 
+UPLOAD_ROUTES = ("/upload", "/process_recording")  # Gradio's file and screen-recording upload routes
+
+
 class RefuseUploads:
-    """ASGI middleware: the app has no file inputs, so Gradio's upload route is closed (otherwise anyone could store
-    files on the server and have the app serve them back from its own address)."""
+    """ASGI middleware: the app has no file inputs, so Gradio's upload routes and any multipart body are refused
+    (otherwise anyone could store files on the server, fill its disk, or have the app serve them back)."""
 
     def __init__(self, app: Callable[..., Awaitable[None]]):
         self.app = app
 
+    @staticmethod
+    def _is_upload(scope: dict[str, Any]) -> bool:
+        if scope["path"].rstrip("/").endswith(UPLOAD_ROUTES):
+            return True
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+        return content_type.lower().startswith(b"multipart/")
+
     async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
-        if scope["type"] == "http" and scope["path"].rstrip("/").endswith("/upload"):
+        if scope["type"] == "http" and self._is_upload(scope):
             body = json.dumps({"detail": "This app takes no file uploads."}).encode()
             await send({"type": "http.response.start", "status": 403,
                         "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})

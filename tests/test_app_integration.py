@@ -82,6 +82,7 @@ def test_the_app_serves_no_files_it_did_not_generate(app_url, target):
     assert response.status_code in (403, 404)
 
 
-def test_uploads_are_refused(app_url):
-    response = httpx.post(f"{app_url}/gradio_api/upload", files={"files": ("x.html", b"<script></script>", "text/html")})
+@pytest.mark.parametrize("route", ["/gradio_api/upload", "/gradio_api/process_recording", "/gradio_api/component_server"])
+def test_uploads_are_refused(app_url, route):
+    response = httpx.post(f"{app_url}{route}", files={"files": ("x.html", b"<script></script>", "text/html")})
     assert response.status_code == 403 and "no file uploads" in response.text
