@@ -7,6 +7,7 @@ Models are tiny and random-init (the code paths are the shipped ones; only the w
 """
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -192,7 +193,7 @@ def test_next_token_candidates_take_anything_and_return_a_ranked_distribution(pr
 latent = pytest.importorskip("core.gan.latent")
 
 
-def _tiny_studio():
+def _tiny_gan():
     from core.gan.io import LoadedGAN
     from core.gan.model import GANConfig, Generator
 
@@ -200,10 +201,11 @@ def _tiny_studio():
     generator = Generator(GANConfig(z_dim=8, g_width=4, d_width=4, num_directions=3)).eval()
     config = {"model_type": "cond-dcgan-generator", "model": generator.config.to_dict(),
               "direction_names": ["Direction 1", "Direction 2", "Direction 3"]}
-    return latent.LatentStudio(LoadedGAN(generator, config, None))
+    return LoadedGAN(generator, config, None)
 
 
-STUDIO = _tiny_studio()
+TINY_GAN = _tiny_gan()
+STUDIO = latent.LatentStudio(TINY_GAN)
 class_names = st.one_of(st.sampled_from(latent.CLASS_CHOICES), st.sampled_from(["bag", " Sneaker ", "ANKLE BOOT"]), anything)
 directions_values = st.one_of(anything, st.lists(anything, max_size=10), st.lists(st.floats(), max_size=10),
                               st.lists(st.floats(-limits.MAX_DIRECTION, limits.MAX_DIRECTION), max_size=10))
@@ -266,3 +268,67 @@ def test_gif_and_upscale_knobs_take_anything(scale, duration):
     big = only_knob_errors(latent.upscale, frame, scale)
     if big is not None:
         assert big.size[0] == 32 * scale
+
+
+@PROPS
+@given(class_names, st.one_of(valid_seeds, anything), st.one_of(valid_psi, anything), directions_values)
+@example("Bag", 0, 1.0, None)  # ImageKnobs(directions=None): len(None) must not escape as a TypeError
+@example("Bag", 0, 1.0, 5)
+def test_studio_image_checks_hand_built_knobs_too(class_name, seed, psi, directions):
+    """ImageKnobs built by hand (skipping validate_image_knobs) get the same clear errors, never a crash."""
+    image = only_knob_errors(STUDIO.image, latent.ImageKnobs(class_name, seed, psi, directions))
+    if image is not None:
+        assert image.size == (32, 32)
+
+
+# ----- the UI handlers themselves: only gr.Error reaches the user -----
+
+def _text_handlers():
+    from core.gpt.io import LoadedGPT
+    from demo.text_tab import TextHandlers
+
+    return TextHandlers(LoadedGPT(MODEL, TOKENIZER, {}, None))
+
+
+def only_gr_errors(fn, *args):
+    """Call a handler (plain or streaming); return its result, or None if it raised gr.Error. Anything else fails."""
+    import gradio as gr
+
+    try:
+        result = fn(*args)
+        return list(result) if hasattr(result, "__next__") else result
+    except gr.Error as exc:
+        assert str(exc) and "Traceback" not in str(exc)
+        return None
+
+
+TEXT_HANDLERS = _text_handlers()
+
+
+@FEW
+@given(st.one_of(valid_prompts, anything), anything, anything, anything, st.one_of(st.integers(1, 5), anything), anything)
+def test_text_handlers_let_only_gr_errors_out(prompt, temperature, top_k, top_p, max_new_tokens, seed):
+    from demo.text_tab import StreamSession
+
+    session = StreamSession()
+    only_gr_errors(TEXT_HANDLERS.generate, prompt, temperature, top_k, top_p, max_new_tokens, seed, session)
+    only_gr_errors(TEXT_HANDLERS.regenerate, prompt, temperature, top_k, top_p, max_new_tokens, seed, session)
+    only_gr_errors(TEXT_HANDLERS.next_tokens, prompt, temperature, top_k, top_p)
+    only_gr_errors(TEXT_HANDLERS.inspect_prompt, prompt, temperature, top_k, top_p)
+
+
+@functools.lru_cache(maxsize=1)
+def _image_handlers():
+    from demo.image_tab import ImageHandlers
+
+    return ImageHandlers(TINY_GAN)
+
+
+@FEW
+@given(class_names, st.one_of(valid_seeds, anything), st.one_of(valid_psi, anything), st.lists(anything, max_size=3),
+       st.one_of(st.integers(1, 4), anything), st.one_of(st.integers(2, 4), anything))
+def test_image_handlers_let_only_gr_errors_out(class_name, seed, psi, directions, count, frames):
+    handlers = _image_handlers()
+    only_gr_errors(handlers.image, class_name, seed, psi, *directions)
+    only_gr_errors(handlers.grid, class_name, seed, count, psi)
+    only_gr_errors(handlers.interpolate, seed, seed, class_name, frames, psi)
