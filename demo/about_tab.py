@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import gradio as gr
+from PIL import Image
 
 from demo.app_state import CLASSIFIER_NAME, GAN_NAME, GPT_NAME, AppState
 
@@ -20,26 +22,43 @@ SECTIONS = [
      "generated images are."),
 ]
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
-_IMAGE_LINE = re.compile(r"^!\[.*\]\(.*\)\s*$", re.M)
+_IMAGE_LINE = re.compile(r"^!\[.*\]\((.*)\)\s*$", re.M)
+INTRO = ("# How the playground works\n\nBoth models run on the CPU of this machine. Every number below comes from the "
+         "checkpoint's model card (`README.md` in its folder under `checkpoints/`), written by the training and "
+         "evaluation commands it names.")
 
 
 def card_body(card: str) -> str:
-    """A model card without its YAML front matter or image links (the app serves no files), headings demoted."""
+    """A model card without its YAML front matter or image links (shown as images instead), headings demoted."""
     body = _IMAGE_LINE.sub("", _FRONT_MATTER.sub("", card, count=1))
     return re.sub(r"^(#{1,3}) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", body, flags=re.M).strip()
 
 
-def about_markdown(state: AppState) -> str:
-    """The About page: per model a few sentences, then its card (metrics table included) or why it is missing."""
-    parts = ["# How the playground works",
-             "Both models run on the CPU of this machine. Every number below comes from the checkpoint's model card "
-             "(`README.md` in its folder under `checkpoints/`), written by the training and evaluation commands it names."]
+def card_pictures(card: str, directory: Path) -> list[Path]:
+    """The card's pictures that are plain files in its checkpoint dir (never a path outside it)."""
+    names = [m.group(1).strip() for m in _IMAGE_LINE.finditer(card)]
+    return [directory / n for n in names if re.fullmatch(r"[\w.-]+\.png", n) and (directory / n).is_file()]
+
+
+def about_sections(state: AppState) -> list[tuple[str, list[Path]]]:
+    """Per model a few sentences, then its card (metrics table included) or why it is missing; with its pictures."""
+    sections: list[tuple[str, list[Path]]] = [(INTRO, [])]
     for name, title, summary in SECTIONS:
-        parts += [f"## {title}", summary]
         card = state.cards.get(name)
-        parts.append(card_body(card) if card else f"*Pending:* {state.notes.get(name, f'{name}: not loaded')}.")
-    return "\n\n".join(parts)
+        body = card_body(card) if card else f"*Pending:* {state.notes.get(name, f'{name}: not loaded')}."
+        pictures = card_pictures(card, state.dirs[name]) if card else []
+        sections.append((f"## {title}\n\n{summary}\n\n{body}", pictures))
+    return sections
+
+
+def about_markdown(state: AppState) -> str:
+    return "\n\n".join(text for text, _ in about_sections(state))
 
 
 def build_about_tab(state: AppState) -> None:
-    gr.Markdown(about_markdown(state), elem_id="about")
+    with gr.Column(elem_id="about"):
+        for text, pictures in about_sections(state):
+            gr.Markdown(text)
+            for path in pictures:  # loaded here, re-encoded into Gradio's cache: the app serves its own copy
+                with Image.open(path) as picture:
+                    gr.Image(picture.copy(), format="png", label=path.name, interactive=False, buttons=[], height=360)

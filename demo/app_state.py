@@ -22,6 +22,7 @@ class AppState:
     gan: LoadedGAN | None = None
     notes: dict[str, str] = field(default_factory=dict)  # checkpoint name -> where it came from or why it is missing
     cards: dict[str, str] = field(default_factory=dict)  # checkpoint name -> model card markdown (README.md)
+    dirs: dict[str, Path] = field(default_factory=dict)  # checkpoint name -> the dir it was loaded from
 
 
 def _card(directory: Path) -> str | None:
@@ -41,6 +42,6 @@ def load_app_state(checkpoints: str | Path = "checkpoints", hub_repo: str | None
                 note, loaded = f"{name}: {exc}", None
             setattr(state, "gpt" if name == GPT_NAME else "gan", loaded)
         if path is not None and (card := _card(path)) is not None:
-            state.cards[name] = card
+            state.cards[name], state.dirs[name] = card, path
         state.notes[name] = note
     return state

@@ -63,3 +63,11 @@ def test_handlers_never_load_weights(monkeypatch, text_handlers, image_handlers)
     image_handlers.image("Coat", 5, 1.0)
     image_handlers.grid("Coat", 5, 4, 1.0)
     image_handlers.interpolate(5, 6, "Coat", 3, 1.0)
+
+
+def test_card_pictures_are_files_inside_the_checkpoint_dir_only(tmp_path):
+    from demo.about_tab import card_pictures
+
+    (tmp_path / "samples.png").write_bytes(b"png")
+    card = "![a](samples.png)\n![b](../secret.png)\n![c](/etc/x.png)\n![d](missing.png)\n"
+    assert card_pictures(card, tmp_path) == [tmp_path / "samples.png"]
