@@ -9,6 +9,7 @@ deviations of z along that direction) after psi.
 from __future__ import annotations
 
 import io
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -111,6 +112,7 @@ class LatentStudio:
             names = [f"Direction {i + 1} (PC{i + 1})" for i in range(len(directions))]
         self.direction_names: list[str] = [str(n) for n in names]
         self._cache: OrderedDict[tuple[int, int, float], torch.Tensor] = OrderedDict()
+        self._lock = threading.Lock()
 
     # ----- knobs -----
     def knobs(self, class_name: Any = RANDOM_CLASS, seed: Any = 0, psi: Any = 1.0, directions: Any = ()) -> ImageKnobs:
@@ -118,21 +120,28 @@ class LatentStudio:
 
     def base_latent(self, seed: int, label: int, psi: float) -> torch.Tensor:
         key = (seed, label, psi)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
+        with self._lock:  # the app serves several users from one studio: check-and-move must be atomic
+            z = self._cache.get(key)
+            if z is not None:
+                self._cache.move_to_end(key)
+                return z
         z = seed_to_z(seed, self.z_dim) * psi
-        self._cache[key] = z
-        if len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self._cache[key] = z
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
         return z
 
     def latent(self, knobs: ImageKnobs) -> tuple[torch.Tensor, int]:
         """(z, class index) for the knobs (validated again here, so a hand-built ImageKnobs gets the same clear errors)."""
         count = len(self.direction_names)
-        knobs = validate_image_knobs(knobs.class_name, knobs.seed, knobs.psi, knobs.directions, max(count, len(knobs.directions)))
-        if any(v != 0.0 for v in knobs.directions[count:]):  # zero padding beyond the sliders is harmless
-            raise KnobError(f"this model has {count} direction sliders; got a non-zero value for slider {count + 1} or later.")
+        directions = knobs.directions
+        if isinstance(directions, (tuple, list)) and len(directions) > count:  # zero padding beyond the sliders is harmless
+            extra = [as_float(f"direction {count + 1 + i}", v, -MAX_DIRECTION, MAX_DIRECTION) for i, v in enumerate(directions[count:])]
+            if any(v != 0.0 for v in extra):
+                raise KnobError(f"this model has {count} direction sliders; got a non-zero value for slider {count + 1} or later.")
+            directions = directions[:count]
+        knobs = validate_image_knobs(knobs.class_name, knobs.seed, knobs.psi, directions, count)
         label = class_index(knobs.class_name, knobs.seed)
         z = self.base_latent(knobs.seed, label, knobs.psi)
         moves = [(i, v) for i, v in enumerate(knobs.directions) if v != 0.0]
