@@ -77,6 +77,15 @@ def start_app(port: int, checkpoints: str) -> subprocess.Popen:
     raise SystemExit(f"app.py did not answer at {url} within {START_TIMEOUT_S} s")
 
 
+def cpu_seconds(process: psutil.Process | None) -> float:
+    """User + system CPU seconds a process has used so far (0 if it cannot be read)."""
+    try:
+        times = process.cpu_times() if process else None
+    except psutil.Error:
+        times = None
+    return times.user + times.system if times else 0.0
+
+
 def server_process(url: str, pid: int | None) -> psutil.Process | None:
     """The process listening on the URL's port (or --server-pid), to read its memory; None if it cannot be found."""
     if pid:
@@ -263,6 +272,9 @@ def markdown(report: dict) -> str:
               "A text stream counts once (its first-chunk row is the same request).", "",
               f"Server resident memory: {mem['start']} MB at start (after one warm-up call per endpoint), peak {mem['peak']} MB, "
               f"{mem['end']} MB at the end: growth {mem['growth']} MB.", "",
+              f"CPU used during the load: the server {report['cpu_s_during_load']['server']} s, these {cfg['users']} clients "
+              f"{report['cpu_s_during_load']['load_test_clients']} s, of {report['cpu_s_during_load']['machine_capacity']} "
+              "core-seconds the machine had (other processes used the rest).", "",
               f"Floor, before the load: a no-op call (/random_image_seed) takes {report['no_op_floor_ms']['p50']} ms p50, "
               f"{report['no_op_floor_ms']['p95']} ms p95 (queue + gradio_client round trip, no model work).", "",
               "| target | measured | met |", "|---|---|---|"]
@@ -352,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         watch = MemoryWatch(server)
         rss_start = watch.read()
         loadavg_start = [round(x, 2) for x in os.getloadavg()]
+        cpu_server_start, cpu_clients_start = cpu_seconds(server), cpu_seconds(psutil.Process())
         watch.start()
         started = time.monotonic()
         shared.deadline = started + args.seconds
@@ -360,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
         for user in users:
             user.join(timeout=max(0.0, shared.deadline + args.request_timeout + 30 - time.monotonic()))
         elapsed = time.monotonic() - started
+        cpu_server = round(cpu_seconds(server) - cpu_server_start, 1) if server else None
+        cpu_clients = round(cpu_seconds(psutil.Process()) - cpu_clients_start, 1)
         stragglers = sum(user.is_alive() for user in users)
         time.sleep(2.0)  # let the server settle (finished streams, freed buffers) before the final reading
         watch.stop.set()
@@ -397,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
         "server_threads": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")} if process else "unknown",
         "no_op_floor_ms": {"p50": round(percentile(floor, 50), 1), "p95": round(percentile(floor, 95), 1), "calls": len(floor)},
         "elapsed_s": round(elapsed, 1),
+        "cpu_s_during_load": {"server": cpu_server, "load_test_clients": cpu_clients,
+                              "machine_capacity": round((os.cpu_count() or 1) * elapsed, 1)},
         "totals": {"served": sum(r.ok for r in counted), "failed": failed, "stragglers": stragglers,
                    "per_second": sum(r.ok for r in counted) / max(elapsed, 1e-9)},
         "endpoints": endpoints,
