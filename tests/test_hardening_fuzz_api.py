@@ -235,11 +235,19 @@ def send_raw_json(http: httpx.Client, base: str, session_hash: str, request: Req
         "The upstream Gradio app has raised an exception but has not enabled verbose error reporting.")
 
 
-def send(client: Client, http: httpx.Client, base: str, request: Request) -> BaseException | Any:
+RETRIED: list[str] = []  # requests resent once because the connection dropped (HTTP keep-alive races), not the app
+
+
+def send(client: Client, http: httpx.Client, base: str, request: Request, retry: bool = True) -> BaseException | Any:
     try:
         if needs_raw_json(request.args):
             return send_raw_json(http, base, client.session_hash, request)
         return client.submit(*request.args, api_name=request.api_name).result(timeout=REQUEST_TIMEOUT_S)
+    except httpx.TransportError as exc:  # the TCP connection, not the app: resend once, and say so in the figures
+        if not retry:
+            return exc
+        RETRIED.append(f"{request.describe()}: {type(exc).__name__}: {exc}")
+        return send(client, http, base, request, retry=False)
     except Exception as exc:  # noqa: BLE001 - classified by the caller
         return exc
 
@@ -294,7 +302,8 @@ def test_hundreds_of_bad_requests_get_validation_messages_and_the_app_keeps_serv
     raw = sum(needs_raw_json(r.args) for r, _ in results)
     print(f"\nAPI fuzz: {len(results)} bad requests sent ({len(results) - raw} through gradio_client, {raw} as raw JSON "
           f"with NaN/Infinity/lone surrogates); {verdicts['validation']} answered with a validation message; "
-          f"other outcomes: {dict((k, c) for k, c in verdicts.items() if k != 'validation') or 'none'}; {elapsed:.0f} s")
+          f"other outcomes: {dict((k, c) for k, c in verdicts.items() if k != 'validation') or 'none'}; {elapsed:.0f} s; "
+          f"resent after a dropped connection: {len(RETRIED)} {RETRIED[:3]}")
     per_endpoint = Counter(r.api_name for r, _ in results)
     print("per endpoint: " + ", ".join(f"{k} {v}" for k, v in sorted(per_endpoint.items())))
     failures = [f"{r.describe()} -> {v}" for r, v in results if v != "validation"]
