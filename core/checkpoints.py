@@ -10,6 +10,7 @@ loadable. Loading checks everything and raises one `CheckpointError` that names 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import tempfile
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 CONFIG_FILE = "config.json"
@@ -29,6 +30,33 @@ STATE_JSON_FILE = "train_state.json"
 
 class CheckpointError(RuntimeError):
     """A checkpoint that cannot be used; the message names the file and what to do about it."""
+
+
+def tensors_digest(tensors: dict[str, torch.Tensor]) -> str:
+    """sha256 over names, dtypes, shapes and bytes, in name order: stored in the weights file, checked on load."""
+    digest = hashlib.sha256()
+    for name in sorted(tensors):
+        t = tensors[name].detach().to("cpu").contiguous()
+        digest.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        digest.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return digest.hexdigest()
+
+
+def save_tensors(tensors: dict[str, torch.Tensor], path: Path) -> None:
+    save_file(tensors, str(path), metadata={"sha256": tensors_digest(tensors)})
+
+
+def load_tensors(path: Path) -> dict[str, torch.Tensor]:
+    """load_file, then: the checksum written at save time must match, and every float must be finite."""
+    with safe_open(str(path), "pt") as f:
+        expected = (f.metadata() or {}).get("sha256")
+    tensors = load_file(str(path))
+    if expected is not None and tensors_digest(tensors) != expected:
+        raise CheckpointError(f"{path} is corrupted (its bytes no longer match the checksum written when it was saved); re-download it or re-run training.")
+    bad = [k for k, v in tensors.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+    if bad:
+        raise CheckpointError(f"{path} holds NaN or infinite values in {bad[:5]} (a diverged run or a damaged file); re-download it or re-run training.")
+    return tensors
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -55,7 +83,7 @@ def save_model_dir(directory: str | Path, config: dict[str, Any], state_dict: di
     """Write weights first and config last, each atomically."""
     directory = Path(directory)
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in state_dict.items()}
-    atomic_write(directory / WEIGHTS_FILE, lambda tmp: save_file(tensors, str(tmp)))
+    atomic_write(directory / WEIGHTS_FILE, lambda tmp: save_tensors(tensors, tmp))
     atomic_write_text(directory / CONFIG_FILE, json.dumps(config, indent=2, ensure_ascii=False) + "\n")
     if card is not None:
         atomic_write_text(directory / CARD_FILE, card)
@@ -79,7 +107,7 @@ def load_weights(directory: str | Path) -> dict[str, torch.Tensor]:
     if not path.is_file():
         raise CheckpointError(f"{path} is missing; re-download the checkpoint or re-run training.")
     try:
-        return load_file(str(path))
+        return load_tensors(path)
     except (SafetensorError, OSError, ValueError) as exc:
         raise CheckpointError(f"{path} is truncated or corrupted ({exc}); re-download it or re-run training.") from exc
 
@@ -89,7 +117,7 @@ def load_state_into(module: torch.nn.Module, state: dict[str, torch.Tensor], sou
     expected = module.state_dict()
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
-    wrong = [k for k in expected if k in state and state[k].shape != expected[k].shape]
+    wrong = [k for k in expected if k in state and (state[k].shape != expected[k].shape or state[k].dtype.is_floating_point != expected[k].dtype.is_floating_point)]
     if missing or unexpected or wrong:
         details = []
         if missing:
@@ -97,7 +125,7 @@ def load_state_into(module: torch.nn.Module, state: dict[str, torch.Tensor], sou
         if unexpected:
             details.append(f"unexpected keys {unexpected[:5]}")
         if wrong:
-            details.append("wrong shapes " + ", ".join(f"{k} {tuple(state[k].shape)} != {tuple(expected[k].shape)}" for k in wrong[:5]))
+            details.append("wrong shapes " + ", ".join(f"{k} {tuple(state[k].shape)} {state[k].dtype} != {tuple(expected[k].shape)} {expected[k].dtype}" for k in wrong[:5]))
         raise CheckpointError(
             f"{source} does not match its {CONFIG_FILE} ({'; '.join(details)}); "
             "the weights and config come from different models: re-save both from one training run."
@@ -128,7 +156,7 @@ def save_training_state(directory: str | Path, model: torch.nn.Module, optimizer
             tensors[f"optim.{index}.{key}"] = value if torch.is_tensor(value) else torch.tensor(value)
     tensors.update({f"rng.{k}": v for k, v in rng.items()})
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}
-    atomic_write(directory / STATE_TENSORS_FILE, lambda tmp: save_file(tensors, str(tmp)))
+    atomic_write(directory / STATE_TENSORS_FILE, lambda tmp: save_tensors(tensors, tmp))
     atomic_write_text(directory / STATE_JSON_FILE, json.dumps({"info": info, "param_groups": opt["param_groups"]}, indent=2) + "\n")
 
 
@@ -144,7 +172,7 @@ def load_training_state(directory: str | Path, model: torch.nn.Module, optimizer
         raise CheckpointError(f"{json_path} is not valid JSON ({exc}); drop --resume to start over.") from exc
     tensors_path = directory / STATE_TENSORS_FILE
     try:
-        tensors = load_file(str(tensors_path))
+        tensors = load_tensors(tensors_path)
     except (SafetensorError, OSError, ValueError) as exc:
         raise CheckpointError(f"{tensors_path} is missing or corrupted ({exc}); drop --resume to start over.") from exc
     load_state_into(model, {k[6:]: v for k, v in tensors.items() if k.startswith("model.")}, tensors_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,7 @@ class ImageHandlers:
         if not path.is_file():  # same knobs, same file: repeated clicks do not fill the disk
             data = frames_to_gif(self.studio.interpolation(knobs.seed, seed_b, knobs.class_name, frames, knobs.psi), scale=IMAGE_SCALE)
             GIF_DIR.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # one per thread: 4 run at once
             tmp.write_bytes(data)
             os.replace(tmp, path)
             _prune(GIF_DIR, GIF_KEEP)
