@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import torch
+
 from core.checkpoints import CARD_FILE, CheckpointError, resolve_checkpoint
 from core.gan.io import LoadedGAN, load_gan
 from core.gpt.io import LoadedGPT, load_gpt
@@ -32,6 +34,7 @@ def _card(directory: Path) -> str | None:
 
 def load_app_state(checkpoints: str | Path = "checkpoints", hub_repo: str | None = None) -> AppState:
     """Load the GPT and the GAN once; the classifier is only read for its model card (its metrics back the GAN's)."""
+    torch.set_num_threads(1)  # small models, many concurrent requests: one core each beats two fighting threads
     state = AppState()
     for name, loader in ((GPT_NAME, load_gpt), (GAN_NAME, load_gan), (CLASSIFIER_NAME, None)):
         path, note = resolve_checkpoint(name, checkpoints, hub_repo)

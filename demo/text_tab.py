@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
 from typing import Any, Iterator
 
 import gradio as gr
@@ -20,6 +21,9 @@ UI_MAX_SEED = 2**32 - 1  # the randomise button stays where a browser's numbers 
 WHITESPACE_NAMES = {" ": "␣ (space)", "\n": "↵ (newline)", "\t": "⇥ (tab)"}
 UNKNOWN = "unknown to the model"
 TOO_LONG = f"over the {limits.MAX_PROMPT_CHARS:,}-character limit"
+# Characters produced within this interval go out as one update: the eye still sees them arrive one by one, but a
+# busy server sends (and every browser renders) a few dozen updates a second instead of hundreds.
+STREAM_INTERVAL_S = 0.03
 _run_ids = itertools.count(1)
 
 
@@ -57,7 +61,8 @@ class TextHandlers:
     @user_errors
     def generate(self, prompt: str, temperature: float, top_k: int, top_p: float, max_new_tokens: int, seed: int,
                  session: StreamSession | None = None) -> Iterator[str]:
-        """Stream the prompt followed by each new character; stops early if a newer stream of the session starts."""
+        """Stream the prompt and then the growing text (at most one update per STREAM_INTERVAL_S); stops early if a
+        newer stream of the same session starts."""
         knobs = self._knobs(temperature, top_k, top_p, max_new_tokens, seed)
         prompt = validate_prompt(prompt, self.tokenizer)
         run_id = next(_run_ids)
@@ -65,10 +70,15 @@ class TextHandlers:
             session.latest, session.generated = run_id, True
         text = prompt
         yield text
+        last_update, shown = time.perf_counter(), len(text)
         for piece in self.sampler.stream(prompt, knobs):
             if session is not None and session.latest != run_id:
                 return
             text += piece
+            if time.perf_counter() - last_update >= STREAM_INTERVAL_S:
+                yield text
+                last_update, shown = time.perf_counter(), len(text)
+        if len(text) > shown:
             yield text
 
     @user_errors

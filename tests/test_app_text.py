@@ -12,12 +12,19 @@ from demo.text_tab import StreamSession, char_label
 KNOBS = dict(temperature=0.8, top_k=40, top_p=0.95, max_new_tokens=30, seed=7)
 
 
-def test_generate_streams_one_character_at_a_time(text_handlers):
+def test_generate_streams_the_growing_text(text_handlers, monkeypatch):
+    monkeypatch.setattr("demo.text_tab.STREAM_INTERVAL_S", 0.0)  # every character its own update
     steps = list(text_handlers.generate("ROMEO:\n", **KNOBS))
     assert steps[0] == "ROMEO:\n"
     assert len(steps) == 1 + KNOBS["max_new_tokens"]
     for before, after in zip(steps, steps[1:]):
         assert after.startswith(before) and len(after) == len(before) + 1
+
+
+def test_streamed_updates_are_coalesced_but_end_with_every_character(text_handlers, monkeypatch):
+    monkeypatch.setattr("demo.text_tab.STREAM_INTERVAL_S", 3600.0)  # nothing between the prompt and the end
+    steps = list(text_handlers.generate("ROMEO:\n", **KNOBS))
+    assert steps == ["ROMEO:\n", steps[-1]] and len(steps[-1]) == len("ROMEO:\n") + KNOBS["max_new_tokens"]
 
 
 def test_generate_is_deterministic_per_seed(text_handlers):
@@ -35,7 +42,7 @@ def test_a_newer_stream_of_the_same_session_stops_the_older_one(text_handlers):
     newer = text_handlers.generate("JULIET:\n", **KNOBS, session=session)
     assert next(newer) == "JULIET:\n"
     assert list(older) == []  # stopped at its next character
-    assert len(list(newer)) == KNOBS["max_new_tokens"]
+    assert len(list(newer)[-1]) == len("JULIET:\n") + KNOBS["max_new_tokens"]
 
 
 def test_rerun_refuses_bad_input_even_before_a_generation(text_handlers):
