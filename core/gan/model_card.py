@@ -22,7 +22,9 @@ def write_gan_card(directory: str | Path) -> None:
         f"- Data: {training.get('data', '?')}, 28x28 padded to 32x32.",
         f"- Trained with: `{config.get('train_command', '?')}`",
         f"- Training: {training.get('steps', '?')} steps ({training.get('epochs', '?')} epochs) of batch {training.get('batch_size', '?')}, "
-        f"{training.get('train_minutes', '?')} minutes wall clock on a 2-core CPU machine shared with other jobs.", "",
+        f"{training.get('train_minutes', '?')} minutes wall clock on a 2-core CPU machine shared with other jobs."
+        + (f" The run was planned for {training['planned_steps']} steps and stopped after this checkpoint (time budget); "
+           "`--resume` continues it." if training.get("planned_steps", 0) > training.get("steps", 0) else ""), "",
     ]
     if metrics.get("fd_generated_vs_test") is not None:
         runs = [metrics] + ([metrics["truncated"]] if "truncated" in metrics else [])
@@ -41,6 +43,10 @@ def write_gan_card(directory: str | Path) -> None:
                            ("class_fidelity", "class fidelity (share classified as the requested class)"),
                            ("classifier_test_accuracy", "classifier accuracy on real test images (target: fidelity at or above it)")]:
             lines.append(f"| {label} | " + " | ".join(str(r.get(key)) for r in runs) + " |")
+        met_fd, met_fidelity = metrics["fd_ratio"] <= 5, metrics["class_fidelity"] >= metrics["classifier_test_accuracy"]
+        lines += ["", f"Targets at psi 1: class fidelity at or above the classifier's test accuracy: "
+                  f"{'met' if met_fidelity else 'not met'} ({metrics['class_fidelity']} vs {metrics['classifier_test_accuracy']}); "
+                  f"Frechet distance within 5x of real-vs-real: {'met' if met_fd else 'not met'} (ratio {metrics['fd_ratio']})."]
         per_class = metrics.get("per_class_fidelity", {})
         if per_class:
             lines += ["", "Class fidelity per class (psi 1): " + ", ".join(f"{k} {v}" for k, v in per_class.items()) + "."]

@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> Generator:
     def checkpoint(epoch_done: bool) -> None:
         if not is_main:
             return
-        training = {"steps": step, "epochs": round(step / steps_per_epoch, 2), "batch_size": args.batch_size * world,
+        training = {"steps": step, "planned_steps": total_steps, "epochs": round(step / steps_per_epoch, 2), "batch_size": args.batch_size * world,
                     "train_minutes": round(elapsed / 60, 1), "data": data.source, "seed": args.seed,
                     "generator_parameters": num_parameters(pair.g), "discriminator_parameters": num_parameters(pair.d)}
         grid_path = state_dir / "samples" / f"epoch-{step // steps_per_epoch:03d}.png" if epoch_done else None
