@@ -141,3 +141,21 @@ def test_commands_have_help() -> None:
     for module in ("core.gan.train", "core.gan.train_classifier", "core.gan.evaluate", "core.gan.sample"):
         result = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=60)
         assert result.returncode == 0 and "usage" in result.stdout, module
+
+
+def test_training_runs_under_torchrun_with_two_processes(png_folder: Path, tmp_path: Path) -> None:
+    """DDP over gloo: two processes, each taking every second batch; rank 0 writes the checkpoint."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "ddp"
+    env = dict(os.environ, PYTHONPATH=str(Path.cwd()), OMP_NUM_THREADS="1")
+    result = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                             "-m", "core.gan.train", "--data", str(png_folder), "--out", str(out / "model"), "--state-dir",
+                             str(out / "state"), "--max-steps", "2", *TINY],
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    config = json.loads((out / "model" / CONFIG_FILE).read_text())
+    assert config["training"]["steps"] == 2 and config["training"]["batch_size"] == 32  # 16 per process x 2
+    assert "2 process(es)" in result.stdout
