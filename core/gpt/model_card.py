@@ -23,7 +23,8 @@ def write_gpt_card(directory: str | Path, sample: str | None = None) -> None:
         f"- Data: {source}. Cleaned: `**NAME**` speaker tags become `NAME:` lines; `_` and heading marks dropped.",
         "- Validation holds out whole plays, so the loss measures text the model never saw.",
         "- Trained with (in order; `--resume` continues the same run):", *[f"  - `{c}`" for c in commands],
-        f"- Training: {metrics.get('step', '?')} steps, {metrics.get('train_minutes', '?')} minutes of CPU time (2 cores).", "",
+        f"- Training: {metrics.get('step', '?')} steps, {metrics.get('train_minutes', '?')} minutes of wall-clock step time "
+        "on a 2-core CPU machine (shared with other jobs); sequences twice the window long with the sliding-window mask.", "",
         "## Metrics (held-out plays, nats per character)", "",
         "| metric | value |", "|---|---|",
     ]
