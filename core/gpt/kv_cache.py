@@ -24,6 +24,9 @@ class KVCache:
         self.values = torch.zeros(shape, device=device)
         self.slot_positions = torch.full((self.window,), -1, dtype=torch.long, device=device)
         self.length = 0  # tokens seen so far = absolute position of the next token
+        if batch_size == 1:  # per-layer (heads, window, head_dim) views for the one-token fast path
+            self._layer_keys = [self.keys[layer, 0] for layer in range(cfg.n_layer)]
+            self._layer_values = [self.values[layer, 0] for layer in range(cfg.n_layer)]
 
     @classmethod
     def for_model(cls, model: GPT, batch_size: int = 1) -> "KVCache":
@@ -35,23 +38,31 @@ class KVCache:
         return self._step(idx) if idx.shape[1] == 1 else self._chunk(idx)
 
     def _step(self, idx: torch.Tensor) -> torch.Tensor:
-        """One new token: write its key/value into its slot, attend over the filled slots (all within the window)."""
-        model, pos = self.model, self.length
+        """One new token: write its key/value into its slot, attend over the filled slots (all within the window).
+
+        The same arithmetic as CausalSelfAttention, written for one token of one sequence with as few tensor ops
+        as possible: per-token op dispatch, not arithmetic, is what limits a small model's decoding speed."""
+        if idx.shape[0] != 1:
+            return self._chunk(idx)
+        model, pos, cfg = self.model, self.length, self.model.config
         slot, filled = pos % self.window, min(pos + 1, self.window)
         cos, sin = model.rotary.tables(pos + 1, idx.device)
-        cos, sin = cos[pos : pos + 1], sin[pos : pos + 1]
-        x = model.embed(idx)
+        cos, sin = cos[pos], sin[pos]
+        scale = cfg.head_dim**-0.5
+        x = model.embed(idx[0])  # (1, C)
         for layer, block in enumerate(model.blocks):
-            attn = block.attn
-            q, k, v = attn.project(block.ln1(x), cos, sin)
-            self.keys[layer, :, :, slot] = k[:, :, 0]
-            self.values[layer, :, :, slot] = v[:, :, 0]
-            y = F.scaled_dot_product_attention(q, self.keys[layer, :, :, :filled], self.values[layer, :, :, :filled])
-            x = x + attn.proj(y.transpose(1, 2).reshape(x.shape))
+            keys, values = self._layer_keys[layer], self._layer_values[layer]
+            q, k, v = block.attn.qkv(block.ln1(x)).view(3, cfg.n_head, cfg.head_dim)
+            q, k = apply_rotary(torch.stack((q, k)), cos, sin)
+            keys[:, slot] = k
+            values[:, slot] = v
+            weights = torch.softmax(torch.bmm(keys[:, :filled], q.unsqueeze(-1)).squeeze(-1) * scale, dim=-1)
+            y = torch.bmm(weights.unsqueeze(1), values[:, :filled]).view(1, cfg.n_embd)
+            x = x + block.attn.proj(y)
             x = x + block.mlp(block.ln2(x))
         self.slot_positions[slot] = pos
         self.length += 1
-        return model.logits(x)
+        return model.logits(x)[None]
 
     def _chunk(self, idx: torch.Tensor) -> torch.Tensor:
         """Several tokens (a prompt): attend over cached keys + the chunk's own keys with the banded mask."""

@@ -93,24 +93,25 @@ class Sampler:
         ids = self.tokenizer.encode(validate_prompt(prompt, self.tokenizer))
         window = self.model.config.context_length
         generator = torch.Generator().manual_seed(knobs.seed)
-        history = torch.tensor(ids, dtype=torch.long)
-        with torch.inference_mode():
-            if use_cache:
-                cache = KVCache(self.model)
-                logits = cache.forward(history[None])[0, -1]
-            else:
-                logits = self.model(history[None])[0, -1]
-            for produced in range(knobs.max_new_tokens):
-                probs = next_token_probabilities(logits, knobs, history[-window:])
-                token = int(torch.multinomial(probs, 1, generator=generator))
-                yield self.tokenizer.vocab[token]
-                if produced + 1 == knobs.max_new_tokens:
-                    break
-                history = torch.cat([history, torch.tensor([token])])
-                if use_cache:
-                    logits = cache.forward(history[None, -1:])[0, -1]
-                else:
-                    logits = self.model(history[None])[0, -1]
+        history = torch.empty(len(ids) + knobs.max_new_tokens, dtype=torch.long)  # preallocated: no per-token growth
+        history[: len(ids)] = torch.tensor(ids)
+        length = len(ids)
+        cache = KVCache(self.model) if use_cache else None
+
+        @torch.inference_mode()  # per call, not around the generator: a stream may be resumed on another thread
+        def next_logits(new_from: int) -> torch.Tensor:
+            return (cache.forward(history[None, new_from:length]) if cache else self.model(history[None, :length]))[0, -1]
+
+        logits = next_logits(0)
+        for produced in range(knobs.max_new_tokens):
+            recent = history[max(0, length - window) : length] if knobs.repetition_penalty != 1.0 else None
+            token = int(torch.multinomial(next_token_probabilities(logits, knobs, recent), 1, generator=generator))
+            yield self.tokenizer.vocab[token]
+            if produced + 1 == knobs.max_new_tokens:
+                break
+            history[length] = token
+            length += 1
+            logits = next_logits(length - 1)
 
     def generate(self, prompt: str, knobs: SamplingKnobs, use_cache: bool = True) -> str:
         return "".join(self.stream(prompt, knobs, use_cache))
