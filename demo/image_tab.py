@@ -7,7 +7,6 @@ import os
 import threading
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import gradio as gr
 from PIL import Image

@@ -6,7 +6,7 @@ import pytest
 from gradio_client.exceptions import AppError
 from PIL import Image
 
-from demo.app_state import GAN_NAME, GPT_NAME
+from demo.app_state import GPT_NAME
 from tests.conftest import ROOT, require_checkpoint
 
 TEXT = ("ROMEO:\n", 0.8, 40, 0.95, 25, 3)

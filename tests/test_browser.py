@@ -2,7 +2,6 @@
 slider and see the image change; saves a screenshot of each tab into docs/screenshots/ for the README."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
 import shlex
 import sys
 import time
@@ -20,12 +19,12 @@ from pathlib import Path
 
 import torch
 from PIL import Image
-import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 from tqdm import tqdm
 
 from core.checkpoints import load_training_state, save_training_state
+from core.distributed import end_processes, start_processes
 from core.gan.data import CLASS_NAMES, load_training_images, to_model_tensor
 from core.gan.directions import compute_directions
 from core.gan.ema import recalibrate_batchnorm, update_ema
@@ -96,14 +95,8 @@ def sample_grid(generator: Generator, per_class: int = 10, seed: int = 0) -> "Im
 
 def main(argv: list[str] | None = None) -> Generator:
     args = parse_args(argv)
-    distributed = "WORLD_SIZE" in os.environ and int(os.environ["WORLD_SIZE"]) > 1
-    if distributed:
-        dist.init_process_group("gloo")
-    rank = dist.get_rank() if distributed else 0
-    world = dist.get_world_size() if distributed else 1
-    is_main = rank == 0
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    processes = start_processes(args.threads)
+    distributed, rank, world, is_main = processes.distributed, processes.rank, processes.world, processes.is_main
 
     data = load_training_images(args.data)
     images, labels = to_model_tensor(data.images), torch.from_numpy(data.labels)
@@ -183,9 +176,7 @@ def main(argv: list[str] | None = None) -> Generator:
         if epoch_done or step % args.save_every == 0 or step == total_steps:
             checkpoint(epoch_done)
     bar.close()
-    if distributed:
-        dist.barrier()
-        dist.destroy_process_group()
+    end_processes(processes)
     return pair.ema
 
 

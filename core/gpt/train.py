@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import shlex
 import sys
 import time
-from pathlib import Path
 
 import torch
-import torch.distributed as dist
 from tqdm import tqdm
 
 from core.checkpoints import load_training_state, save_training_state
+from core.distributed import end_processes, start_processes
 from core.gpt.data import load_shakespeare, load_text_file, random_batch
 from core.gpt.evaluate import window_loss
 from core.gpt.io import save_gpt
@@ -74,14 +72,8 @@ def make_optimizer(model: GPT, args: argparse.Namespace) -> torch.optim.AdamW:
 
 def main(argv: list[str] | None = None) -> float:
     args = parse_args(argv)
-    distributed = "WORLD_SIZE" in os.environ and int(os.environ["WORLD_SIZE"]) > 1
-    if distributed:
-        dist.init_process_group("gloo")
-    rank = dist.get_rank() if distributed else 0
-    world = dist.get_world_size() if distributed else 1
-    is_main = rank == 0
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    processes = start_processes(args.threads)
+    distributed, rank, world, is_main = processes.distributed, processes.rank, processes.world, processes.is_main
 
     corpus = load_text_file(args.data) if args.data else load_shakespeare()
     tokenizer = CharTokenizer.from_text(corpus.train_text + corpus.val_text)
@@ -148,9 +140,7 @@ def main(argv: list[str] | None = None) -> float:
         if is_main and (step % args.eval_interval == 0 or step == last):
             evaluate_and_save()
     bar.close()
-    if distributed:
-        dist.barrier()
-        dist.destroy_process_group()
+    end_processes(processes)
     return best_val
 
 
