@@ -45,3 +45,9 @@ def user_errors(fn: F) -> F:
             raise _as_gr_error(exc) from None
 
     return call  # type: ignore[return-value]
+
+
+def missing_model_notice(model: str, train_command: str, note: str, elem_id: str) -> None:
+    """What a tab shows instead of its controls when its checkpoint could not be loaded (the app still starts)."""
+    gr.Markdown(f"### The {model} is not available\n\n{note}\n\nTrain it with `{train_command}` "
+                "or start the app with `--hub-repo user/name`.", elem_id=elem_id)

@@ -16,7 +16,7 @@ from core.gan.data import CLASS_NAMES
 from core.gan.io import LoadedGAN
 from core.gan.latent import RANDOM_CLASS, ImageKnobs, LatentStudio, frames_to_gif, upscale, validate_seed
 from core.validation import as_int
-from demo.errors import user_errors
+from demo.errors import missing_model_notice, user_errors
 from demo.text_tab import random_seed
 
 IMAGE_SCALE = 8  # 32x32 shown as 256x256, nearest neighbour so pixels stay crisp
@@ -79,8 +79,7 @@ class ImageHandlers:
 def build_image_tab(loaded: LoadedGAN | None, note: str) -> None:
     """Lay out the image tab and wire its events (call inside a gr.Blocks)."""
     if loaded is None:
-        gr.Markdown(f"### The GAN is not available\n\n{note}\n\nTrain it with `python -m core.gan.train` "
-                    "or start the app with `--hub-repo user/name`.", elem_id="gan-missing")
+        missing_model_notice("GAN", "python -m core.gan.train", note, elem_id="gan-missing")
         return
     handlers = ImageHandlers(loaded)
     defaults = ImageKnobs()

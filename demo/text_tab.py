@@ -13,7 +13,7 @@ from core import limits
 from core.gpt.io import LoadedGPT
 from core.gpt.sampling import NextTokenExplorer, Sampler, SamplingKnobs, validate_knobs, validate_prompt
 from core.gpt.tokenizer import UnknownCharactersError
-from demo.errors import user_errors
+from demo.errors import missing_model_notice, user_errors
 
 DEFAULT_PROMPT = "ROMEO:\n"
 EXAMPLES = ["ROMEO:\n", "JULIET:\nO Romeo, Romeo", "To be, or not to be", "KING LEAR:\nBlow, winds,", "First Citizen:\n"]
@@ -128,8 +128,7 @@ class TextHandlers:
 def build_text_tab(loaded: LoadedGPT | None, note: str) -> None:
     """Lay out the text tab and wire its events (call inside a gr.Blocks)."""
     if loaded is None:
-        gr.Markdown(f"### The GPT is not available\n\n{note}\n\nTrain it with `python -m core.gpt.train` "
-                    "or start the app with `--hub-repo user/name`.", elem_id="gpt-missing")
+        missing_model_notice("GPT", "python -m core.gpt.train", note, elem_id="gpt-missing")
         return
     handlers = TextHandlers(loaded)
     defaults = SamplingKnobs()

@@ -59,17 +59,22 @@ def image_handlers(app_state: AppState):
     return ImageHandlers(app_state.gan)
 
 
-@pytest.fixture(scope="session")
-def app_url(app_state: AppState) -> Iterator[str]:
-    """The real app, launched once in this process on a free port."""
+def serve(state: AppState) -> Iterator[str]:
+    """Launch the app built from `state` in this process on a free port; yield its URL; close it afterwards."""
     from demo.build import build_demo, launch_demo
 
-    demo = build_demo(app_state)
+    demo = build_demo(state)
     launch_demo(demo, server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
     try:
         yield demo.local_url.rstrip("/")
     finally:
         demo.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_state: AppState) -> Iterator[str]:
+    """The real app, launched once in this process on a free port."""
+    yield from serve(app_state)
 
 
 @pytest.fixture(scope="session")

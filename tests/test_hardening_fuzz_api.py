@@ -29,7 +29,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 
 from core import limits
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, serve
 
 MIN_REQUESTS = 500
 WORKERS = 12
@@ -63,18 +63,12 @@ def fuzz_url(request, tmp_path_factory) -> Iterator[str]:
         yield request.getfixturevalue("app_url")
         return
     from demo.app_state import load_app_state
-    from demo.build import build_demo, launch_demo
 
     root = tmp_path_factory.mktemp("tiny-checkpoints")
     _save_tiny_checkpoints(root)
     tiny = load_app_state(root)
     assert tiny.gpt is not None and tiny.gan is not None, tiny.notes
-    demo = build_demo(tiny)
-    launch_demo(demo, server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
-    try:
-        yield demo.local_url.rstrip("/")
-    finally:
-        demo.close()
+    yield from serve(tiny)
 
 
 @pytest.fixture(scope="module")
