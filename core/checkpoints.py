@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -48,9 +48,9 @@ def save_tensors(tensors: dict[str, torch.Tensor], path: Path) -> None:
 
 def load_tensors(path: Path) -> dict[str, torch.Tensor]:
     """load_file, then: the checksum written at save time must match, and every float must be finite."""
-    with safe_open(str(path), "pt") as f:
+    with safe_open(str(path), "pt") as f:  # one read of the file for the checksum and the tensors
         expected = (f.metadata() or {}).get("sha256")
-    tensors = load_file(str(path))
+        tensors = {name: f.get_tensor(name) for name in f.keys()}
     if expected is not None and tensors_digest(tensors) != expected:
         raise CheckpointError(f"{path} is corrupted (its bytes no longer match the checksum written when it was saved); re-download it or re-run training.")
     bad = [k for k, v in tensors.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
@@ -84,9 +84,14 @@ def save_model_dir(directory: str | Path, config: dict[str, Any], state_dict: di
     directory = Path(directory)
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in state_dict.items()}
     atomic_write(directory / WEIGHTS_FILE, lambda tmp: save_tensors(tensors, tmp))
-    atomic_write_text(directory / CONFIG_FILE, json.dumps(config, indent=2, ensure_ascii=False) + "\n")
+    save_config(directory, config)
     if card is not None:
         atomic_write_text(directory / CARD_FILE, card)
+
+
+def save_config(directory: str | Path, config: dict[str, Any]) -> None:
+    """Write config.json atomically (also how evaluate commands record their metrics)."""
+    atomic_write_text(Path(directory) / CONFIG_FILE, json.dumps(config, indent=2, ensure_ascii=False) + "\n")
 
 
 def load_config(directory: str | Path) -> dict[str, Any]:

@@ -56,7 +56,7 @@ def test_handlers_never_load_weights(monkeypatch, text_handlers, image_handlers)
     def refuse(*args, **kwargs):
         raise AssertionError("a handler loaded weights; models are loaded once at start-up")
 
-    monkeypatch.setattr("core.checkpoints.load_file", refuse)
+    monkeypatch.setattr("core.checkpoints.load_tensors", refuse)  # every weight read goes through it
     list(text_handlers.generate("ROMEO:\n", 0.8, 40, 0.95, 5, 1))
     text_handlers.next_tokens("KING:\n", 0.8, 40, 0.95)
     text_handlers.inspect_prompt("QUEEN:\n", 0.8, 40, 0.95)

@@ -14,11 +14,10 @@ import shlex
 import sys
 import time
 from dataclasses import dataclass, asdict
-from pathlib import Path
 
 import torch
 
-from core.checkpoints import CONFIG_FILE, atomic_write_text, load_config
+from core.checkpoints import load_config, save_config
 from core.gan.classifier import FashionClassifier
 from core.gan.data import CLASS_NAMES, load_fashion_mnist, to_model_tensor
 from core.gan.io import load_classifier, load_gan
@@ -124,7 +123,7 @@ def main(argv: list[str] | None = None) -> GANScores:
             config["metrics"] = figures | ({"truncated": metrics["truncated"]} if "truncated" in metrics else {})
         else:
             config["metrics"] = metrics | {"truncated": figures}
-        atomic_write_text(Path(args.checkpoint) / CONFIG_FILE, json.dumps(config, indent=2, ensure_ascii=False) + "\n")
+        save_config(args.checkpoint, config)
         write_gan_card(args.checkpoint)
     return scores
 

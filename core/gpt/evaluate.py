@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
+from core.gpt.kv_cache import KVCache
 from core.gpt.model import GPT
 
 
@@ -37,13 +37,10 @@ def window_loss(model: GPT, data: torch.Tensor, context: int, max_windows: int |
 
 
 @torch.inference_mode()
-def sliding_loss(model: GPT, data: torch.Tensor, max_tokens: int | None = None) -> float:
+def sliding_loss(model: GPT, data: torch.Tensor) -> float:
     """Mean next-character loss (nats) streaming the text through the sliding KV cache, chunk by chunk."""
-    from core.gpt.kv_cache import KVCache
-
     model.eval()
-    data = data[: max_tokens + 1] if max_tokens else data
-    cache = KVCache.for_model(model, batch_size=1)
+    cache = KVCache(model)
     chunk = model.config.context_length
     total = 0.0
     for i in range(0, len(data) - 1, chunk):
@@ -55,13 +52,13 @@ def sliding_loss(model: GPT, data: torch.Tensor, max_tokens: int | None = None) 
 
 def update_card(checkpoint: str, figures: dict, loaded) -> None:
     """Merge the measured figures into config.json's metrics and rewrite README.md with a fresh sample."""
-    from core.checkpoints import CONFIG_FILE, atomic_write_text, load_config
+    from core.checkpoints import load_config, save_config
     from core.gpt.model_card import write_gpt_card
     from core.gpt.sampling import Sampler, SamplingKnobs
 
     config = load_config(checkpoint)
     config["metrics"] = {**config.get("metrics", {}), **figures}
-    atomic_write_text(Path(checkpoint) / CONFIG_FILE, json.dumps(config, indent=2, ensure_ascii=False) + "\n")
+    save_config(checkpoint, config)
     sample = "ROMEO:" + Sampler(loaded.model, loaded.tokenizer).generate("ROMEO:", SamplingKnobs(temperature=0.8, top_k=40, seed=1))
     write_gpt_card(checkpoint, sample)
 

@@ -28,10 +28,6 @@ class KVCache:
             self._layer_keys = [self.keys[layer, 0] for layer in range(cfg.n_layer)]
             self._layer_values = [self.values[layer, 0] for layer in range(cfg.n_layer)]
 
-    @classmethod
-    def for_model(cls, model: GPT, batch_size: int = 1) -> "KVCache":
-        return cls(model, batch_size)
-
     @torch.inference_mode()
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
         """Logits (B, T, vocab) for tokens idx (B, T) that follow everything fed so far; the cache advances by T."""

@@ -74,8 +74,8 @@ def next_token_probabilities(logits: torch.Tensor, knobs: SamplingKnobs, recent:
         logits = logits.masked_fill(logits < kth, float("-inf"))
     if knobs.top_p < 1.0:
         sorted_logits, order = torch.sort(logits, descending=True)
-        cumulative = torch.softmax(sorted_logits, dim=-1).cumsum(dim=-1)
-        drop = cumulative - torch.softmax(sorted_logits, dim=-1) >= knobs.top_p  # mass before this token already >= p
+        sorted_probs = torch.softmax(sorted_logits, dim=-1)
+        drop = sorted_probs.cumsum(dim=-1) - sorted_probs >= knobs.top_p  # mass before this token already >= p
         drop[0] = False  # the most likely token always stays (a top_p below float32's range rounds to 0)
         logits[order[drop]] = float("-inf")
     return torch.softmax(logits, dim=-1)
