@@ -8,8 +8,9 @@ next-token bars (/next_tokens with a moving temperature) over --calls calls each
 (p50 under 100 ms, p95 under 250 ms) and writes bench/reports/app.json and .md.
 
 Each is also timed the way the browser calls it (POST /queue/join, read the event stream, fetch the PNG over a
-kept-alive connection), which shows what the app itself costs: gradio_client adds a thread hop and polls for
-results every 50 ms. A no-op endpoint (a random seed) is timed both ways as the floor before any model work.
+kept-alive connection), which shows what the app itself costs: gradio_client adds a thread hop, polls for results
+every 50 ms and opens a new connection per request (see bench/local_app.py for why its clients skip loading TLS
+certificates on plain http). A no-op endpoint (a random seed) is timed both ways as the floor before any model work.
 """
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -25,32 +25,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 import httpx
-from gradio_client import Client
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.local_app import local_client, start_app  # noqa: E402
+
 REPORTS = Path(__file__).resolve().parent / "reports"
 TARGET_P50_MS, TARGET_P95_MS = 100.0, 250.0
-START_TIMEOUT_S = 300
-
-
-def start_app(port: int, checkpoints: str) -> tuple[subprocess.Popen, float]:
-    """Run app.py in its own process; return it and the seconds until its page answered."""
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--checkpoints", checkpoints],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    while time.perf_counter() - started < START_TIMEOUT_S:
-        if process.poll() is not None:
-            raise SystemExit(f"app.py exited with code {process.returncode} before serving")
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return process, time.perf_counter() - started
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    process.terminate()
-    raise SystemExit(f"app.py did not answer at {url} within {START_TIMEOUT_S} s")
 
 
 class BrowserPath:
@@ -99,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     process, startup_s = start_app(args.port, args.checkpoints)
     report: dict[str, object] = {"startup_s": round(startup_s, 2), "targets": {"p50_ms": TARGET_P50_MS, "p95_ms": TARGET_P95_MS}}
     try:
-        client = Client(f"http://127.0.0.1:{args.port}/", verbose=False)
+        client = local_client(f"http://127.0.0.1:{args.port}/")
         endpoints = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
         browser = BrowserPath(f"http://127.0.0.1:{args.port}", client.config)
         floor = next((name for name in ("/random_image_seed", "/random_seed") if name in endpoints), None)

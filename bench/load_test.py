@@ -36,15 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-import httpx
 import psutil
-from gradio_client import Client
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.local_app import LOOPBACK, local_client, start_app  # noqa: E402
+
 REPORTS = Path(__file__).resolve().parent / "reports"
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 TARGET_FAILURES, TARGET_IMAGE_P95_MS, TARGET_RSS_GROWTH_MB = 0, 500.0, 100.0
-START_TIMEOUT_S = 300
 PROMPTS = ["ROMEO:\n", "JULIET:\nO Romeo, Romeo", "To be, or not to be", "KING LEAR:\nBlow, winds,", "First Citizen:\n"]
 CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot", "random"]
 ENDPOINT_LABELS = {"/image": "image slider (/image, PNG downloaded)", "/next_tokens": "next-token bars (/next_tokens)",
@@ -57,24 +55,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def start_app(port: int, checkpoints: str) -> subprocess.Popen:
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
-    process = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port), "--checkpoints", checkpoints],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url, started = f"http://127.0.0.1:{port}/", time.monotonic()
-    while time.monotonic() - started < START_TIMEOUT_S:
-        if process.poll() is not None:
-            raise SystemExit(f"app.py exited with code {process.returncode} before serving")
-        try:
-            if httpx.get(url, timeout=2.0).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"app.py did not answer at {url} within {START_TIMEOUT_S} s")
 
 
 def cpu_seconds(process: psutil.Process | None) -> float:
@@ -157,7 +137,7 @@ class User(threading.Thread):
         self.rng = random.Random(args.seed * 1000 + index)
         self.shared, self.args, self.n_directions = shared, args, n_directions
         self.downloads = downloads / f"user-{index}"
-        self.client = Client(url, verbose=False, download_files=str(self.downloads), analytics_enabled=False)
+        self.client = local_client(url, download_files=str(self.downloads))
 
     def call(self, endpoint: str, *inputs: object, check=None) -> bool:
         if not self.shared.take():
@@ -335,12 +315,12 @@ def main(argv: list[str] | None = None) -> int:
     else:
         port = args.port or free_port()
         print(f"starting app.py on 127.0.0.1:{port} ...", flush=True)
-        process = start_app(port, args.checkpoints)
+        process, _ = start_app(port, args.checkpoints)
         url = f"http://127.0.0.1:{port}/"
     downloads = Path(tempfile.mkdtemp(prefix="load-test-"))
     try:
         server = psutil.Process(process.pid) if process else server_process(url, args.server_pid)
-        probe = Client(url, verbose=False, download_files=str(downloads / "probe"), analytics_enabled=False)
+        probe = local_client(url, download_files=str(downloads / "probe"))
         api = probe.view_api(return_format="dict", print_info=False)["named_endpoints"]
         missing = {"/image", "/next_tokens", "/generate"} - set(api)
         if missing:

@@ -3,6 +3,7 @@ no file access beyond what the app generates."""
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Awaitable, Callable
 
 import gradio as gr
@@ -31,6 +32,12 @@ def build_demo(state: AppState) -> gr.Blocks:
                 build_image_tab(state.gan, state.notes.get(GAN_NAME, ""))
             with gr.Tab("About", id="about"):
                 build_about_tab(state)
+    # Gradio's queue keeps a record of the last GRADIO_ANALYTICS_MAX_EVENTS events (default 10 000) for its monitoring
+    # page and, by default, rebuilds a pandas summary of all of them after every event: at 10 000 records that is
+    # tens of ms of CPU per slider move, on a worker thread, and ~50 MB held. The app shows no monitoring page, so
+    # keep 1 000 records and summarise them once per 1 000 events (read when the queue is created, just below).
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
     # Default limit 2 (two CPU cores); each event group sets its own via concurrency_id.
     demo.queue(default_concurrency_limit=2, max_size=QUEUE_SIZE)
     return demo

@@ -79,6 +79,6 @@ def app_url(app_state: AppState) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def client(app_url: str):
-    from gradio_client import Client
+    from bench.local_app import local_client
 
-    return Client(app_url, verbose=False)
+    return local_client(app_url)

@@ -64,3 +64,16 @@ def test_head_is_tied_to_the_embedding(model: GPT) -> None:
 def test_config_refuses_odd_head_size() -> None:
     with pytest.raises(ValueError, match="even"):
         GPTConfig(vocab_size=10, n_head=4, n_embd=12)
+
+
+def test_decoding_follows_weights_changed_in_place() -> None:
+    """The decode step's shared (in, out) weight copy is rebuilt after an in-place change, never used stale."""
+    torch.manual_seed(6)
+    model = GPT(GPTConfig(vocab_size=40, context_length=16, n_layer=2, n_head=2, n_embd=32)).eval()
+    ids = torch.randint(40, (1, 6), generator=torch.Generator().manual_seed(6))
+    KVCache(model).forward(ids[:, :1])  # a first KVCache builds the shared copy
+    with torch.no_grad():
+        model.blocks[0].mlp.fc.weight.mul_(1.5)  # as an optimizer step or load_state_dict would
+    cache = KVCache(model)
+    steps = torch.cat([cache.forward(ids[:, i : i + 1]) for i in range(6)], dim=1)
+    assert torch.allclose(steps, model(ids), atol=1e-5, rtol=0)

@@ -28,6 +28,7 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
+from bench.local_app import local_client
 from core import limits
 from tests.conftest import ROOT, serve
 
@@ -73,7 +74,7 @@ def fuzz_url(request, tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def api(fuzz_url) -> dict[str, Any]:
-    return Client(fuzz_url, verbose=False).view_api(return_format="dict", print_info=False)["named_endpoints"]
+    return local_client(fuzz_url).view_api(return_format="dict", print_info=False)["named_endpoints"]
 
 
 # ----- the catalogue of bad values, per kind of argument -----
@@ -249,7 +250,7 @@ def send(client: Client, http: httpx.Client, base: str, request: Request, retry:
 def run_all(url: str, requests: list[Request]) -> list[tuple[Request, str]]:
     """Send the requests from WORKERS clients in parallel (each its own session, primed by one good generation so
     /regenerate validates instead of skipping); return (request, classification) pairs in order."""
-    clients = [Client(url, verbose=False) for _ in range(WORKERS)]
+    clients = [local_client(url) for _ in range(WORKERS)]
     for client in clients:
         assert client.predict(*TEXT_GOOD, api_name="/generate").startswith("ROMEO:\n")
 
@@ -266,7 +267,7 @@ def run_all(url: str, requests: list[Request]) -> list[tuple[Request, str]]:
 
 
 def check_good_requests(url: str, n_directions: int) -> None:
-    client = Client(url, verbose=False)
+    client = local_client(url)
     text = client.predict(*TEXT_GOOD, api_name="/generate")
     assert text.startswith("ROMEO:\n") and len(text) == len("ROMEO:\n") + 3
     assert client.predict(*TEXT_GOOD[:4], api_name="/next_tokens")["confidences"]
@@ -308,7 +309,7 @@ def test_hundreds_of_bad_requests_get_validation_messages_and_the_app_keeps_serv
 
 def test_regenerate_validates_its_arguments_before_any_generation(fuzz_url):
     """A fresh session's /regenerate (no generation yet) must still refuse bad input rather than silently skip."""
-    client = Client(fuzz_url, verbose=False)
+    client = local_client(fuzz_url)
     try:
         with pytest.raises(AppError, match="temperature must be"):
             client.submit("ROMEO:\n", "hot", 40, 0.95, 3, 1, api_name="/regenerate").result(timeout=REQUEST_TIMEOUT_S)
@@ -335,7 +336,7 @@ def test_malformed_requests_leak_nothing_and_the_app_keeps_serving(fuzz_url):
             else:
                 assert 400 <= posted.status_code < 500, (body[:40], posted.status_code, answer[:300])
             assert "Traceback" not in answer and str(ROOT) not in answer and 'File "' not in answer, answer[:300]
-    client = Client(fuzz_url, verbose=False)
+    client = local_client(fuzz_url)
     assert client.predict(*TEXT_GOOD, api_name="/generate").startswith("ROMEO:\n")
     client.close()
 

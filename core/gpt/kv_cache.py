@@ -7,6 +7,8 @@ equals a full forward with the banded sliding-window mask (GPT.forward), which t
 """
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 
 import torch
@@ -16,12 +18,25 @@ from core.gpt.model import GPT, sliding_window_mask
 
 
 class DecodeWeights:
-    """The model's weights laid out for one-token decoding, built once per KVCache (a few ms, ~10 MB).
+    """The model's weights laid out for one-token decoding: one copy per model (~10 MB), shared by every stream.
 
     Matrices are stored (in, out) and contiguous: a single row x @ W then reads W in memory order, about 1.5x
-    faster on CPU than nn.Linear's (out, in) layout for this model. A cache lives for one stream, during which the
-    weights do not change.
+    faster on CPU than nn.Linear's (out, in) layout for this model. `for_model` rebuilds the copy whenever a
+    parameter has changed since (an optimizer step, load_state_dict), so it never decodes with stale weights.
     """
+
+    _shared: "weakref.WeakKeyDictionary[GPT, tuple[tuple[int, ...], DecodeWeights]]" = weakref.WeakKeyDictionary()
+    _lock = threading.Lock()
+
+    @classmethod
+    def for_model(cls, model: GPT) -> "DecodeWeights":
+        versions = tuple(p._version for p in model.parameters())  # bumped by every in-place change of a parameter
+        with cls._lock:
+            cached = cls._shared.get(model)
+            if cached is None or cached[0] != versions:
+                cached = (versions, cls(model))
+                cls._shared[model] = cached
+            return cached[1]
 
     @dataclass
     class Layer:
@@ -81,7 +96,7 @@ class KVCache:
         self.slot_positions = torch.full((self.window,), -1, dtype=torch.long, device=device)
         self.length = 0  # tokens seen so far = absolute position of the next token
         self._layer_kv = [kv[layer, :, 0] for layer in range(cfg.n_layer)]  # (2, heads, window, head_dim), batch 1
-        self._decode: DecodeWeights | None = None  # built on the first one-token step
+        self._decode: DecodeWeights | None = None  # fetched on the first one-token step
 
     @torch.inference_mode()
     def forward(self, idx: torch.Tensor) -> torch.Tensor:
@@ -100,7 +115,7 @@ class KVCache:
         if idx.shape[0] != 1:
             return self._chunk(idx)
         if self._decode is None:
-            self._decode = DecodeWeights(self.model)
+            self._decode = DecodeWeights.for_model(self.model)
         w, cfg, pos = self._decode, self.model.config, self.length
         slot, filled = pos % self.window, min(pos + 1, self.window)
         rotate = w.rotation(pos)

@@ -1,0 +1,52 @@
+"""The app as the benchmarks and tests reach it: `python app.py` started on 127.0.0.1, and gradio_client clients
+for an app on this machine."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+from gradio_client import Client
+
+ROOT = Path(__file__).resolve().parents[1]
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+START_TIMEOUT_S = 300
+
+
+def start_app(port: int, checkpoints: str) -> tuple[subprocess.Popen, float]:
+    """Run app.py on 127.0.0.1:port in its own process; return it and the seconds until its page answered."""
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port), "--checkpoints", checkpoints],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    while time.perf_counter() - started < START_TIMEOUT_S:
+        if process.poll() is not None:
+            raise SystemExit(f"app.py exited with code {process.returncode} before serving")
+        try:
+            if httpx.get(url, timeout=2.0).status_code == 200:
+                return process, time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    process.kill()
+    raise SystemExit(f"app.py did not answer at {url} within {START_TIMEOUT_S} s")
+
+
+def local_client(url: str, **kwargs: Any) -> Client:
+    """A gradio_client Client for an app served over plain HTTP on this machine.
+
+    gradio_client makes a fresh httpx request for every join, event stream and file download, and httpx builds a
+    TLS context for each one, loading the CA bundle even when the URL is plain http: about 30 ms of CPU apiece on
+    this machine, some 90 ms per image call, and most of the CPU of a load test's clients. There is no TLS on
+    http://127.0.0.1, so nothing is verified either way; ssl_verify=False only skips loading the certificates.
+    """
+    parsed = urlparse(url)
+    if parsed.scheme != "http" or parsed.hostname not in LOOPBACK:
+        raise ValueError(f"local_client is for http:// apps on this machine (127.0.0.1, localhost, ::1); got {url!r}")
+    return Client(url, verbose=False, ssl_verify=False, analytics_enabled=False, **kwargs)
