@@ -7,13 +7,13 @@ import gradio as gr
 import pytest
 
 from core import limits
-from demo.text_tab import StreamSession, char_label
+from demo.text_tab import STREAM_INTERVAL_S, STREAM_MAX_WAIT_S, STREAM_MIN_CHARS, StreamSession, char_label, update_due
 
 KNOBS = dict(temperature=0.8, top_k=40, top_p=0.95, max_new_tokens=30, seed=7)
 
 
 def test_generate_streams_the_growing_text(text_handlers, monkeypatch):
-    monkeypatch.setattr("demo.text_tab.STREAM_INTERVAL_S", 0.0)  # every character its own update
+    monkeypatch.setattr("demo.text_tab.update_due", lambda seconds, chars: True)  # every character its own update
     steps = list(text_handlers.generate("ROMEO:\n", **KNOBS))
     assert steps[0] == "ROMEO:\n"
     assert len(steps) == 1 + KNOBS["max_new_tokens"]
@@ -22,9 +22,16 @@ def test_generate_streams_the_growing_text(text_handlers, monkeypatch):
 
 
 def test_streamed_updates_are_coalesced_but_end_with_every_character(text_handlers, monkeypatch):
-    monkeypatch.setattr("demo.text_tab.STREAM_INTERVAL_S", 3600.0)  # nothing between the prompt and the end
+    monkeypatch.setattr("demo.text_tab.update_due", lambda seconds, chars: False)  # nothing between prompt and end
     steps = list(text_handlers.generate("ROMEO:\n", **KNOBS))
     assert steps == ["ROMEO:\n", steps[-1]] and len(steps[-1]) == len("ROMEO:\n") + KNOBS["max_new_tokens"]
+
+
+def test_updates_wait_for_a_few_characters_but_never_long():
+    assert not update_due(STREAM_INTERVAL_S / 2, 100)  # too soon after the last update, however much is waiting
+    assert not update_due(STREAM_INTERVAL_S, STREAM_MIN_CHARS - 1)  # a busy server: wait for a few more characters
+    assert update_due(STREAM_INTERVAL_S, STREAM_MIN_CHARS)
+    assert update_due(STREAM_MAX_WAIT_S, 1)  # ... but never longer than this
 
 
 def test_generate_is_deterministic_per_seed(text_handlers):
