@@ -3,6 +3,8 @@ small generator call), plus a grid of samples, an interpolation GIF between two 
 from __future__ import annotations
 
 import hashlib
+import io
+import itertools
 import os
 import threading
 import tempfile
@@ -21,20 +23,22 @@ from demo.text_tab import random_seed
 
 IMAGE_SCALE = 8  # 32x32 shown as 256x256, nearest neighbour so pixels stay crisp
 GRID_SCALE = 3
-GIF_DIR = Path(tempfile.gettempdir()) / "gpt-gan-playground"  # generated GIFs only; Gradio copies them to its cache
+GENERATED_DIR = Path(tempfile.gettempdir()) / "gpt-gan-playground"  # files the app makes; Gradio copies them to its cache
 GIF_KEEP = 100  # newest GIFs kept on disk; older ones are deleted so a long-running Space does not fill /tmp
+PNG_KEEP, PNG_PRUNE_EVERY = 500, 100  # slider PNGs: Gradio has copied each within milliseconds of its return
 DEFAULT_GRID, DEFAULT_FRAMES = 16, 24
 
 
-def _prune(directory: Path, keep: int) -> None:
-    """Delete all but the `keep` newest GIFs (Gradio has already copied what it served into its own cache)."""
+def _prune(directory: Path, pattern: str, keep: int) -> None:
+    """Delete all but the `keep` newest files matching pattern (Gradio has already copied what it served into its own
+    cache)."""
     def age(path: Path) -> float:
         try:
             return path.stat().st_mtime
         except FileNotFoundError:  # pruned by a concurrent request
             return 0.0
 
-    for old in sorted(directory.glob("*.gif"), key=age, reverse=True)[keep:]:
+    for old in sorted(directory.glob(pattern), key=age, reverse=True)[keep:]:
         old.unlink(missing_ok=True)
 
 
@@ -43,6 +47,7 @@ class ImageHandlers:
 
     def __init__(self, loaded: LoadedGAN):
         self.studio = LatentStudio(loaded)
+        self._png_count = itertools.count(1)
 
     @property
     def direction_names(self) -> list[str]:
@@ -52,6 +57,22 @@ class ImageHandlers:
     def image(self, class_name: str, seed: int, psi: float, *directions: float) -> Image.Image:
         """The image for these knobs, enlarged; a direction move reuses the cached latent of (class, seed, psi)."""
         return upscale(self.studio.image(self.studio.knobs(class_name, seed, psi, directions)), IMAGE_SCALE)
+
+    @user_errors
+    def image_file(self, class_name: str, seed: int, psi: float, *directions: float) -> str:
+        """The slider event: image() written to a PNG file of its own, whose path Gradio copies into its cache.
+
+        Returning the PIL image would let Gradio write it into its cache under a name made from the image's content,
+        in place: two users who ask for the same image at once (the same knobs) could then be served a file that
+        the other request is rewriting, a truncated download. Gradio copies a returned file atomically instead."""
+        buffer = io.BytesIO()
+        self.image(class_name, seed, psi, *directions).save(buffer, format="png")
+        GENERATED_DIR.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=GENERATED_DIR, prefix="image-", suffix=".png", delete=False) as file:
+            file.write(buffer.getvalue())
+        if next(self._png_count) % PNG_PRUNE_EVERY == 0:
+            _prune(GENERATED_DIR, "image-*.png", PNG_KEEP)
+        return file.name
 
     @user_errors
     def grid(self, class_name: str, first_seed: int, count: int, psi: float) -> Image.Image:
@@ -65,14 +86,14 @@ class ImageHandlers:
         seed_b = validate_seed(seed_b, "seed B")
         frames = as_int("frames", frames, 2, limits.MAX_INTERPOLATION_FRAMES)
         key = f"{knobs.class_name}|{knobs.seed}|{seed_b}|{frames}|{knobs.psi}"
-        path = GIF_DIR / f"interpolation-{hashlib.sha256(key.encode()).hexdigest()[:16]}.gif"
+        path = GENERATED_DIR / f"interpolation-{hashlib.sha256(key.encode()).hexdigest()[:16]}.gif"
         if not path.is_file():  # same knobs, same file: repeated clicks do not fill the disk
             data = frames_to_gif(self.studio.interpolation(knobs.seed, seed_b, knobs.class_name, frames, knobs.psi), scale=IMAGE_SCALE)
-            GIF_DIR.mkdir(parents=True, exist_ok=True)
+            GENERATED_DIR.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # one per thread: 4 run at once
             tmp.write_bytes(data)
             os.replace(tmp, path)
-            _prune(GIF_DIR, GIF_KEEP)
+            _prune(GENERATED_DIR, "*.gif", GIF_KEEP)
         return str(path)
 
 
@@ -114,7 +135,7 @@ def build_image_tab(loaded: LoadedGAN | None, note: str) -> None:
             animation = gr.Image(type="filepath", interactive=False, buttons=["download"], label="Interpolation (GIF)",
                                  elem_id="gan-interpolation", height=32 * IMAGE_SCALE + 40)
     knobs = [class_name, seed, psi, *directions]
-    gr.on([class_name.input, seed.change, psi.input, *[d.input for d in directions]], handlers.image, knobs, image,
+    gr.on([class_name.input, seed.change, psi.input, *[d.input for d in directions]], handlers.image_file, knobs, image,
           api_name="image", preprocess=False, trigger_mode="always_last", show_progress="hidden",
           concurrency_id="gan", concurrency_limit=4)
     grid_button.click(handlers.grid, [class_name, seed, count, psi], grid, api_name="grid", preprocess=False,

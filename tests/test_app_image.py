@@ -13,6 +13,21 @@ def _zeros(handlers) -> list[float]:
     return [0.0] * len(handlers.direction_names)
 
 
+def test_the_slider_event_writes_each_image_to_its_own_png(image_handlers, tmp_path, monkeypatch):
+    monkeypatch.setattr("demo.image_tab.GENERATED_DIR", tmp_path)
+    monkeypatch.setattr("demo.image_tab.PNG_PRUNE_EVERY", 3)
+    monkeypatch.setattr("demo.image_tab.PNG_KEEP", 2)
+    expected = image_handlers.image("Sneaker", 3, 1.0, *_zeros(image_handlers))
+    paths = [image_handlers.image_file("Sneaker", 3, 1.0, *_zeros(image_handlers)) for _ in range(2)]
+    assert paths[0] != paths[1]  # the same image twice: two files, never one rewritten in place
+    for path in paths:
+        with Image.open(path) as png:
+            assert png.format == "PNG" and png.tobytes() == expected.tobytes()
+    for _ in range(4):  # pruned every 3rd write, down to the 2 newest
+        image_handlers.image_file("Bag", 1, 1.0, *_zeros(image_handlers))
+    assert len(list(tmp_path.glob("image-*.png"))) <= 3
+
+
 def test_image_is_enlarged_with_crisp_pixels(image_handlers):
     image = image_handlers.image("Sneaker", 3, 1.0, *_zeros(image_handlers))
     assert image.size == (32 * IMAGE_SCALE, 32 * IMAGE_SCALE) and image.mode == "L"
