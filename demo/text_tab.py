@@ -71,7 +71,7 @@ class TextHandlers:
     @user_errors
     def generate(self, prompt: str, temperature: float, top_k: int, top_p: float, max_new_tokens: int, seed: int,
                  session: StreamSession | None = None) -> Iterator[str]:
-        """Stream the prompt and then the growing text (at most one update per STREAM_INTERVAL_S); stops early if a
+        """Stream the prompt and then the growing text (in batches, see update_due); stops early if a
         newer stream of the same session starts."""
         knobs = self._knobs(temperature, top_k, top_p, max_new_tokens, seed)
         prompt = validate_prompt(prompt, self.tokenizer)
