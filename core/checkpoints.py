@@ -138,11 +138,14 @@ def load_state_into(module: torch.nn.Module, state: dict[str, torch.Tensor], sou
     module.load_state_dict(state)
 
 
-def build_from_dir(directory: str | Path, make_module: Callable[[dict[str, Any]], torch.nn.Module]) -> tuple[torch.nn.Module, dict[str, Any]]:
-    """Load config, build the module with make_module(config), load and check the weights; eval mode."""
+def build_from_dir(directory: str | Path, model_type: str, make_module: Callable[[dict[str, Any]], torch.nn.Module]) -> tuple[torch.nn.Module, dict[str, Any]]:
+    """Load config, check it is a `model_type` checkpoint, build the module with make_module(config), load and check
+    the weights; eval mode."""
     directory = Path(directory)
     config = load_config(directory)
     try:
+        if config.get("model_type") != model_type:
+            raise ValueError(f"expected model_type {model_type!r}, got {config.get('model_type')!r}")
         module = make_module(config)
     except (TypeError, ValueError, KeyError, ArithmeticError, RuntimeError) as exc:  # e.g. n_head 0, a negative width
         raise CheckpointError(f"{directory / CONFIG_FILE} has invalid settings ({exc}); restore it from the repo.") from exc

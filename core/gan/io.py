@@ -49,13 +49,11 @@ def load_gan(directory: str | Path) -> LoadedGAN:
         raise CheckpointError(f"{directory} is not a directory: pass a GAN checkpoint dir such as checkpoints/gan-fashion.")
 
     def make(config: dict[str, Any]) -> Generator:
-        if config.get("model_type") != GAN_TYPE:
-            raise ValueError(f"expected model_type {GAN_TYPE!r}, got {config.get('model_type')!r}")
         if config.get("class_names", CLASS_NAMES) != CLASS_NAMES:
             raise ValueError("class_names differ from the Fashion-MNIST classes this code knows")
         return Generator(GANConfig.from_dict(config["model"]))
 
-    generator, config = build_from_dir(directory, make)
+    generator, config = build_from_dir(directory, GAN_TYPE, make)
     assert isinstance(generator, Generator)
     for p in generator.parameters():
         p.requires_grad_(False)
@@ -73,11 +71,9 @@ def load_classifier(directory: str | Path) -> LoadedClassifier:
         raise CheckpointError(f"{directory} is not a directory: train one with `python -m core.gan.train_classifier`.")
 
     def make(config: dict[str, Any]) -> FashionClassifier:
-        if config.get("model_type") != CLASSIFIER_TYPE:
-            raise ValueError(f"expected model_type {CLASSIFIER_TYPE!r}, got {config.get('model_type')!r}")
         return FashionClassifier(ClassifierConfig(**config["model"]))
 
-    model, config = build_from_dir(directory, make)
+    model, config = build_from_dir(directory, CLASSIFIER_TYPE, make)
     assert isinstance(model, FashionClassifier)
     return LoadedClassifier(model, config, directory)
 

@@ -10,6 +10,8 @@ from core.checkpoints import CheckpointError, build_from_dir, save_model_dir
 from core.gpt.model import GPT, GPTConfig
 from core.gpt.tokenizer import CharTokenizer
 
+GPT_TYPE = "char-gpt"
+
 
 @dataclass
 class LoadedGPT:
@@ -22,7 +24,7 @@ class LoadedGPT:
 def gpt_config_dict(model: GPT, tokenizer: CharTokenizer, metrics: dict[str, Any] | None = None,
                     training: dict[str, Any] | None = None) -> dict[str, Any]:
     """config.json: model settings, vocabulary, measured metrics and how it was trained (command, data)."""
-    return {"model_type": "char-gpt", "model": model.config.to_dict(), "vocab": tokenizer.vocab,
+    return {"model_type": GPT_TYPE, "model": model.config.to_dict(), "vocab": tokenizer.vocab,
             "metrics": metrics or {}, "training": training or {}}
 
 
@@ -33,14 +35,14 @@ def save_gpt(directory: str | Path, model: GPT, tokenizer: CharTokenizer, metric
 
 def load_gpt(directory: str | Path) -> LoadedGPT:
     def make(config: dict[str, Any]) -> GPT:
-        if config.get("model_type") != "char-gpt" or not isinstance(config.get("vocab"), str) or len(set(config["vocab"])) != len(config["vocab"]):
-            raise ValueError("expected model_type 'char-gpt' with a 'vocab' string of distinct characters")
+        if not isinstance(config.get("vocab"), str) or len(set(config["vocab"])) != len(config["vocab"]):
+            raise ValueError("expected a 'vocab' string of distinct characters")
         settings = GPTConfig(**config["model"])
         if settings.vocab_size != len(config["vocab"]):
             raise ValueError(f"vocab_size {settings.vocab_size} != {len(config['vocab'])} characters in 'vocab'")
         return GPT(settings)
 
-    model, config = build_from_dir(directory, make)
+    model, config = build_from_dir(directory, GPT_TYPE, make)
     assert isinstance(model, GPT)
     return LoadedGPT(model, CharTokenizer(config["vocab"]), config, Path(directory))
 
