@@ -64,24 +64,24 @@ class DecodeWeights:
             for b in model.blocks
         ]
         self.rotary = model.rotary
-        self.head_dim = cfg.head_dim
         self.scale = cfg.head_dim**-0.5
-        half = cfg.head_dim // 2
-        self._diagonal = torch.arange(half)
+        self._half = cfg.head_dim // 2
+        self._diagonal = torch.arange(self._half)
+        self._template = torch.zeros(3, cfg.head_dim, cfg.head_dim, device=self.embedding.device)
+        self._template[2] = torch.eye(cfg.head_dim)  # v is not rotated
 
     def rotation(self, pos: int) -> torch.Tensor:
         """(3, D, D) right-multipliers for q, k, v at position pos: RoPE's rotation (scaled by 1/sqrt(D) for q),
         and the identity for v. x @ R rotates each feature pair (i, i + D/2) exactly as model.apply_rotary."""
         cos, sin = self.rotary.tables(pos + 1, self.embedding.device)
         cos, sin = cos[pos], sin[pos]
-        d, half, i = self.head_dim, self.head_dim // 2, self._diagonal
-        rotate = torch.zeros(3, d, d, device=self.embedding.device)
+        half, i = self._half, self._diagonal
+        rotate = self._template.clone()
         rotate[:2, i, i] = cos
         rotate[:2, i + half, i + half] = cos
         rotate[:2, i + half, i] = -sin
         rotate[:2, i, i + half] = sin
         rotate[0] *= self.scale
-        rotate[2] = torch.eye(d)
         return rotate
 
 
