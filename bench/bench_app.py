@@ -19,7 +19,6 @@ import json
 import os
 import statistics
 import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any, Callable
@@ -28,6 +27,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.local_app import local_client, start_app  # noqa: E402
+from bench.timing import call_times_ms, percentile  # noqa: E402
 
 REPORTS = Path(__file__).resolve().parent / "reports"
 TARGET_P50_MS, TARGET_P95_MS = 100.0, 250.0
@@ -57,15 +57,8 @@ class BrowserPath:
 
 def percentiles(call: Callable[[int], object], calls: int, warmup: int = 5) -> dict[str, float]:
     """p50/p95/mean in milliseconds of call(i) for i in range(calls), after a few warm-up calls."""
-    for i in range(warmup):
-        call(i)
-    times = []
-    for i in range(calls):
-        t0 = time.perf_counter()
-        call(i)
-        times.append((time.perf_counter() - t0) * 1000)
-    times.sort()
-    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+    times = call_times_ms(call, calls, warmup)
+    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1),
             "mean_ms": round(statistics.fmean(times), 1), "calls": calls}
 
 

@@ -12,7 +12,6 @@ import json
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -20,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
+from bench.timing import call_times_ms, percentile  # noqa: E402
 from core.gan.io import load_gan  # noqa: E402
 from core.gan.latent import LatentStudio  # noqa: E402
 
@@ -28,15 +28,8 @@ TARGETS_MS = {"one image (new seed)": 10.0, "64-image grid": 150.0, "direction s
 
 def timed(fn: Callable[[int], object], repeats: int, warmup: int = 3) -> tuple[float, float]:
     """(median ms, p90 ms) of fn(i) over `repeats` calls; i varies so nothing is trivially cached."""
-    for i in range(warmup):
-        fn(10_000 + i)
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        fn(i)
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return statistics.median(times), times[int(0.9 * (len(times) - 1))]
+    times = call_times_ms(fn, repeats, warmup, warmup_from=10_000)
+    return statistics.median(times), percentile(times, 0.9)
 
 
 def main(argv: list[str] | None = None) -> dict:
