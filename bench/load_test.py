@@ -37,14 +37,16 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import psutil
+from gradio_client.client import Job
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.local_app import LOOPBACK, local_client, start_app  # noqa: E402
+from bench.local_app import LOOPBACK, cpu_seconds, local_client, start_app  # noqa: E402
 
 REPORTS = Path(__file__).resolve().parent / "reports"
 TARGET_FAILURES, TARGET_IMAGE_P95_MS, TARGET_RSS_GROWTH_MB = 0, 500.0, 100.0
 PROMPTS = ["ROMEO:\n", "JULIET:\nO Romeo, Romeo", "To be, or not to be", "KING LEAR:\nBlow, winds,", "First Citizen:\n"]
 CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot", "random"]
+FIRST_CHUNK_POLL_S = 0.02  # how often a streaming user looks for its first chunk (see User.wait_for_first_chunk)
 ENDPOINT_LABELS = {"/image": "image slider (/image, PNG downloaded)", "/next_tokens": "next-token bars (/next_tokens)",
                    "/generate": "text stream (/generate, whole stream)", "/generate:first": "text stream, first chunk"}
 
@@ -55,15 +57,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def cpu_seconds(process: psutil.Process | None) -> float:
-    """User + system CPU seconds a process has used so far (0 if it cannot be read)."""
-    try:
-        times = process.cpu_times() if process else None
-    except psutil.Error:
-        times = None
-    return times.user + times.system if times else 0.0
 
 
 def server_process(url: str, pid: int | None) -> psutil.Process | None:
@@ -183,17 +176,28 @@ class User(threading.Thread):
             temperature += 0.1
         return True
 
+    @staticmethod
+    def wait_for_first_chunk(job: Job, deadline: float) -> float | None:
+        """When the stream's first chunk arrived (to FIRST_CHUNK_POLL_S), or None if it ended or timed out first.
+
+        Not `for _ in job`: gradio_client's Job iterator checks for new output every millisecond, and with a couple
+        of dozen users queued for a text stream that spinning alone took most of the load generator's CPU, on the
+        same two cores as the server it was measuring."""
+        while not job.outputs():
+            if job.done() or time.perf_counter() >= deadline:
+                return None
+            time.sleep(FIRST_CHUNK_POLL_S)
+        return time.perf_counter()
+
     def stream_text(self) -> bool:
         if not self.shared.take():
             return False
         prompt = self.rng.choice(PROMPTS)
-        started, first = time.perf_counter(), None
+        started = time.perf_counter()
         try:
             job = self.client.submit(prompt, 0.8, 40, 0.95, self.args.stream_tokens, self.rng.randrange(2**32), api_name="/generate")
-            for _ in job:  # each partial text as it streams
-                if first is None:
-                    first = time.perf_counter()
-            text = job.result(timeout=self.args.request_timeout)
+            first = self.wait_for_first_chunk(job, started + self.args.request_timeout)
+            text = job.result(timeout=max(0.0, started + self.args.request_timeout - time.perf_counter()))
             if not (isinstance(text, str) and text.startswith(prompt) and len(text) == len(prompt) + self.args.stream_tokens):
                 raise ValueError(f"stream ended with {len(text) if isinstance(text, str) else text!r} characters")
             end = time.perf_counter()

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import httpx
+import psutil
 from gradio_client import Client
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,3 +51,12 @@ def local_client(url: str, **kwargs: Any) -> Client:
     if parsed.scheme != "http" or parsed.hostname not in LOOPBACK:
         raise ValueError(f"local_client is for http:// apps on this machine (127.0.0.1, localhost, ::1); got {url!r}")
     return Client(url, verbose=False, ssl_verify=False, analytics_enabled=False, **kwargs)
+
+
+def cpu_seconds(process: psutil.Process | None) -> float:
+    """User + system CPU seconds a process has used so far (0 if it cannot be read)."""
+    try:
+        times = process.cpu_times() if process else None
+    except psutil.Error:
+        times = None
+    return times.user + times.system if times else 0.0
