@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import httpx
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.local_app import local_client, start_app  # noqa: E402
+from bench.local_app import cpu_seconds, local_client, start_app  # noqa: E402
 from bench.timing import call_times_ms, percentile  # noqa: E402
 
 REPORTS = Path(__file__).resolve().parent / "reports"
@@ -55,11 +56,14 @@ class BrowserPath:
             self.http.get(message["output"]["data"][0]["url"]).raise_for_status()
 
 
-def percentiles(call: Callable[[int], object], calls: int, warmup: int = 5) -> dict[str, float]:
-    """p50/p95/mean in milliseconds of call(i) for i in range(calls), after a few warm-up calls."""
+def percentiles(call: Callable[[int], object], calls: int, server: psutil.Process, warmup: int = 5) -> dict[str, float]:
+    """p50/p95/mean in milliseconds of call(i) for i in range(calls), after a few warm-up calls, and the server's
+    CPU per call (user + system, warm-up calls included): what each call costs the machine, not just the wait."""
+    cpu_before = cpu_seconds(server)
     times = call_times_ms(call, calls, warmup)
+    server_cpu_ms = (cpu_seconds(server) - cpu_before) * 1000 / (calls + warmup)
     return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1),
-            "mean_ms": round(statistics.fmean(times), 1), "calls": calls}
+            "mean_ms": round(statistics.fmean(times), 1), "server_cpu_ms_per_call": round(server_cpu_ms, 1), "calls": calls}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -84,10 +88,11 @@ def main(argv: list[str] | None = None) -> None:
             calls["image_slider"] = ("/image", lambda i: ["Sneaker", 3, 1.0, (i % 41) * 0.25 - 5.0, *[0.0] * (n - 1)], True)
         if "/next_tokens" in endpoints:
             calls["next_token_bars"] = ("/next_tokens", lambda i: ["ROMEO:\nWhat light", 0.1 + (i % 40) * 0.05, 40, 0.95], False)
+        server = psutil.Process(process.pid)
         for key, (api_name, data, is_file) in calls.items():
             report[key] = {
-                "gradio_client": percentiles(lambda i: client.predict(*data(i), api_name=api_name), args.calls),
-                "browser_path": percentiles(lambda i: browser.call(api_name.lstrip("/"), data(i), is_file), args.calls),
+                "gradio_client": percentiles(lambda i: client.predict(*data(i), api_name=api_name), args.calls, server),
+                "browser_path": percentiles(lambda i: browser.call(api_name.lstrip("/"), data(i), is_file), args.calls, server),
             }
     finally:
         process.terminate()
@@ -97,13 +102,14 @@ def main(argv: list[str] | None = None) -> None:
         ok = r["p50_ms"] < TARGET_P50_MS and r["p95_ms"] < TARGET_P95_MS
         return f"{r['p50_ms']} / {r['p95_ms']} ms ({'within' if ok else 'OUTSIDE'} targets)"
 
-    table = ["| measurement (p50 / p95) | gradio_client | as the browser calls it |", "|---|---|---|",
-             f"| app start-up, until the page answers | {startup_s:.1f} s | |"]
+    table = ["| measurement (p50 / p95) | gradio_client | as the browser calls it | server CPU per call (gradio_client / browser) |",
+             "|---|---|---|---|", f"| app start-up, until the page answers | {startup_s:.1f} s | | |"]
     for key, label in (("no_op_floor", "floor: a no-op endpoint (a random seed)"),
                        ("image_slider", "image-slider update (/image + PNG)"), ("next_token_bars", "next-token bars (/next_tokens)")):
         r = report.get(key)
-        table.append(f"| {label} | {cell(r['gradio_client'])} | {cell(r['browser_path'])} |" if r  # type: ignore[index]
-                     else f"| {label} | not measured (no checkpoint) | |")
+        table.append(f"| {label} | {cell(r['gradio_client'])} | {cell(r['browser_path'])} | "  # type: ignore[index]
+                     f"{r['gradio_client']['server_cpu_ms_per_call']} / {r['browser_path']['server_cpu_ms_per_call']} ms |" if r  # type: ignore[index]
+                     else f"| {label} | not measured (no checkpoint) | | |")
     text = "\n".join([f"# App round trips ({args.calls} calls each against `python app.py`; targets p50 < 100 ms, p95 < 250 ms)",
                       "", *table, "", f"Machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the end.",
                       "", "Reproduce: `python bench/bench_app.py`", ""])
