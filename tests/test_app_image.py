@@ -1,31 +1,30 @@
 """Image tab handlers called directly on the real GAN checkpoint: instant redraws, grid, interpolation GIF, errors."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import gradio as gr
 import pytest
+from gradio.utils import get_upload_folder, is_in_or_equal
 from PIL import Image
 
 from core import limits
-from demo.image_tab import IMAGE_SCALE
+from demo.image_tab import IMAGE_SCALE, SLIDER_DIR
 
 
 def _zeros(handlers) -> list[float]:
     return [0.0] * len(handlers.direction_names)
 
 
-def test_the_slider_event_writes_each_image_to_its_own_png(image_handlers, tmp_path, monkeypatch):
-    monkeypatch.setattr("demo.image_tab.GENERATED_DIR", tmp_path)
-    monkeypatch.setattr("demo.image_tab.PNG_PRUNE_EVERY", 3)
-    monkeypatch.setattr("demo.image_tab.PNG_KEEP", 2)
+def test_the_slider_event_writes_each_image_to_its_own_png_in_gradios_cache(image_handlers):
     expected = image_handlers.image("Sneaker", 3, 1.0, *_zeros(image_handlers))
-    paths = [image_handlers.image_file("Sneaker", 3, 1.0, *_zeros(image_handlers)) for _ in range(2)]
+    paths = [Path(image_handlers.image_file("Sneaker", 3, 1.0, *_zeros(image_handlers))) for _ in range(2)]
     assert paths[0] != paths[1]  # the same image twice: two files, never one rewritten in place
     for path in paths:
+        assert path.parent == SLIDER_DIR and is_in_or_equal(path, get_upload_folder())  # served as is, not copied
         with Image.open(path) as png:
             assert png.format == "PNG" and png.tobytes() == expected.tobytes()
-    for _ in range(4):  # pruned every 3rd write, down to the 2 newest
-        image_handlers.image_file("Bag", 1, 1.0, *_zeros(image_handlers))
-    assert len(list(tmp_path.glob("image-*.png"))) <= 3
+        path.unlink()
 
 
 def test_image_is_enlarged_with_crisp_pixels(image_handlers):
