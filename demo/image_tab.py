@@ -23,7 +23,7 @@ from demo.text_tab import random_seed
 
 IMAGE_SCALE = 8  # 32x32 shown as 256x256, nearest neighbour so pixels stay crisp
 GRID_SCALE = 3
-GENERATED_DIR = Path(tempfile.gettempdir()) / "gpt-gan-playground"  # files the app makes; Gradio copies them to its cache
+GIF_DIR = Path(tempfile.gettempdir()) / "gpt-gan-playground"  # generated GIFs only; Gradio copies them to its cache
 # Slider PNGs are written straight into Gradio's cache folder, which it serves as they are (a file outside it is
 # hashed and copied in on every return, ~1 ms of a ~17 ms call) and deletes an hour later (delete_cache in build.py),
 # like every file it serves: a displayed image can still be downloaded.
@@ -33,16 +33,15 @@ GIF_KEEP = 100  # newest GIFs kept on disk; older ones are deleted so a long-run
 DEFAULT_GRID, DEFAULT_FRAMES = 16, 24
 
 
-def _prune(directory: Path, pattern: str, keep: int) -> None:
-    """Delete all but the `keep` newest files matching pattern (Gradio has already copied what it served into its own
-    cache)."""
+def _prune(directory: Path, keep: int) -> None:
+    """Delete all but the `keep` newest GIFs (Gradio has already copied what it served into its own cache)."""
     def age(path: Path) -> float:
         try:
             return path.stat().st_mtime
         except FileNotFoundError:  # pruned by a concurrent request
             return 0.0
 
-    for old in sorted(directory.glob(pattern), key=age, reverse=True)[keep:]:
+    for old in sorted(directory.glob("*.gif"), key=age, reverse=True)[keep:]:
         old.unlink(missing_ok=True)
 
 
@@ -88,14 +87,14 @@ class ImageHandlers:
         seed_b = validate_seed(seed_b, "seed B")
         frames = as_int("frames", frames, 2, limits.MAX_INTERPOLATION_FRAMES)
         key = f"{knobs.class_name}|{knobs.seed}|{seed_b}|{frames}|{knobs.psi}"
-        path = GENERATED_DIR / f"interpolation-{hashlib.sha256(key.encode()).hexdigest()[:16]}.gif"
+        path = GIF_DIR / f"interpolation-{hashlib.sha256(key.encode()).hexdigest()[:16]}.gif"
         if not path.is_file():  # same knobs, same file: repeated clicks do not fill the disk
             data = frames_to_gif(self.studio.interpolation(knobs.seed, seed_b, knobs.class_name, frames, knobs.psi), scale=IMAGE_SCALE)
-            GENERATED_DIR.mkdir(parents=True, exist_ok=True)
+            GIF_DIR.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # one per thread: 4 run at once
             tmp.write_bytes(data)
             os.replace(tmp, path)
-            _prune(GENERATED_DIR, "*.gif", GIF_KEEP)
+            _prune(GIF_DIR, GIF_KEEP)
         return str(path)
 
 
