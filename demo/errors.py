@@ -9,9 +9,10 @@ from typing import Any, Callable, TypeVar
 import gradio as gr
 
 from core.checkpoints import CheckpointError
+from core.gpt.stream_worker import StreamWorkerError
 from core.validation import KnobError
 
-USER_ERRORS = (KnobError, CheckpointError)  # UnknownCharactersError is a KnobError
+USER_ERRORS = (KnobError, CheckpointError, StreamWorkerError)  # UnknownCharactersError is a KnobError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

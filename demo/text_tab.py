@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 import random
 import time
+from contextlib import closing
 from typing import Any, Iterator
 
 import gradio as gr
 
 from core import limits
 from core.gpt.io import LoadedGPT
-from core.gpt.sampling import NextTokenExplorer, Sampler, SamplingKnobs, validate_knobs, validate_prompt
+from core.gpt.sampling import NextTokenExplorer, SamplingKnobs, validate_knobs, validate_prompt
+from core.gpt.stream_worker import StreamWorker
 from core.gpt.tokenizer import UnknownCharactersError
 from demo.errors import missing_model_notice, user_errors
 
@@ -61,7 +63,7 @@ class TextHandlers:
 
     def __init__(self, loaded: LoadedGPT):
         self.tokenizer = loaded.tokenizer
-        self.sampler = Sampler(loaded.model, loaded.tokenizer)
+        self.streams = StreamWorker(loaded.model, loaded.tokenizer)  # in a process of its own: see its module
         self.explorer = NextTokenExplorer(loaded.model, loaded.tokenizer)
 
     @staticmethod
@@ -81,13 +83,14 @@ class TextHandlers:
         text = prompt
         yield text
         last_update, shown = time.perf_counter(), len(text)
-        for piece in self.sampler.stream(prompt, knobs):
-            if session is not None and session.latest != run_id:
-                return
-            text += piece
-            if update_due(time.perf_counter() - last_update, len(text) - shown):
-                yield text
-                last_update, shown = time.perf_counter(), len(text)
+        with closing(self.streams.stream(prompt, knobs)) as pieces:  # closed early, the worker stops the stream too
+            for piece in pieces:
+                if session is not None and session.latest != run_id:
+                    return
+                text += piece
+                if update_due(time.perf_counter() - last_update, len(text) - shown):
+                    yield text
+                    last_update, shown = time.perf_counter(), len(text)
         if len(text) > shown:
             yield text
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import math
+import os
+import signal
 
 import gradio as gr
 import pytest
@@ -13,12 +15,22 @@ KNOBS = dict(temperature=0.8, top_k=40, top_p=0.95, max_new_tokens=30, seed=7)
 
 
 def test_generate_streams_the_growing_text(text_handlers, monkeypatch):
-    monkeypatch.setattr("demo.text_tab.update_due", lambda seconds, chars: True)  # every character its own update
+    monkeypatch.setattr("demo.text_tab.update_due", lambda seconds, chars: True)  # all that arrived, at once
     steps = list(text_handlers.generate("ROMEO:\n", **KNOBS))
-    assert steps[0] == "ROMEO:\n"
-    assert len(steps) == 1 + KNOBS["max_new_tokens"]
+    assert steps[0] == "ROMEO:\n" and steps[1] == steps[0] + steps[-1][len(steps[0])]  # the first character alone
+    assert len(steps[-1]) == len("ROMEO:\n") + KNOBS["max_new_tokens"]
+    assert len(steps) > 3  # the worker sends characters as they come, a few at a time (SEND_INTERVAL_S)
     for before, after in zip(steps, steps[1:]):
-        assert after.startswith(before) and len(after) == len(before) + 1
+        assert after.startswith(before) and len(after) > len(before)
+
+
+def test_a_text_worker_that_dies_gives_a_message_and_the_next_stream_works(text_handlers):
+    steps = text_handlers.generate("ROMEO:\n", **{**KNOBS, "max_new_tokens": 1000})
+    next(steps), next(steps)  # the prompt, then the first character: the stream is running in the worker
+    os.kill(text_handlers.streams.process.pid, signal.SIGKILL)
+    with pytest.raises(gr.Error, match=r"worker process stopped .*Please try again"):
+        list(steps)
+    assert len(list(text_handlers.generate("ROMEO:\n", **KNOBS))[-1]) == len("ROMEO:\n") + KNOBS["max_new_tokens"]
 
 
 def test_streamed_updates_are_coalesced_but_end_with_every_character(text_handlers, monkeypatch):
