@@ -18,6 +18,7 @@ the start (requests in flight then finish, or are cut off by the timeout).
 It prints, and writes to bench/reports/load_test.json and .md: requests served and failed per endpoint with
 p50/p95/p99/max latency, the server's resident memory (RSS) at start, peak and end, and the verdict against the
 targets: 0 failed requests, image-slider p95 under 500 ms, RSS growth under 100 MB. Exit code 1 if a target is missed.
+The server's memory and CPU include its child processes: the text-stream worker (core/gpt/stream_worker.py).
 Only loopback addresses are accepted: this never load-tests a machine that is not yours.
 """
 from __future__ import annotations
@@ -43,7 +44,7 @@ import psutil
 from gradio_client.client import Job
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.local_app import LOOPBACK, cpu_seconds, local_client, start_app  # noqa: E402
+from bench.local_app import LOOPBACK, cpu_seconds, local_client, start_app, with_children  # noqa: E402
 
 REPORTS = Path(__file__).resolve().parent / "reports"
 TARGET_FAILURES, TARGET_IMAGE_P95_MS, TARGET_RSS_GROWTH_MB = 0, 500.0, 100.0
@@ -78,7 +79,8 @@ def server_process(url: str, pid: int | None) -> psutil.Process | None:
 
 
 class MemoryWatch(threading.Thread):
-    """Samples the server's RSS every `interval` seconds; keeps the peak."""
+    """Samples the server's RSS (with its child processes': the text-stream worker) every `interval` seconds; keeps
+    the peak. The sum counts memory the processes share (torch's libraries) twice, so it errs high."""
 
     def __init__(self, process: psutil.Process | None, interval: float = 0.5):
         super().__init__(daemon=True)
@@ -87,10 +89,13 @@ class MemoryWatch(threading.Thread):
         self.stop = threading.Event()
 
     def read(self) -> int | None:
-        try:
-            return self.process.memory_info().rss if self.process else None
-        except psutil.Error:
-            return None
+        total = 0
+        for process in with_children(self.process):
+            try:
+                total += process.memory_info().rss
+            except psutil.Error:  # a child that has just exited
+                continue
+        return total or None
 
     def run(self) -> None:
         while not self.stop.wait(self.interval):
@@ -271,9 +276,9 @@ def markdown(report: dict) -> str:
     total = report["totals"]
     lines += ["", f"Requests served: {total['served']} ({total['per_second']:.1f}/s), failed: {total['failed']}. "
               "A text stream counts once (its first-chunk row is the same request).", "",
-              f"Server resident memory: {mem['start']} MB at start (after one warm-up call per endpoint), peak {mem['peak']} MB, "
-              f"{mem['end']} MB at the end: growth {mem['growth']} MB.", "",
-              f"CPU used during the load: the server {report['cpu_s_during_load']['server']} s, these {cfg['users']} clients "
+              f"Server resident memory, the app and its text-stream worker process together: {mem['start']} MB at start "
+              f"(after one warm-up call per endpoint), peak {mem['peak']} MB, {mem['end']} MB at the end: growth {mem['growth']} MB.", "",
+              f"CPU used during the load: the server (with its worker) {report['cpu_s_during_load']['server']} s, these {cfg['users']} clients "
               f"{report['cpu_s_during_load']['load_test_clients']} s, of {report['cpu_s_during_load']['machine_capacity']} "
               "core-seconds the machine had (other processes used the rest).", "",
               "Image-slider p95 by when the call started: " + ", ".join(
@@ -367,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         watch = MemoryWatch(server)
         rss_start = watch.read()
         loadavg_start = [round(x, 2) for x in os.getloadavg()]
-        cpu_server_start, cpu_clients_start = cpu_seconds(server), cpu_seconds(psutil.Process())
+        cpu_server_start, cpu_clients_start = cpu_seconds(server, children=True), cpu_seconds(psutil.Process())
         watch.start()
         started = time.monotonic()
         shared.deadline = started + args.seconds
@@ -376,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         for user in users:
             user.join(timeout=max(0.0, shared.deadline + args.request_timeout + 30 - time.monotonic()))
         elapsed = time.monotonic() - started
-        cpu_server = round(cpu_seconds(server) - cpu_server_start, 1) if server else None
+        cpu_server = round(cpu_seconds(server, children=True) - cpu_server_start, 1) if server else None
         cpu_clients = round(cpu_seconds(psutil.Process()) - cpu_clients_start, 1)
         stragglers = sum(user.is_alive() for user in users)
         time.sleep(2.0)  # let the server settle (finished streams, freed buffers) before the final reading

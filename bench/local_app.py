@@ -53,10 +53,23 @@ def local_client(url: str, **kwargs: Any) -> Client:
     return Client(url, verbose=False, ssl_verify=False, analytics_enabled=False, **kwargs)
 
 
-def cpu_seconds(process: psutil.Process | None) -> float:
-    """User + system CPU seconds a process has used so far (0 if it cannot be read)."""
+def cpu_seconds(process: psutil.Process | None, children: bool = False) -> float:
+    """User + system CPU seconds a process has used so far (0 if it cannot be read); with children=True, those of
+    its child processes as well: for the app, its text-stream worker (core/gpt/stream_worker.py) is part of it."""
+    processes = with_children(process) if children else [process] if process else []
+    total = 0.0
+    for each in processes:
+        try:
+            times = each.cpu_times()
+        except psutil.Error:  # a child that has just exited
+            continue
+        total += times.user + times.system
+    return total
+
+
+def with_children(process: psutil.Process | None) -> list[psutil.Process]:
+    """The process and its children (empty if it has gone)."""
     try:
-        times = process.cpu_times() if process else None
+        return [process, *process.children(recursive=True)] if process else []
     except psutil.Error:
-        times = None
-    return times.user + times.system if times else 0.0
+        return []
