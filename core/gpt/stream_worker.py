@@ -9,10 +9,10 @@ as it grows: the same text as in-process sampling for the same seed (tests/test_
 a lower CPU priority (WORKER_NICE), so on a busy machine the CPU goes to interactive events first. One process, not
 one per stream: each costs ~170 MB of memory of its own (torch), and the machine has two cores anyway.
 
-Both pipes carry frames: a 4-byte big-endian length, then the payload; no pickle. To the worker: the config (JSON),
-the weights (safetensors bytes), then requests {"stream": id, "prompt", "knobs"} and {"stop": id} (JSON). From the
-worker: READY once the model is loaded, then kind + stream id + payload: PIECE + the next characters, END, or
-FAILED + a message.
+Both pipes carry frames: a 4-byte big-endian length, then the payload; no pickle. To the worker: the config (JSON,
+as in config.json), the weights (safetensors bytes), then requests {"stream": id, "prompt", "knobs"} and
+{"stop": id} (JSON). From the worker: READY once the model is loaded, then kind + stream id + payload: PIECE + the
+next characters, END, or FAILED + a message.
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ import torch
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
+from core.gpt.io import gpt_config_dict
 from core.gpt.model import GPT, GPTConfig
 from core.gpt.sampling import Sampler, SamplingKnobs
 from core.gpt.tokenizer import CharTokenizer
@@ -65,8 +66,9 @@ def read_frame(pipe: IO[bytes]) -> bytes:
     header = pipe.read(_LENGTH.size)
     if len(header) < _LENGTH.size:
         raise WorkerStopped
-    payload = pipe.read(_LENGTH.unpack(header)[0])
-    if len(payload) < _LENGTH.unpack(header)[0]:
+    (length,) = _LENGTH.unpack(header)
+    payload = pipe.read(length)
+    if len(payload) < length:
         raise WorkerStopped
     return payload
 
@@ -82,8 +84,8 @@ def serve(requests_in: IO[bytes], replies_out: IO[bytes]) -> None:
     if hasattr(os, "nice"):
         os.nice(WORKER_NICE)
     torch.set_num_threads(1)  # like the app: small matrices, one core
-    header = json.loads(read_frame(requests_in))
-    model = GPT(GPTConfig(**header["config"]))
+    header = json.loads(read_frame(requests_in))  # gpt_config_dict: the model's settings and vocabulary
+    model = GPT(GPTConfig(**header["model"]))
     model.load_state_dict(load_safetensors(read_frame(requests_in)))
     sampler = Sampler(model.eval(), CharTokenizer(header["vocab"]))
     write_frame(replies_out, READY)
@@ -179,7 +181,7 @@ class StreamWorker:
         The weights (~10 MB) fill the pipe before the worker has imported torch: sent here, building the app does
         not wait for the worker."""
         try:
-            write_frame(process.stdin, json.dumps({"config": self.model.config.to_dict(), "vocab": self.tokenizer.vocab}).encode())
+            write_frame(process.stdin, json.dumps(gpt_config_dict(self.model, self.tokenizer)).encode())
             weights = {name: tensor.detach().contiguous() for name, tensor in self.model.state_dict().items()}
             write_frame(process.stdin, save_safetensors(weights))
             if read_frame(process.stdout) != READY:
