@@ -3,7 +3,6 @@ small generator call), plus a grid of samples, an interpolation GIF between two 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import threading
 import tempfile
@@ -68,11 +67,10 @@ class ImageHandlers:
         in place: two users who ask for the same image at once (the same knobs) could then be served a file that
         the other request is rewriting, a truncated download. A file per call, complete before it is returned,
         cannot be."""
-        buffer = io.BytesIO()
-        self.image(class_name, seed, psi, *directions).save(buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
+        image = self.image(class_name, seed, psi, *directions)  # bad knobs are refused before any file exists
         SLIDER_DIR.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=SLIDER_DIR, prefix="image-", suffix=".png", delete=False) as file:
-            file.write(buffer.getvalue())
+            image.save(file, format="png", compress_level=PNG_COMPRESS_LEVEL)
         return file.name
 
     @user_errors
