@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -19,6 +20,19 @@ from demo.app_state import GAN_NAME, GPT_NAME, AppState, load_app_state  # noqa:
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKPOINTS = Path(os.environ.get("PLAYGROUND_CHECKPOINTS", ROOT / "checkpoints"))  # the shipped ones by default
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium; never `playwright install` (no network)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+# A test run must not modify tracked files: screenshots go to a temp folder unless REFRESH_SCREENSHOTS=1 asks for the
+# README's copies in docs/screenshots/ to be refreshed.
+SCREENSHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("REFRESH_SCREENSHOTS") == "1"
+               else Path(tempfile.mkdtemp(prefix="playground-screenshots-")))
+
+
+def screenshot_path(name: str) -> Path:
+    """Where a browser test saves the screenshot `name` (e.g. "text.png"); see SCREENSHOTS."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / name
 
 
 def require_checkpoint(name: str) -> None:
@@ -82,3 +96,16 @@ def client(app_url: str):
     from bench.local_app import local_client
 
     return local_client(app_url)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for every browser test; the tests are skipped where it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium; .ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
