@@ -85,11 +85,14 @@ class CausalSelfAttention(nn.Module):
         q, k = apply_rotary(qkv[:2], cos, sin)  # q and k rotated in one go: fewer ops per decoded token
         return q, k, qkv[2]
 
-    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, mask: torch.Tensor | None,
+                trace: dict | None = None) -> torch.Tensor:
         B, T, C = x.shape
         q, k, v = self.project(x, cos, sin)
         dropout = self.dropout if self.training else 0.0
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=mask is None, dropout_p=dropout)
+        if trace is not None:  # core/gpt/inspect.py: SDPA returns no weights, so hand over what it attended with
+            trace.update(q=q, k=k, v=v, heads=y)
         return self.proj(y.transpose(1, 2).reshape(B, T, C))
 
 
@@ -112,9 +115,14 @@ class Block(nn.Module):
         self.ln2 = nn.LayerNorm(config.n_embd)
         self.mlp = MLP(config)
 
-    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-        x = x + self.attn(self.ln1(x), cos, sin, mask)
-        return x + self.mlp(self.ln2(x))
+    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, mask: torch.Tensor | None,
+                trace: dict | None = None) -> torch.Tensor:
+        x = x + self.attn(self.ln1(x), cos, sin, mask, trace)
+        if trace is None:
+            return x + self.mlp(self.ln2(x))
+        mlp = self.mlp(self.ln2(x))
+        trace.update(after_attention=x, mlp=mlp, residual=x + mlp)
+        return trace["residual"]
 
 
 class GPT(nn.Module):
@@ -145,11 +153,12 @@ class GPT(nn.Module):
         """The output head, tied to the token embedding."""
         return F.linear(self.ln_f(h), self.embed.weight)
 
-    def forward(self, idx: torch.Tensor, start_pos: int = 0) -> torch.Tensor:
+    def forward(self, idx: torch.Tensor, start_pos: int = 0, trace: list[dict] | None = None) -> torch.Tensor:
         """Logits (B, T, vocab) for every position of idx (B, T) placed at start_pos, start_pos+1, ...
 
         Texts up to context_length use the plain causal mask; longer ones the banded sliding-window mask, which is
-        exactly what the sliding KV cache computes.
+        exactly what the sliding KV cache computes. A `trace` list receives the embedding and, per block, the
+        tensors core/gpt/inspect.py shows (q, k, v, each stage's output); nothing is recorded without it.
         """
         T = idx.shape[1]
         cos, sin = self.rotary.tables(start_pos + T, idx.device)
@@ -159,8 +168,13 @@ class GPT(nn.Module):
             pos = torch.arange(T, device=idx.device)
             mask = sliding_window_mask(pos, pos, self.config.context_length)
         x = self.drop(self.embed(idx))
+        if trace is not None:
+            trace.append({"embedding": x, "mask": mask})
         for block in self.blocks:
-            x = block(x, cos, sin, mask)
+            record: dict | None = None
+            if trace is not None:
+                trace.append(record := {})
+            x = block(x, cos, sin, mask, record)
         return self.logits(x)
 
     def loss(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
