@@ -3,7 +3,7 @@
     python app.py [--host 127.0.0.1] [--port 7860] [--share] [--checkpoints checkpoints] [--hub-repo user/name]
 
 Environment variables give the defaults: GRADIO_SERVER_NAME, GRADIO_SERVER_PORT (what Hugging Face Spaces sets),
-PLAYGROUND_CHECKPOINTS, PLAYGROUND_HUB_REPO; HF_HUB_OFFLINE=1 keeps --hub-repo from touching the network.
+PLAYGROUND_CHECKPOINTS, PLAYGROUND_HUB_REPO, PLAYGROUND_ADDRESS_LIMITS; HF_HUB_OFFLINE=1 keeps --hub-repo from touching the network.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import os  # noqa: E402
 import sys  # noqa: E402
 
 from demo.app_state import load_app_state  # noqa: E402
-from demo.build import build_demo, launch_demo  # noqa: E402
+from demo.build import build_demo, guard_config, launch_demo  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -28,6 +28,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--checkpoints", default=env("PLAYGROUND_CHECKPOINTS", "checkpoints"), help="folder of checkpoint dirs")
     parser.add_argument("--hub-repo", default=env("PLAYGROUND_HUB_REPO") or None,
                         help="Hugging Face Hub model repo holding gpt-shakespeare/ and gan-fashion/ (falls back to --checkpoints)")
+    parser.add_argument("--address-limits", choices=["on", "off"], default=env("PLAYGROUND_ADDRESS_LIMITS", "on"),
+                        help="cap the events each client address may queue per endpoint group (serve/http_guard.py); "
+                             "off only for load tests whose simulated users share one address")
     return parser.parse_args(argv)
 
 
@@ -37,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     for note in state.notes.values():
         print(f"* {note}", flush=True)
     demo = build_demo(state)
-    launch_demo(demo, server_name=args.host, server_port=args.port, share=args.share, prevent_thread_lock=True)
+    launch_demo(demo, guard=guard_config(per_address=args.address_limits == "on"), server_name=args.host, server_port=args.port, share=args.share, prevent_thread_lock=True)
     print(f"* Ready in {time.perf_counter() - STARTED:.1f} s", flush=True)
     if args.share and not demo.share_url:
         print("* --share: could not create a public link (no internet, or gradio.live unreachable); "

@@ -3,6 +3,7 @@ for an app on this machine."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -19,12 +20,20 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 START_TIMEOUT_S = 300
 
 
-def start_app(port: int, checkpoints: str) -> tuple[subprocess.Popen, float]:
-    """Run app.py on 127.0.0.1:port in its own process; return it and the seconds until its page answered."""
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+def start_app(port: int, checkpoints: str, log: Path | None = None, address_limits: bool = False) -> tuple[subprocess.Popen, float]:
+    """Run app.py on 127.0.0.1:port in its own process; return it and the seconds until its page answered.
+
+    log: where its stdout and stderr go (default: discarded). address_limits: keep the per-address limits of the
+    HTTP guard (serve/http_guard.py). They are off by default here because a load test's simulated users all come
+    from 127.0.0.1, where the guard would count them as one visitor; bench/abuse.py and the security tests turn
+    them on and send their clients from distinct loopback addresses (127.0.0.2, 127.0.0.3, ...).
+    """
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
+           "PLAYGROUND_ADDRESS_LIMITS": "on" if address_limits else "off"}
     started = time.perf_counter()
+    output = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115 - the child keeps it open
     process = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port), "--checkpoints", checkpoints],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if log is not None else subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     while time.perf_counter() - started < START_TIMEOUT_S:
         if process.poll() is not None:
@@ -37,6 +46,13 @@ def start_app(port: int, checkpoints: str) -> tuple[subprocess.Popen, float]:
         time.sleep(0.05)
     process.kill()
     raise SystemExit(f"app.py did not answer at {url} within {START_TIMEOUT_S} s")
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def local_client(url: str, **kwargs: Any) -> Client:

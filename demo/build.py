@@ -1,27 +1,51 @@
-"""build_demo(): the three tabs in one gr.Blocks with the queue set up; launch_demo(): launch with the app's CSS and
-no file access beyond what the app generates."""
+"""build_demo(): the three tabs in one gr.Blocks with the queue set up; launch_demo(): launch behind the HTTP guard
+(serve/http_guard.py) with the Gradio features this app does not use turned off."""
 from __future__ import annotations
 
-import json
 import os
-from typing import Any, Awaitable, Callable
+import tempfile
+from typing import Any
 
 import gradio as gr
 from starlette.middleware import Middleware
 
 from demo.about_tab import build_about_tab
-from demo.app_state import GAN_NAME, GPT_NAME, AppState
+from demo.agent_tab import build_agent_tab
+from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME, AppState
 from demo.image_tab import build_image_tab
 from demo.text_tab import build_text_tab
+from serve.http_guard import GroupLimit, GuardConfig, HttpGuard
 
 TITLE = "GPT + GAN playground"
 # Browsers smooth enlarged images; the GAN's 32x32 pixels should stay crisp squares.
 CSS = "#gan-image img, #gan-grid img, #gan-interpolation img { image-rendering: pixelated; }"
-QUEUE_SIZE = 64  # waiting requests beyond this are refused with "queue full" rather than piling up
+# Events each endpoint group (concurrency_id) may have waiting or running: per browser session, per client address,
+# and for all clients together. The group totals, not Gradio's single max_size, are what bind, so one visitor's
+# flood of text streams or GIFs cannot take the slots of slider images (see serve/http_guard.py).
+GROUP_LIMITS = {
+    "gpt": GroupLimit(per_session=4, per_address=6, total=32),        # text streams (generate, regenerate)
+    "bars": GroupLimit(per_session=2, per_address=16, total=48),      # next-token bars, prompt check: ~10 ms each
+    "gan-image": GroupLimit(per_session=2, per_address=16, total=48),  # slider images: ~15 ms each
+    "gan-heavy": GroupLimit(per_session=2, per_address=4, total=12),   # grids and GIFs: up to ~0.3 s each
+}
+QUEUE_SIZE = 160  # Gradio's own cap over all groups, above the sum of the group totals: a last stop, never the first
+# Sessions whose state (gr.State, diffs of returned components) Gradio keeps in memory: ~120 kB each; the default
+# 10 000 lets a client that opens sessions in a loop hold ~1.2 GB. The oldest are dropped first.
+STATE_SESSIONS = 1_000
+
+
+def private_cache_dir() -> str:
+    """Give Gradio a cache folder of its own (mode 0700, made by mkdtemp), unless GRADIO_TEMP_DIR names one: the
+    default /tmp/gradio is shared and predictable, so another local user could plant files or links there.
+    Called before any gr.Blocks exists (Blocks reads the folder when it is made)."""
+    if not os.environ.get("GRADIO_TEMP_DIR"):
+        os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="playground-gradio-")
+    return os.environ["GRADIO_TEMP_DIR"]
 
 
 def build_demo(state: AppState) -> gr.Blocks:
     """Lay out the tabs from models loaded once at start-up (state); handlers never load weights."""
+    private_cache_dir()
     with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(f"# {TITLE}\nMove a knob and watch a character-level GPT write Shakespeare and a conditional "
                     "DCGAN paint Fashion-MNIST clothes, live, on a CPU.")
@@ -30,6 +54,8 @@ def build_demo(state: AppState) -> gr.Blocks:
                 build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""))
             with gr.Tab("Images (GAN)", id="image"):
                 build_image_tab(state.gan, state.notes.get(GAN_NAME, ""))
+            with gr.Tab("Agent (RL)", id="agent"):
+                build_agent_tab(state.agent, state.notes.get(AGENT_NAME, ""))
             with gr.Tab("About", id="about"):
                 build_about_tab(state)
     # Gradio's queue keeps a record of the last GRADIO_ANALYTICS_MAX_EVENTS events (default 10 000) for its monitoring
@@ -38,40 +64,25 @@ def build_demo(state: AppState) -> gr.Blocks:
     # keep 1 000 records and summarise them once per 1 000 events (read when the queue is created, just below).
     os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
-    # Default limit 2 (two CPU cores); each event group sets its own via concurrency_id.
-    demo.queue(default_concurrency_limit=2, max_size=QUEUE_SIZE)
+    # Default limit 2 (two CPU cores); each event group sets its own via concurrency_id. api_open=False: the direct
+    # /gradio_api/run/<name> routes would answer outside the queue and its limits (HttpGuard also refuses them).
+    demo.queue(default_concurrency_limit=2, max_size=QUEUE_SIZE, api_open=False)
     return demo
 
 
-UPLOAD_ROUTES = ("/upload", "/process_recording")  # Gradio's file and screen-recording upload routes
+def guard_config(per_address: bool = True) -> GuardConfig:
+    """The HTTP guard's limits. Behind Hugging Face's proxy (SPACE_ID is set there) every request arrives from the
+    proxy, so the client's address is read from the X-Forwarded-For entry the proxy appends."""
+    return GuardConfig(groups=GROUP_LIMITS, per_address=per_address, trust_forwarded_for=bool(os.environ.get("SPACE_ID")))
 
 
-class RefuseUploads:
-    """ASGI middleware: the app has no file inputs, so Gradio's upload routes and any multipart body are refused
-    (otherwise anyone could store files on the server, fill its disk, or have the app serve them back)."""
-
-    def __init__(self, app: Callable[..., Awaitable[None]]):
-        self.app = app
-
-    @staticmethod
-    def _is_upload(scope: dict[str, Any]) -> bool:
-        if scope["path"].rstrip("/").endswith(UPLOAD_ROUTES):
-            return True
-        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
-        return content_type.lower().startswith(b"multipart/")
-
-    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
-        if scope["type"] == "http" and self._is_upload(scope):
-            body = json.dumps({"detail": "This app takes no file uploads."}).encode()
-            await send({"type": "http.response.start", "status": 403,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
-            return
-        await self.app(scope, receive, send)
-
-
-def launch_demo(demo: gr.Blocks, **kwargs: Any) -> Any:
-    """demo.launch with the app's CSS. allowed_paths stays empty and uploads are refused, so the app serves only
-    files it generated."""
+def launch_demo(demo: gr.Blocks, guard: GuardConfig | None = None, **kwargs: Any) -> Any:
+    """demo.launch behind HttpGuard, with the app's CSS. allowed_paths stays empty and uploads are refused, so the
+    app serves only files it generated. Features the playground does not use are turned off, because each is a
+    route or a page a visitor could reach: monitoring (its /monitoring/summary route answers anyone), run history
+    (a page and Hub-bucket routes), MCP, PWA, server-side rendering (a Node server beside Python)."""
     kwargs.setdefault("show_error", False)
-    return demo.launch(css=CSS, allowed_paths=[], app_kwargs={"middleware": [Middleware(RefuseUploads)]}, **kwargs)
+    middleware = [Middleware(HttpGuard, blocks=demo, config=guard or guard_config())]
+    return demo.launch(css=CSS, allowed_paths=[], app_kwargs={"middleware": middleware}, enable_monitoring=False,
+                       run_history=False, mcp_server=False, pwa=False, ssr_mode=False, max_file_size="1kb",
+                       state_session_capacity=STATE_SESSIONS, footer_links=["api", "gradio", "settings"], **kwargs)

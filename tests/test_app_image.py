@@ -9,7 +9,9 @@ from gradio.utils import get_upload_folder, is_in_or_equal
 from PIL import Image
 
 from core import limits
-from demo.image_tab import IMAGE_SCALE, SLIDER_DIR
+from tests.conftest import require_checkpoint
+from demo.app_state import GAN_NAME
+from demo.image_tab import IMAGE_SCALE, GeneratedFiles, ImageHandlers
 
 
 def _zeros(handlers) -> list[float]:
@@ -21,7 +23,7 @@ def test_the_slider_event_writes_each_image_to_its_own_png_in_gradios_cache(imag
     paths = [Path(image_handlers.image_file("Sneaker", 3, 1.0, *_zeros(image_handlers))) for _ in range(2)]
     assert paths[0] != paths[1]  # the same image twice: two files, never one rewritten in place
     for path in paths:
-        assert path.parent == SLIDER_DIR and is_in_or_equal(path, get_upload_folder())  # served as is, not copied
+        assert path.parent == image_handlers.files.dir and is_in_or_equal(path, get_upload_folder())  # served as is
         with Image.open(path) as png:
             assert png.format == "PNG" and png.tobytes() == expected.tobytes()
         path.unlink()
@@ -82,3 +84,37 @@ def test_grid_and_interpolation(image_handlers):
 def test_bad_image_knobs_are_refused_with_a_message(image_handlers, call, fragment):
     with pytest.raises(gr.Error, match=fragment):
         call(image_handlers)
+
+
+def test_generated_files_live_in_a_private_folder_and_never_follow_a_planted_link(tmp_path, monkeypatch):
+    files = GeneratedFiles(cap_bytes=10_000, parent=tmp_path)
+    assert files.dir.parent == tmp_path and (files.dir.stat().st_mode & 0o777) == 0o700
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not yours")
+    # A neighbour who could guess the next name and plant a link there gets the write refused, not followed.
+    monkeypatch.setattr("demo.image_tab.secrets.token_hex", lambda n: "guessed")
+    (files.dir / "image-guessed.png").symlink_to(victim)
+    with pytest.raises(FileExistsError):
+        files.write("image", ".png", lambda f: f.write(b"x" * 10))
+    assert victim.read_text() == "not yours"
+
+
+def test_generated_files_stay_under_their_disk_cap_oldest_deleted_first(tmp_path):
+    files = GeneratedFiles(cap_bytes=10_000, parent=tmp_path)
+    paths = [Path(files.write("grid", ".png", lambda f: f.write(bytes(3_000)))) for _ in range(10)]
+    on_disk = sorted(files.dir.iterdir())
+    assert sum(p.stat().st_size for p in on_disk) <= 10_000 == files.cap_bytes
+    assert on_disk == sorted(paths[-3:]) and files.total_bytes == 9_000  # the three newest survive
+    assert len({p.name for p in paths}) == 10  # every write its own random name
+
+
+def test_interpolation_gifs_are_stored_once_and_bounded_by_the_cap(app_state, tmp_path):
+    require_checkpoint(GAN_NAME)
+    handlers = ImageHandlers(app_state.gan, GeneratedFiles(cap_bytes=400_000, parent=tmp_path))
+    first = handlers.interpolate(0, 1, "Dress", 12, 1.0)
+    assert handlers.interpolate(0, 1, "Dress", 12, 1.0) == first  # same knobs, same file, no second copy
+    for seed_b in range(2, 12):
+        handlers.interpolate(0, seed_b, "Dress", 12, 1.0)
+    gifs = list(handlers.files.dir.glob("*.gif"))
+    assert sum(g.stat().st_size for g in gifs) <= 400_000 and 1 <= len(gifs) < 11
+    assert not Path(first).exists() and handlers.interpolate(0, 1, "Dress", 12, 1.0) != first  # pruned, then remade
