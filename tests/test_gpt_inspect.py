@@ -22,6 +22,7 @@ from tests.conftest import CHECKPOINTS, ROOT, require_checkpoint
 LONG = ("ROMEO:\nBut soft, what light through yonder window breaks?\nIt is the east, and Juliet is the sun.\n"
         "Arise, fair sun, and kill the envious moon,\nWho is already sick and pale with grief,\n"
         "That thou her maid art far more fair than she.\n")
+KNOBS = SamplingKnobs(temperature=0.9, top_k=30, top_p=0.9, repetition_penalty=1.3, max_new_tokens=200, seed=5)
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +42,9 @@ def test_a_trace_does_not_change_the_forward_and_its_logits_equal_model_x(gpt: L
 
 
 def test_trace_logits_and_probabilities_equal_the_samplers_at_every_step(gpt: LoadedGPT, monkeypatch) -> None:
-    """Spy on next_token_probabilities while the real sampler (KV cache) writes 200 characters past the window;
-    one traced forward over prompt + text must give the same logits and the same probability for each drawn char."""
+    """Spy on next_token_probabilities while the sampler's reference path (the full forward every token) writes 200
+    characters past the window; one traced forward over prompt + text must give the same logits and the same
+    probability for each drawn character."""
     seen: list[tuple[torch.Tensor, torch.Tensor]] = []
     real = sampling.next_token_probabilities
 
@@ -52,18 +54,29 @@ def test_trace_logits_and_probabilities_equal_the_samplers_at_every_step(gpt: Lo
         return probs
 
     monkeypatch.setattr(sampling, "next_token_probabilities", spy)
-    knobs = SamplingKnobs(temperature=0.9, top_k=30, top_p=0.9, repetition_penalty=1.3, max_new_tokens=200, seed=5)
     prompt = "JULIET:\n"
-    text = prompt + Sampler(gpt.model, gpt.tokenizer).generate(prompt, knobs)
+    text = prompt + Sampler(gpt.model, gpt.tokenizer).generate(prompt, KNOBS, use_cache=False)
     monkeypatch.setattr(sampling, "next_token_probabilities", real)
     trace = trace_text(gpt.model, gpt.tokenizer, text)
     assert len(seen) == 200 and trace.length == len(prompt) + 200 > gpt.model.config.context_length
     for j, (logits, _) in enumerate(seen):  # float32 sums in another order: 1e-5 relative to logits up to ~24
         assert torch.allclose(trace.logits[len(prompt) + j - 1], logits, atol=1e-5, rtol=1e-5), j
-    ours = step_probabilities(trace, knobs, start=len(prompt))
+    ours = step_probabilities(trace, KNOBS, start=len(prompt))
     theirs = [float(probs[trace.ids[len(prompt) + j]]) for j, (_, probs) in enumerate(seen)]
     assert max(abs(a - b) for a, b in zip(ours, theirs)) < 1e-5
     assert min(ours) > 0  # every drawn character had a chance
+
+
+def test_replaying_the_cached_samplers_draws_from_the_trace_gives_its_text(gpt: LoadedGPT) -> None:
+    """The sampler as the app runs it (KV cache): drawing with the same seeded generator from the trace's
+    distributions picks the very characters it wrote, so the distributions are the ones it drew from."""
+    prompt = "ROMEO:\n"
+    text = prompt + Sampler(gpt.model, gpt.tokenizer).generate(prompt, KNOBS)
+    trace = trace_text(gpt.model, gpt.tokenizer, text)
+    generator = torch.Generator().manual_seed(KNOBS.seed)
+    replayed = [int(torch.multinomial(step_distribution(trace, step, KNOBS), 1, generator=generator))
+                for step in range(len(prompt), trace.length)]
+    assert replayed == trace.ids[len(prompt):]
 
 
 def test_attention_rows_sum_to_one_nothing_ahead_or_beyond_the_window(gpt: LoadedGPT) -> None:
