@@ -205,18 +205,22 @@ class HttpGuard:
         if session is not None and (not isinstance(session, str) or not SESSION_HASH.match(session)):
             raise Refusal(422, "session_hash must be 1 to 64 letters, digits, '-' or '_'.")
         if path == JOIN:
-            if not isinstance(payload.get("data"), list):
-                raise Refusal(422, "data must be a list of the function's input values.")
-            return self._fn_by_index(payload.get("fn_index")), session
-        name = path[len(CALL_V2):] if path.startswith(CALL_V2) else path[len(CALL):]
-        fn = self._fn_by_name(name.strip("/"))
+            fn = self._fn_by_index(payload.get("fn_index"))
+        else:
+            name = path[len(CALL_V2):] if path.startswith(CALL_V2) else path[len(CALL):]
+            fn = self._fn_by_name(name.strip("/"))
         if path.startswith(CALL_V2):
             known = set(self._parameter_names(fn))
             unknown = sorted(set(payload) - known - {"session_hash", "oauth_token"})
             if unknown:
                 raise Refusal(422, f"Unknown argument(s) {unknown[:5]}; {fn.api_name} takes {sorted(known)}")
-        elif not isinstance(payload.get("data"), list):
-            raise Refusal(422, "data must be a list of the function's input values.")
+            return fn, session
+        data = payload.get("data")
+        # Gradio checks the count only when the event runs, in the queue, and logs a traceback for each bad one.
+        counts = sorted({len(fn.inputs), sum(not getattr(block, "skip_api", False) for block in fn.inputs)})
+        if not isinstance(data, list) or len(data) not in counts:
+            raise Refusal(422, f"data must be a list of {' or '.join(map(str, counts))} input values for "
+                               f"{fn.api_name or 'this function'}")
         return fn, session
 
     @staticmethod

@@ -6,7 +6,6 @@ A missing checkpoint skips the tests that need it locally (a model may still be 
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 from pathlib import Path
 from typing import Iterator
@@ -44,10 +43,7 @@ def require_checkpoint(name: str) -> None:
         pytest.skip(message)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench.local_app import free_port  # noqa: E402  (one copy, shared with the benchmarks)
 
 
 @pytest.fixture(scope="session")
@@ -89,6 +85,22 @@ def serve(state: AppState) -> Iterator[str]:
 def app_url(app_state: AppState) -> Iterator[str]:
     """The real app, launched once in this process on a free port."""
     yield from serve(app_state)
+
+
+@pytest.fixture(scope="session")
+def app_process(tmp_path_factory) -> Iterator[tuple[str, Path, object]]:
+    """`python app.py` as a visitor meets it: its own process on 127.0.0.1, the HTTP guard's per-address limits on,
+    its output in a log file the tests read (tracebacks). Yields (url, log path, process)."""
+    from bench.local_app import start_app
+
+    log = tmp_path_factory.mktemp("app") / "app.log"
+    port = free_port()
+    process, _ = start_app(port, str(CHECKPOINTS), log=log, address_limits=True)
+    try:
+        yield f"http://127.0.0.1:{port}", log, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")
