@@ -6,6 +6,7 @@ import itertools
 import random
 import time
 from contextlib import closing
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 import gradio as gr
@@ -138,11 +139,22 @@ class TextHandlers:
         return [(prompt, None)], bars
 
 
-def build_text_tab(loaded: LoadedGPT | None, note: str) -> None:
-    """Lay out the text tab and wire its events (call inside a gr.Blocks)."""
+@dataclass
+class TextTabParts:
+    """The Text tab's components that other views read and listen to (Inside the GPT shares its prompt, knobs, text)."""
+
+    prompt: gr.Textbox
+    temperature: gr.Slider
+    top_k: gr.Slider
+    top_p: gr.Slider
+    output: gr.Textbox
+
+
+def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
+    """Lay out the text tab and wire its events (call inside a gr.Blocks); returns its shared components."""
     if loaded is None:
         missing_model_notice("GPT", "python -m core.gpt.train", note, elem_id="gpt-missing")
-        return
+        return None
     handlers = TextHandlers(loaded)
     defaults = SamplingKnobs()
     session = gr.State(StreamSession())
@@ -185,3 +197,4 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> None:
     prompt.change(handlers.inspect_prompt, [prompt, *knobs], [prompt_check, bars], api_name="inspect_prompt",
                   preprocess=False, show_progress="hidden", concurrency_id="bars", concurrency_limit=4)
     randomise.click(random_seed, None, seed, api_name="random_seed", show_progress="hidden")
+    return TextTabParts(prompt, temperature, top_k, top_p, output)
