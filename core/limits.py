@@ -12,3 +12,9 @@ MAX_PSI = 2.0  # truncation / noise scale of the GAN latent
 MAX_DIRECTION = 10.0  # |value| of a direction slider, in standard deviations of that direction
 MAX_GRID_IMAGES = 64
 MAX_INTERPOLATION_FRAMES = 60
+
+MAX_POLICY_TEMPERATURE = 5.0  # the RL agent's softmax(logits / T); at 5 the 4 actions are close to uniform
+MAX_EPISODE_SEED = 2**31 - 1  # LunarLander episodes; gymnasium seeds numpy's generator with any non-negative int
+MIN_GRAVITY, MAX_GRAVITY = -11.99, -0.01  # LunarLander-v3 asserts -12 < gravity < 0 (default -10)
+MAX_WIND_POWER = 20.0  # gymnasium's recommended range 0..20 (default 15)
+MAX_TURBULENCE_POWER = 2.0  # gymnasium's recommended range 0..2 (default 1.5)
