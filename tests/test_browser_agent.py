@@ -1,0 +1,64 @@
+"""The Agent tab in a real Chromium: Play animates the episode on the canvas with the bars moving, the result
+appears at the end, and screenshots mid-episode on a desktop and a 390 px phone."""
+from __future__ import annotations
+
+import pytest
+
+from demo.app_state import AGENT_NAME
+from tests.conftest import require_checkpoint, screenshot_path
+
+
+def open_agent_tab(browser, app_url: str, width: int, height: int):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(app_url)
+    page.get_by_role("tab", name="Agent (RL)").click()
+    page.locator("#agent-play").wait_for(state="visible")
+    return page
+
+
+
+@pytest.mark.parametrize("width,height,name", [(1280, 900, "agent.png"), (390, 844, "agent-phone.png")])
+def test_play_animates_mid_episode(browser, app_url, width, height, name):
+    require_checkpoint(AGENT_NAME)
+    page = open_agent_tab(browser, app_url, width, height)
+    try:
+        page.locator("#agent-seed input").fill("3")
+        page.locator("#agent-play").click()
+        player = page.locator("#agent-player")
+        page.wait_for_function("() => { const e = document.querySelector('#agent-player [data-frame]');"
+                               " return e && Number(e.dataset.frame) >= 60; }", timeout=15_000)
+        if width < 600:
+            player.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_path(name)), full_page=width < 600)
+        step_text = player.locator(".agent-step").inner_text()
+        assert "seed 3" in step_text and "Frame" in step_text
+        widths = player.locator(".bar-fill").evaluate_all("els => els.map(e => parseFloat(e.style.width))")
+        assert len(widths) == 4 and abs(sum(widths) - 100) < 1.5  # a probability distribution over the 4 actions
+        assert player.locator(".bar-row.chosen").count() == 1  # T = 0: the chosen action is the argmax bar
+        chosen = player.locator(".bar-row.chosen .bar-fill").evaluate("e => parseFloat(e.style.width)")
+        assert chosen == max(widths)
+        value = player.locator(".agent-value").inner_text()
+        assert value != "-" and float(value) == float(value)
+        page.wait_for_function("() => document.querySelector('#agent-player [data-state=\"done\"]') !== null", timeout=40_000)
+        result = player.locator(".agent-result").inner_text()
+        assert "return" in result and any(word in result for word in ("Landed", "Crashed", "limit", "Flew off"))
+    finally:
+        page.close()
+
+
+def test_animation_keeps_game_time(browser, app_url):
+    """The animation runs on the game's clock (50 frames a second of episode time), not one frame per paint."""
+    require_checkpoint(AGENT_NAME)
+    page = open_agent_tab(browser, app_url, 1280, 900)
+    try:
+        page.locator("#agent-play").click()
+        page.wait_for_function("() => { const e = document.querySelector('#agent-player [data-frame]');"
+                               " return e && Number(e.dataset.frame) >= 5; }", timeout=15_000)
+        first = page.evaluate("() => [performance.now(), Number(document.querySelector('#agent-player [data-frame]').dataset.frame)]")
+        page.wait_for_timeout(1000)
+        second = page.evaluate("() => [performance.now(), Number(document.querySelector('#agent-player [data-frame]').dataset.frame)]")
+        state = page.locator("#agent-player [data-state]").get_attribute("data-state")
+        rate = (second[1] - first[1]) / ((second[0] - first[0]) / 1000)
+        assert state == "done" or 35 <= rate <= 60, rate  # 50 game frames a second, loosely (a busy CI machine)
+    finally:
+        page.close()

@@ -1,0 +1,83 @@
+"""The Agent tab's handlers called directly, and the same endpoints through gradio_client against the launched app."""
+from __future__ import annotations
+
+import json
+
+import gradio as gr
+import pytest
+
+from demo.agent_tab import AgentHandlers, learning_curve_svg, snapshot_label
+from demo.app_state import AGENT_NAME
+from tests.conftest import require_checkpoint
+
+
+@pytest.fixture(scope="module")
+def handlers(app_state):
+    require_checkpoint(AGENT_NAME)
+    assert app_state.agent is not None, app_state.notes[AGENT_NAME]
+    return AgentHandlers(app_state.agent)
+
+
+def names(handlers) -> list[str]:
+    return [e["name"] for e in handlers.agent.snapshot_entries]
+
+
+def test_play_returns_the_episode(handlers):
+    last = names(handlers)[-1]
+    episode = json.loads(handlers.play(last, 11, 0, False, 15, -10))
+    assert episode["snapshot"] == last and episode["seed"] == 11 and episode["temperature"] == 0
+    assert len(episode["x"]) == episode["steps"] + 1 and isinstance(episode["landed"], bool)
+    assert episode["conditions"] == {"gravity": -10.0, "enable_wind": False, "wind_power": 15.0, "turbulence_power": 1.5}
+    # Strings from the API are read like the sliders' numbers.
+    assert json.loads(handlers.play(last, "11", "0", False, "15", "-10"))["return"] == episode["return"]
+
+
+def test_snapshots_play_differently(handlers):
+    first, last = names(handlers)[0], names(handlers)[-1]
+    early = json.loads(handlers.play(first, 5, 0, False, 15, -10))
+    late = json.loads(handlers.play(last, 5, 0, False, 15, -10))
+    assert early["terrain"] == late["terrain"]  # same seed, same moon
+    assert early["act"] != late["act"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (("nope", 0, 0, False, 15, -10), "Training progress must be one of the saved snapshots"),
+    ((None, 0, 0, False, 15, -10), "Training progress must be one of the saved snapshots"),
+    ((0, -1, 0, False, 15, -10), "Episode seed must be from 0"),
+    ((0, 2**40, 0, False, 15, -10), "Episode seed must be from 0"),
+    ((0, 0, -0.5, False, 15, -10), "Policy temperature must be from 0"),
+    ((0, 0, float("nan"), False, 15, -10), "Policy temperature must be a finite number"),
+    ((0, 0, 0, "maybe", 15, -10), "Wind must be true or false"),
+    ((0, 0, 0, True, 99, -10), "Wind strength must be from 0 to 20"),
+    ((0, 0, 0, False, 15, 3), "Gravity must be from"),
+])
+def test_bad_input_is_a_clear_error(handlers, args, message):
+    snapshot = names(handlers)[-1] if args[0] == 0 else args[0]
+    with pytest.raises(gr.Error, match=message):
+        handlers.play(snapshot, *args[1:])
+
+
+def test_learning_curve_marks_the_chosen_snapshot(handlers):
+    entries = handlers.agent.snapshot_entries
+    svg = handlers.curve(entries[1]["name"])
+    assert svg.startswith("<svg") and svg.count("<circle") == len(entries) + 1  # one dot each, one ring
+    assert f"playing: {entries[1]['eval_return_mean']:.0f}" in svg and snapshot_label(entries[1]) in svg
+    assert learning_curve_svg(handlers.agent, entries[-1]["name"]) != svg
+    with pytest.raises(gr.Error, match="Training progress must be one of"):
+        handlers.curve("update_9999")
+
+
+def test_gradio_client_plays_an_episode(client, handlers):
+    last = names(handlers)[-1]
+    result = client.predict(last, 3, 0, False, 15, -10, api_name="/play_episode")
+    episode = json.loads(result)
+    assert episode == json.loads(handlers.play(last, 3, 0, False, 15, -10))
+    svg = client.predict(last, api_name="/learning_curve")
+    assert svg.startswith("<svg")
+
+
+def test_gradio_client_bad_seed_gets_the_message(client, handlers):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="Episode seed must be from 0"):
+        client.predict(names(handlers)[-1], -5, 0, False, 15, -10, api_name="/play_episode")
