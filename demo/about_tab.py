@@ -7,7 +7,7 @@ from pathlib import Path
 import gradio as gr
 from PIL import Image
 
-from demo.app_state import CLASSIFIER_NAME, GAN_NAME, GPT_NAME, AppState
+from demo.app_state import AGENT_NAME, CLASSIFIER_NAME, GAN_NAME, GPT_NAME, AppState
 
 SECTIONS = [
     (GPT_NAME, "Text: a character-level GPT",
@@ -17,6 +17,11 @@ SECTIONS = [
      "A generator turns a random latent vector and a class label into a 32x32 image; it was trained against a "
      "discriminator that learned to tell its images from real Fashion-MNIST ones. The seed picks the latent vector, "
      "the truncation scales it, and each direction slider moves it along one principal direction of the latent space."),
+    (AGENT_NAME, "Agent: a PPO policy that lands on the moon",
+     "Reinforcement learning, the third pillar: nobody shows the agent how to land. It plays Gymnasium's LunarLander "
+     "(reward for approaching the pad slowly and upright, +100 for coming to rest, -100 for crashing) and PPO nudges "
+     "its policy, a softmax over four engine actions, towards the actions that turned out better than its critic "
+     "expected. The mean return over 100 test episodes below is the score; 200 counts as solved."),
     (CLASSIFIER_NAME, "The classifier behind the image metrics",
      "A small CNN trained on Fashion-MNIST; its features and predictions score how real and how on-class the "
      "generated images are."),

@@ -12,16 +12,19 @@ import torch
 from core.checkpoints import CARD_FILE, CheckpointError, resolve_checkpoint
 from core.gan.io import LoadedGAN, load_gan
 from core.gpt.io import LoadedGPT, load_gpt
+from core.rl.io import LoadedAgent, load_agent
 
 GPT_NAME = "gpt-shakespeare"
 GAN_NAME = "gan-fashion"
 CLASSIFIER_NAME = "fashion-classifier"
+AGENT_NAME = "rl-lander"
 
 
 @dataclass
 class AppState:
     gpt: LoadedGPT | None = None
     gan: LoadedGAN | None = None
+    agent: LoadedAgent | None = None  # optional like the others: its tab shows a note when missing
     notes: dict[str, str] = field(default_factory=dict)  # checkpoint name -> where it came from or why it is missing
     cards: dict[str, str] = field(default_factory=dict)  # checkpoint name -> model card markdown (README.md)
     dirs: dict[str, Path] = field(default_factory=dict)  # checkpoint name -> the dir it was loaded from
@@ -33,17 +36,19 @@ def _card(directory: Path) -> str | None:
 
 
 def load_app_state(checkpoints: str | Path = "checkpoints", hub_repo: str | None = None) -> AppState:
-    """Load the GPT and the GAN once; the classifier is only read for its model card (its metrics back the GAN's)."""
+    """Load the GPT, the GAN and the RL agent once; the classifier is only read for its model card (its metrics back
+    the GAN's)."""
     torch.set_num_threads(1)  # small models, many concurrent requests: one core each beats two fighting threads
     state = AppState()
-    for name, loader in ((GPT_NAME, load_gpt), (GAN_NAME, load_gan), (CLASSIFIER_NAME, None)):
+    attributes = {GPT_NAME: "gpt", GAN_NAME: "gan", AGENT_NAME: "agent"}
+    for name, loader in ((GPT_NAME, load_gpt), (GAN_NAME, load_gan), (AGENT_NAME, load_agent), (CLASSIFIER_NAME, None)):
         path, note = resolve_checkpoint(name, checkpoints, hub_repo)
         if path is not None and loader is not None:
             try:
                 loaded = loader(path)
             except CheckpointError as exc:
                 note, loaded = f"{name}: {exc}", None
-            setattr(state, "gpt" if name == GPT_NAME else "gan", loaded)
+            setattr(state, attributes[name], loaded)
         if path is not None and (card := _card(path)) is not None:
             state.cards[name], state.dirs[name] = card, path
         state.notes[name] = note
