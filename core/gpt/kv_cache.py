@@ -86,12 +86,18 @@ class DecodeWeights:
 
 
 class KVCache:
-    def __init__(self, model: GPT, batch_size: int = 1):
+    def __init__(self, model: GPT, batch_size: int = 1, storage: torch.Tensor | None = None):
+        """storage: an existing (layers, 2, batch, heads, window, head_dim) tensor to keep the keys and values in
+        (core/gpt/batched_decode.py prefills a prompt straight into its row of the shared batch cache this way);
+        whatever it holds is ignored until written, since only slots in slot_positions are ever read."""
         cfg = model.config
         self.model = model
         self.window = cfg.context_length
         device = model.embed.weight.device
-        kv = torch.zeros(cfg.n_layer, 2, batch_size, cfg.n_head, self.window, cfg.head_dim, device=device)
+        shape = (cfg.n_layer, 2, batch_size, cfg.n_head, self.window, cfg.head_dim)
+        if storage is not None and tuple(storage.shape) != shape:
+            raise ValueError(f"KV storage must have shape {shape}; got {tuple(storage.shape)}")
+        kv = torch.zeros(shape, device=device) if storage is None else storage
         self.keys, self.values = kv[:, 0], kv[:, 1]  # (layers, batch, heads, window, head_dim) views
         self.slot_positions = torch.full((self.window,), -1, dtype=torch.long, device=device)
         self.length = 0  # tokens seen so far = absolute position of the next token

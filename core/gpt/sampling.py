@@ -57,61 +57,93 @@ def validate_prompt(prompt: Any, tokenizer: CharTokenizer) -> str:
     return prompt
 
 
-def next_token_probabilities(logits: torch.Tensor, knobs: SamplingKnobs, recent: torch.Tensor | None = None) -> torch.Tensor:
-    """Probabilities (vocab,) after repetition penalty, temperature, top-k and top-p, from raw logits (vocab,)."""
+def next_token_probabilities_rows(logits: torch.Tensor, temperature: torch.Tensor, top_k: torch.Tensor, top_p: torch.Tensor,
+                                  repetition_penalty: torch.Tensor, seen: torch.Tensor | None = None) -> torch.Tensor:
+    """Probabilities (rows, vocab) from raw logits (rows, vocab), each row with its own knobs (tensors of shape (rows,)):
+    repetition penalty on the characters `seen` (rows, vocab) marks, then temperature, top-k and top-p.
+
+    The one definition of the knob arithmetic: the single-stream `next_token_probabilities` is this with one row,
+    and the batched streams (core/gpt/batched_decode.py) call it for all their rows at once. Every op works along
+    a row on its own, so a row's probabilities do not depend on the other rows.
+    """
     logits = logits.float().clone()
-    if knobs.repetition_penalty != 1.0 and recent is not None and recent.numel():
-        seen = torch.unique(recent)
-        penalised = logits[seen]
-        logits[seen] = torch.where(penalised > 0, penalised / knobs.repetition_penalty, penalised * knobs.repetition_penalty)
-    if knobs.temperature == 0.0:
-        probs = torch.zeros_like(logits)
-        probs[torch.argmax(logits)] = 1.0
-        return probs
-    logits = (logits - logits.max()) / max(knobs.temperature, 1e-30)  # max first: no inf/inf = NaN for tiny temperatures
-    if 0 < knobs.top_k < logits.numel():
-        kth = torch.topk(logits, knobs.top_k).values[-1]
-        logits = logits.masked_fill(logits < kth, float("-inf"))
-    if knobs.top_p < 1.0:
-        sorted_logits, order = torch.sort(logits, descending=True)
+    rows, vocab = logits.shape
+    if seen is not None:
+        penalty = repetition_penalty[:, None]
+        logits = torch.where(seen & (penalty != 1.0), torch.where(logits > 0, logits / penalty, logits * penalty), logits)
+    greedy = temperature == 0.0
+    # max first: no inf/inf = NaN for tiny temperatures; 1e-30 stands in for 0 (greedy rows are one-hot below)
+    scaled = (logits - logits.max(dim=-1, keepdim=True).values) / temperature.clamp_min(1e-30)[:, None]
+    k_on = (top_k > 0) & (top_k < vocab)
+    if bool(k_on.any()):
+        kth = torch.sort(scaled, dim=-1, descending=True).values.gather(1, (top_k.clamp(1, vocab) - 1)[:, None])
+        scaled = scaled.masked_fill(k_on[:, None] & (scaled < kth), float("-inf"))
+    p_on = top_p < 1.0
+    if bool(p_on.any()):
+        sorted_logits, order = torch.sort(scaled, dim=-1, descending=True, stable=True)
         sorted_probs = torch.softmax(sorted_logits, dim=-1)
-        drop = sorted_probs.cumsum(dim=-1) - sorted_probs >= knobs.top_p  # mass before this token already >= p
-        drop[0] = False  # the most likely token always stays (a top_p below float32's range rounds to 0)
-        logits[order[drop]] = float("-inf")
-    return torch.softmax(logits, dim=-1)
+        drop = sorted_probs.cumsum(dim=-1) - sorted_probs >= top_p[:, None]  # mass before this token already >= p
+        drop[:, 0] = False  # the most likely token always stays (a top_p below float32's range rounds to 0)
+        drop &= p_on[:, None]
+        scaled = scaled.masked_fill(torch.zeros_like(drop).scatter_(1, order, drop), float("-inf"))
+    probs = torch.softmax(scaled, dim=-1)
+    if bool(greedy.any()):
+        one_hot = torch.zeros_like(probs).scatter_(1, logits.argmax(dim=-1, keepdim=True), 1.0)
+        probs = torch.where(greedy[:, None], one_hot, probs)
+    return probs
+
+
+def next_token_probabilities(logits: torch.Tensor, knobs: SamplingKnobs, recent: torch.Tensor | None = None) -> torch.Tensor:
+    """Probabilities (vocab,) after repetition penalty, temperature, top-k and top-p, from raw logits (vocab,);
+    `recent` holds the token ids the repetition penalty applies to. One row of next_token_probabilities_rows."""
+    seen = None
+    if knobs.repetition_penalty != 1.0 and recent is not None and recent.numel():
+        seen = torch.zeros(1, logits.numel(), dtype=torch.bool)
+        seen[0, recent] = True
+    def one(value: float, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        return torch.tensor([value], dtype=dtype)
+    return next_token_probabilities_rows(logits[None], one(knobs.temperature), one(knobs.top_k, torch.long),
+                                         one(knobs.top_p), one(knobs.repetition_penalty), seen)[0]
 
 
 class Sampler:
-    """Streams text from a GPT with a sliding KV cache (or, for tests, by re-running the full model each token)."""
+    """Streams text from a GPT: one stream through the batched decode step (or, for tests, re-running the full
+    model every token)."""
 
     def __init__(self, model: GPT, tokenizer: CharTokenizer):
         self.model = model.eval()
         self.tokenizer = tokenizer
 
     def stream(self, prompt: str, knobs: SamplingKnobs, use_cache: bool = True) -> Iterator[str]:
-        """Yield each new character. Deterministic for a given seed; the same text with or without the cache."""
+        """Yield each new character. Deterministic for a given seed; the same text with or without the cache.
+
+        With the cache this is a batch of one stream (core/gpt/batched_decode.py), the very path the text-stream
+        worker runs many streams through at once, so a stream's text is the same here, alone in the worker or
+        batched with others."""
         ids = self.tokenizer.encode(validate_prompt(prompt, self.tokenizer))
+        if use_cache:
+            yield from self._stream_batched(ids, knobs)
+            return
         window = self.model.config.context_length
         generator = torch.Generator().manual_seed(knobs.seed)
-        history = torch.empty(len(ids) + knobs.max_new_tokens, dtype=torch.long)  # preallocated: no per-token growth
-        history[: len(ids)] = torch.tensor(ids)
-        length = len(ids)
-        cache = KVCache(self.model) if use_cache else None
-
-        @torch.inference_mode()  # per call, not around the generator: a stream may be resumed on another thread
-        def next_logits(new_from: int) -> torch.Tensor:
-            return (cache.forward(history[None, new_from:length]) if cache else self.model(history[None, :length]))[0, -1]
-
-        logits = next_logits(0)
-        for produced in range(knobs.max_new_tokens):
-            recent = history[max(0, length - window) : length] if knobs.repetition_penalty != 1.0 else None
+        history = list(ids)
+        for _ in range(knobs.max_new_tokens):
+            with torch.inference_mode():  # per call, not around the generator: a stream may be resumed on another thread
+                logits = self.model(torch.tensor([history]))[0, -1]
+            recent = torch.tensor(history[-window:]) if knobs.repetition_penalty != 1.0 else None
             token = int(torch.multinomial(next_token_probabilities(logits, knobs, recent), 1, generator=generator))
             yield self.tokenizer.vocab[token]
-            if produced + 1 == knobs.max_new_tokens:
-                break
-            history[length] = token
-            length += 1
-            logits = next_logits(length - 1)
+            history.append(token)
+
+    def _stream_batched(self, ids: list[int], knobs: SamplingKnobs) -> Iterator[str]:
+        from core.gpt.batched_decode import StreamBatch  # it imports this module (next_token_probabilities_rows)
+
+        batch = StreamBatch(self.model, 1)
+        token, finished = batch.add(0, ids, knobs)
+        yield self.tokenizer.vocab[token]
+        while not finished:
+            ((_, token, finished),) = batch.step()
+            yield self.tokenizer.vocab[token]
 
     def generate(self, prompt: str, knobs: SamplingKnobs, use_cache: bool = True) -> str:
         return "".join(self.stream(prompt, knobs, use_cache))
