@@ -11,7 +11,8 @@ this, the first 10 s had an image-slider p95 of ~1.2 s, against ~0.6 s with it).
 time between actions, one of:
   * an image-slider drag: --drag-steps /image calls in a row, a direction slider moving each step (PNG downloaded);
   * next-token bars: --bar-steps /next_tokens calls in a row, the temperature moving each step;
-  * a text stream: one /generate of --stream-tokens characters, read as it streams (time to first chunk and to the end).
+  * a text stream: one /generate of --stream-tokens characters, read as it streams (time to first chunk and to the end);
+  * an agent episode: one /play_episode (a random snapshot, seed and temperature; the whole episode's JSON returned).
 Bounded: at most --max-requests requests in all, each with a --request-timeout, and the run stops --seconds after
 the start (requests in flight then finish, or are cut off by the timeout).
 
@@ -53,7 +54,8 @@ CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shi
 WINDOW_S = 10.0  # the report's image-slider p95 per window of the run
 FIRST_CHUNK_POLL_S = 0.02  # how often a streaming user looks for its first chunk (see User.wait_for_first_chunk)
 ENDPOINT_LABELS = {"/image": "image slider (/image, PNG downloaded)", "/next_tokens": "next-token bars (/next_tokens)",
-                   "/generate": "text stream (/generate, whole stream)", "/generate:first": "text stream, first chunk"}
+                   "/generate": "text stream (/generate, whole stream)", "/generate:first": "text stream, first chunk",
+                   "/play_episode": "agent plays (/play_episode, whole episode as JSON)"}
 
 
 # ----- the server -----
@@ -218,8 +220,19 @@ class User(threading.Thread):
             self.shared.add(Record("/generate", (time.perf_counter() - started) * 1000, False, f"{type(exc).__name__}: {str(exc)[:200]}"))
         return True
 
+    def play_agent(self) -> bool:
+        snapshot = self.rng.choice(self.args.agent_snapshots)
+        return self.call("/play_episode", snapshot, self.rng.randrange(100_000), self.rng.choice([0.0, 1.0]), False, 15.0, -10.0,
+                         check=self.check_episode)
+
+    @staticmethod
+    def check_episode(result: object) -> None:
+        if not (isinstance(result, str) and result.startswith("{") and '"return"' in result):
+            raise ValueError(f"/play_episode returned no episode: {str(result)[:100]}")
+
     def run(self) -> None:
-        actions = [(self.drag_image_slider, self.args.mix[0]), (self.move_temperature, self.args.mix[1]), (self.stream_text, self.args.mix[2])]
+        actions = [(self.drag_image_slider, self.args.mix[0]), (self.move_temperature, self.args.mix[1]), (self.stream_text, self.args.mix[2]),
+                   (self.play_agent, self.args.mix[3] if self.args.agent_snapshots else 0.0)]
         try:
             while time.monotonic() < self.shared.deadline:
                 action = self.rng.choices([a for a, _ in actions], weights=[w for _, w in actions])[0]
@@ -289,9 +302,9 @@ def markdown(report: dict) -> str:
     for target in report["targets"]:
         lines.append(f"| {target['name']} | {target['measured']} | {'yes' if target['met'] else 'NO'} |")
     lines += ["", f"Each user repeats, with a think time of {cfg['think']} s x U(0.5, 1.5) between actions and weights "
-              f"{cfg['mix'][0]}/{cfg['mix'][1]}/{cfg['mix'][2]}: an image-slider drag ({cfg['drag_steps']} /image calls, one "
+              f"{'/'.join(f'{w:g}' for w in cfg['mix'])}: an image-slider drag ({cfg['drag_steps']} /image calls, one "
               f"direction slider moving), next-token bars ({cfg['bar_steps']} /next_tokens calls, the temperature moving) or a "
-              f"text stream of {cfg['stream_tokens']} characters. Machine: {report['machine']['cpus']} CPUs, load average "
+              f"text stream of {cfg['stream_tokens']} characters or an agent episode (/play_episode). Machine: {report['machine']['cpus']} CPUs, load average "
               f"{report['machine']['loadavg_start']} at the start (other work running on it counts against these figures); "
               f"server thread settings {report['server_threads']}.", ""]
     if report["errors"]:
@@ -299,11 +312,11 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
-def parse_mix(text: str) -> tuple[float, float, float]:
+def parse_mix(text: str) -> tuple[float, float, float, float]:
     parts = [float(x) for x in text.split(",")]
-    if len(parts) != 3 or any(p < 0 for p in parts) or not sum(parts):
-        raise argparse.ArgumentTypeError("--mix takes three non-negative weights: image,bars,stream (e.g. 5,3,2)")
-    return parts[0], parts[1], parts[2]
+    if len(parts) not in (3, 4) or any(p < 0 for p in parts) or not sum(parts):
+        raise argparse.ArgumentTypeError("--mix takes three or four non-negative weights: image,bars,stream[,agent] (e.g. 5,3,2,1)")
+    return parts[0], parts[1], parts[2], (parts[3] if len(parts) == 4 else 0.0)
 
 
 def bounded(low: float, high: float, kind=int):
@@ -325,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="for the app this starts (default: a free port)")
     parser.add_argument("--max-requests", type=bounded(1, 10**6), default=100_000, help="hard cap on requests in all")
     parser.add_argument("--request-timeout", type=bounded(1, 600, float), default=60.0, help="seconds before a request counts as failed")
-    parser.add_argument("--mix", type=parse_mix, default=(5.0, 3.0, 2.0), help="weights of image drag, bars, text stream")
+    parser.add_argument("--mix", type=parse_mix, default=(5.0, 3.0, 2.0, 1.0), help="weights of image drag, bars, text stream, agent episode")
     parser.add_argument("--think", type=bounded(0, 60, float), default=1.0, help="mean pause between a user's actions, seconds")
     parser.add_argument("--drag-steps", type=bounded(1, 100), default=8)
     parser.add_argument("--bar-steps", type=bounded(1, 100), default=4)
@@ -358,6 +371,12 @@ def main(argv: list[str] | None = None) -> int:
         probe.predict("Bag", 1, 1.0, *[0.0] * n_directions, api_name="/image")
         probe.predict(PROMPTS[0], 0.8, 40, 0.95, api_name="/next_tokens")
         probe.predict(PROMPTS[0], 0.8, 40, 0.95, 5, 0, api_name="/generate")
+        # The agent is optional (its checkpoint may be missing): its snapshots are the Training progress dropdown's choices.
+        args.agent_snapshots = api.get("/play_episode", {}).get("parameters", [{}])[0].get("type", {}).get("enum", [])
+        if args.agent_snapshots:
+            probe.predict(args.agent_snapshots[-1], 0, 0.0, False, 15.0, -10.0, api_name="/play_episode")
+        elif args.mix[3]:
+            print("the app has no /play_episode endpoint (no agent checkpoint): agent episodes are left out of the mix", flush=True)
         floor = []  # what a call costs before any model work (queue + gradio_client round trip), before the load
         for _ in range(20):
             t0 = time.perf_counter()
