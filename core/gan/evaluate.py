@@ -5,6 +5,9 @@ In the feature space of the project's classifier (checkpoints/fashion-classifier
   real train images vs the same test images beside it, for scale (the ratio is the headline: target at most 5);
 - class fidelity: the share of generated images the classifier assigns to the requested class;
 - the classifier's own accuracy on the test images (fidelity is judged against it).
+
+`--snapshots DIR` scores every generator snapshot of a training run (core/gan/snapshots.py) the same way, prints
+one line per step and writes DIR/fd.json, so the learning curve is measured, not drawn.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import shlex
 import sys
 import time
 from dataclasses import dataclass, asdict
+from pathlib import Path
 
 import torch
 
@@ -92,16 +96,38 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="store the figures in the checkpoint's config.json and model card (psi 1: the headline; other psi: beside it)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON only")
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--snapshots", help="a run's snapshots dir (<state-dir>/snapshots): score each one, write fd.json there")
     return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> GANScores:
+def score_snapshots(directory: str, classifier: FashionClassifier, samples: int, psi: float, seed: int) -> list[dict]:
+    """FD ratio and fidelity of every snapshot in step order; written to <directory>/fd.json as well."""
+    from core.checkpoints import atomic_write_text
+    from core.gan.snapshots import load_snapshots
+
+    snapshots = load_snapshots(directory)
+    if not snapshots:
+        raise SystemExit(f"{directory} holds no snapshots (step-NNNNNNN dirs): train with --snapshots N")
+    results = []
+    for step, loaded in snapshots:
+        s = score(loaded.generator, classifier, samples, psi, seed)
+        results.append({"step": step, "fd_generated_vs_test": s.fd_generated_vs_test, "fd_train_vs_test": s.fd_train_vs_test,
+                        "fd_ratio": s.fd_ratio, "class_fidelity": s.class_fidelity})
+        print(f"step {step}: FD {s.fd_generated_vs_test:.3f} (ratio {s.fd_ratio:.2f} to real-vs-real), fidelity {s.class_fidelity:.4f}", flush=True)
+    command = "python -m core.gan.evaluate --snapshots " + directory + f" --samples {samples} --psi {psi:g} --seed {seed}"
+    atomic_write_text(Path(directory) / "fd.json", json.dumps({"command": command, "samples": samples, "snapshots": results}, indent=2))
+    return results
+
+
+def main(argv: list[str] | None = None) -> GANScores | list[dict]:
     args = parse_args(argv)
     if not 2 <= args.samples <= 10_000:
         raise SystemExit(f"--samples must be from 2 to 10000; got {args.samples}")
     if args.threads:
         torch.set_num_threads(args.threads)
     started = time.time()
+    if args.snapshots:
+        return score_snapshots(args.snapshots, load_classifier(args.classifier).model, args.samples, args.psi, args.seed)
     loaded, classifier = load_gan(args.checkpoint), load_classifier(args.classifier)
     scores = score(loaded.generator, classifier.model, args.samples, args.psi, args.seed)
     if args.json:

@@ -7,11 +7,16 @@ Adam (2e-4, beta1 0.5) on the non-saturating GAN loss, a tqdm bar with both loss
 each epoch's end, `--resume`, fixed seed: the batch order and the noise of step s depend only on (--seed, s), so a
 resumed run computes exactly what an uninterrupted one would. Runs unchanged under `torchrun --nproc_per_node=2`
 (DDP, gloo; each process takes every world-th batch of the epoch's shuffle).
+
+"Watch it learn": --snapshots N saves the EMA generator at N evenly spaced steps from 0 to the end under
+<state-dir>/snapshots/ and the losses every --log-every steps to <state-dir>/losses.jsonl (core/gan/snapshots.py);
+the discriminator is exported beside the generator (--d-out, default <out>-discriminator) at every checkpoint.
 """
 from __future__ import annotations
 
 import argparse
 import copy
+import json
 import shlex
 import sys
 import time
@@ -32,6 +37,8 @@ from core.gan.images import tile, to_pil
 from core.gan.io import save_gan
 from core.gan.model import Discriminator, GANConfig, Generator, init_weights, num_parameters
 from core.gan.model_card import write_gan_card
+from core.gan.discriminator import save_discriminator
+from core.gan.snapshots import LOSSES_FILE, snapshot_dir, snapshot_steps, truncate_losses
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -52,6 +59,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--ema-decay", type=float, default=0.999)
     p.add_argument("--save-every", type=int, default=500, help="steps between checkpoints (also at every epoch's end)")
     p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--d-out", default=None, help="model dir for the discriminator (default: <out>-discriminator)")
+    p.add_argument("--snapshots", type=int, default=8, help="generator snapshots from step 0 to the end (0 = none)")
+    p.add_argument("--log-every", type=int, default=50, help="steps per line of <state-dir>/losses.jsonl")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
     return p.parse_args(argv)
 
@@ -125,6 +135,20 @@ def main(argv: list[str] | None = None) -> Generator:
     d = nn.parallel.DistributedDataParallel(pair.d) if distributed else pair.d
     command = "python -m core.gan.train " + shlex.join(a for a in (sys.argv[1:] if argv is None else argv) if a != "--resume")
     state_dir = Path(args.state_dir)
+    d_out = Path(args.d_out) if args.d_out else Path(args.out).with_name(Path(args.out).name + "-discriminator")
+    snapshots_at = set(snapshot_steps(total_steps, args.snapshots))
+    losses_path = state_dir / LOSSES_FILE
+    window = {"n": 0, "loss_d": 0.0, "loss_g": 0.0, "d_real": 0.0, "d_fake": 0.0}
+    if is_main:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        truncate_losses(losses_path, step)
+
+    def snapshot() -> None:
+        """The EMA generator as it is now (batch norm re-measured), a loadable model dir of its own."""
+        g = recalibrate_batchnorm(copy.deepcopy(pair.ema), seed=args.seed)
+        save_gan(snapshot_dir(state_dir / "snapshots", step), g,
+                 training={"steps": step, "planned_steps": total_steps, "seed": args.seed, "data": data.source},
+                 extra={"train_command": command, "snapshot_of_step": step})
 
     def checkpoint(epoch_done: bool) -> None:
         if not is_main:
@@ -134,8 +158,14 @@ def main(argv: list[str] | None = None) -> Generator:
                     "generator_parameters": num_parameters(pair.g), "discriminator_parameters": num_parameters(pair.d)}
         grid_path = state_dir / "samples" / f"epoch-{step // steps_per_epoch:03d}.png" if epoch_done else None
         export(pair, args.out, training, command, grid_path, args.seed)
+        save_discriminator(d_out, pair.d, config, {}, training | {
+            "parameters": num_parameters(pair.d), "command": command, "lr": args.lr,
+            "what": "the discriminator of the adversarial run itself, saved with its generator (its batch-norm "
+                    "statistics are running averages over the real and the fake batches it saw)."})
         save_training_state(state_dir, pair, optimizer, {"step": step, "elapsed_s": elapsed}, {})
 
+    if is_main and step == 0 and 0 in snapshots_at:
+        snapshot()
     bar = tqdm(total=total_steps, initial=step, disable=not is_main, dynamic_ncols=True, desc="gan")
     order, order_epoch = None, -1
     while step < total_steps:
@@ -172,6 +202,19 @@ def main(argv: list[str] | None = None) -> Generator:
         elapsed += time.time() - started
         bar.update(1)
         bar.set_postfix(loss_d=f"{(loss_real + loss_fake).item():.3f}", loss_g=f"{loss_g.item():.3f}", epoch=epoch)
+        if is_main:
+            window["n"] += 1
+            window["loss_d"] += (loss_real + loss_fake).item()
+            window["loss_g"] += loss_g.item()
+            window["d_real"] += torch.sigmoid(real_logits.detach()).mean().item()
+            window["d_fake"] += torch.sigmoid(fake_logits.detach()).mean().item()
+            if step % args.log_every == 0 or step == total_steps:
+                record = {"step": step} | {k: round(v / window["n"], 5) for k, v in window.items() if k != "n"}
+                with open(losses_path, "a", encoding="utf-8") as log:
+                    log.write(json.dumps(record) + "\n")
+                window.update(n=0, loss_d=0.0, loss_g=0.0, d_real=0.0, d_fake=0.0)
+            if step in snapshots_at:
+                snapshot()
         epoch_done = step % steps_per_epoch == 0
         if epoch_done or step % args.save_every == 0 or step == total_steps:
             checkpoint(epoch_done)
