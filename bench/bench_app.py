@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
         if "/next_tokens" in endpoints:
             calls["next_token_bars"] = ("/next_tokens", lambda i: ["ROMEO:\nWhat light", 0.1 + (i % 40) * 0.05, 40, 0.95], False)
         if "/generate" in endpoints:  # the text-stream worker loads its model after start-up: let it finish first, or
-            # its CPU would count against the calls measured (core/gpt/stream_worker.py)
+            # its CPU would count against the calls measured (serve/stream_worker.py)
             client.predict("ROMEO:\n", 0.8, 40, 0.95, 5, 0, api_name="/generate")
         server = psutil.Process(process.pid)
         for key, (api_name, data, is_file) in calls.items():

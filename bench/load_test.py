@@ -19,7 +19,7 @@ the start (requests in flight then finish, or are cut off by the timeout).
 It prints, and writes to bench/reports/load_test.json and .md: requests served and failed per endpoint with
 p50/p95/p99/max latency, the server's resident memory (RSS) at start, peak and end, and the verdict against the
 targets: 0 failed requests, image-slider p95 under 500 ms, RSS growth under 100 MB. Exit code 1 if a target is missed.
-The server's memory and CPU include its child processes: the text-stream worker (core/gpt/stream_worker.py).
+The server's memory and CPU include its child processes: the text-stream worker (serve/stream_worker.py).
 Only loopback addresses are accepted: this never load-tests a machine that is not yours.
 """
 from __future__ import annotations

@@ -71,7 +71,7 @@ def local_client(url: str, **kwargs: Any) -> Client:
 
 def cpu_seconds(process: psutil.Process | None, children: bool = False) -> float:
     """User + system CPU seconds a process has used so far (0 if it cannot be read); with children=True, those of
-    its child processes as well: for the app, its text-stream worker (core/gpt/stream_worker.py) is part of it."""
+    its child processes as well: for the app, its text-stream worker (serve/stream_worker.py) is part of it."""
     processes = with_children(process) if children else [process] if process else []
     total = 0.0
     for each in processes:

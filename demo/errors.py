@@ -9,8 +9,8 @@ from typing import Any, Callable, TypeVar
 import gradio as gr
 
 from core.checkpoints import CheckpointError
-from core.gpt.stream_worker import StreamWorkerError
 from core.validation import KnobError
+from serve.stream_worker import StreamWorkerError
 
 USER_ERRORS = (KnobError, CheckpointError, StreamWorkerError)  # UnknownCharactersError is a KnobError
 

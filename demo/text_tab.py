@@ -14,9 +14,9 @@ import gradio as gr
 from core import limits
 from core.gpt.io import LoadedGPT
 from core.gpt.sampling import NextTokenExplorer, SamplingKnobs, validate_knobs, validate_prompt
-from core.gpt.stream_worker import StreamWorker
 from core.gpt.tokenizer import UnknownCharactersError
 from demo.errors import missing_model_notice, user_errors
+from serve.stream_worker import MAX_STREAMS, StreamWorker
 
 DEFAULT_PROMPT = "ROMEO:\n"
 EXAMPLES = ["ROMEO:\n", "JULIET:\nO Romeo, Romeo", "To be, or not to be", "KING LEAR:\nBlow, winds,", "First Citizen:\n"]
@@ -64,7 +64,7 @@ class TextHandlers:
 
     def __init__(self, loaded: LoadedGPT):
         self.tokenizer = loaded.tokenizer
-        self.streams = StreamWorker(loaded.model, loaded.tokenizer)  # in a process of its own: see its module
+        self.streams = StreamWorker(loaded.model, loaded.tokenizer)  # in a process of its own, batched: see serve/
         self.explorer = NextTokenExplorer(loaded.model, loaded.tokenizer)
 
     @staticmethod
@@ -188,10 +188,10 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
     knobs = [temperature, top_k, top_p]
     run_inputs = [prompt, temperature, top_k, top_p, max_new_tokens, seed, session]
     generation = generate_button.click(handlers.generate, run_inputs, output, api_name="generate", preprocess=False,
-                                       trigger_mode="multiple", concurrency_id="gpt", concurrency_limit=2)
+                                       trigger_mode="multiple", concurrency_id="gpt", concurrency_limit=MAX_STREAMS)
     gr.on([k.release for k in knobs] + [max_new_tokens.release, seed.change], handlers.regenerate, run_inputs, output,
           api_name="regenerate", preprocess=False, trigger_mode="multiple", cancels=[generation],
-          concurrency_id="gpt", concurrency_limit=2, show_progress="minimal")
+          concurrency_id="gpt", concurrency_limit=MAX_STREAMS, show_progress="minimal")
     gr.on([k.input for k in knobs], handlers.next_tokens, [prompt, *knobs], bars, api_name="next_tokens",
           preprocess=False, show_progress="hidden", trigger_mode="always_last", concurrency_id="bars", concurrency_limit=4)
     prompt.change(handlers.inspect_prompt, [prompt, *knobs], [prompt_check, bars], api_name="inspect_prompt",

@@ -33,6 +33,17 @@ def test_a_text_worker_that_dies_gives_a_message_and_the_next_stream_works(text_
     assert len(list(text_handlers.generate("ROMEO:\n", **KNOBS))[-1]) == len("ROMEO:\n") + KNOBS["max_new_tokens"]
 
 
+def test_a_stream_beyond_the_limit_gets_a_busy_message_at_once(text_handlers, monkeypatch):
+    """Up to MAX_STREAMS streams start at once; one more is told to try again, never left waiting in silence."""
+    running = text_handlers.generate("ROMEO:\n", **{**KNOBS, "max_new_tokens": 1000})
+    next(running), next(running)  # the prompt, then the first character: one stream is running
+    monkeypatch.setattr(text_handlers.streams, "max_streams", 1)
+    with pytest.raises(gr.Error, match="All 1 text streams are in use right now; please try again in a moment"):
+        list(text_handlers.generate("JULIET:\n", **KNOBS))
+    running.close()  # its slot is free at once
+    assert len(list(text_handlers.generate("JULIET:\n", **KNOBS))[-1]) == len("JULIET:\n") + KNOBS["max_new_tokens"]
+
+
 def test_streamed_updates_are_coalesced_but_end_with_every_character(text_handlers, monkeypatch):
     monkeypatch.setattr("demo.text_tab.update_due", lambda seconds, chars: False)  # nothing between prompt and end
     steps = list(text_handlers.generate("ROMEO:\n", **KNOBS))

@@ -1,7 +1,8 @@
-"""The text-stream worker process: the same text as in-process sampling, streams that share it stay independent,
-a stream closed early is stopped, and a worker that dies gives a clear error and is replaced.
+"""The text-stream worker process: the same text as in-process sampling, streams batched together stay independent
+(40 at once all finish), a stream closed early is stopped and frees its slot, one beyond the limit is refused at
+once, and a worker that dies or freezes (SIGSTOP) gives a clear error and is replaced.
 
-A tiny random-init GPT (the code paths are the shipped ones); the worker is a real `python -m core.gpt.stream_worker`.
+A tiny random-init GPT (the code paths are the shipped ones); the worker is a real `python -m serve.stream_worker`.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 import psutil
 import pytest
@@ -16,10 +18,20 @@ import torch
 
 from core.gpt.model import GPT, GPTConfig
 from core.gpt.sampling import Sampler, SamplingKnobs
-from core.gpt.stream_worker import WORKER_NICE, StreamWorker, StreamWorkerError
 from core.gpt.tokenizer import CharTokenizer
+from serve.scheduler import WORKER_NICE
+from serve.stream_worker import StreamWorker, StreamWorkerBusy, StreamWorkerError
 
 TEXT = "ROMEO:\nBut soft, what light through yonder window breaks?\nJULIET:\nAy me!\n"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Like the worker (two torch threads on a busy two-core machine spin-wait for each other)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +113,69 @@ def test_a_failing_stream_is_reported_and_the_worker_keeps_serving(worker: Strea
 def test_the_worker_runs_at_a_lower_cpu_priority(worker: StreamWorker) -> None:
     list(worker.stream("ROMEO:", SamplingKnobs(max_new_tokens=1)))  # loaded, so the worker has set its priority
     assert psutil.Process(worker.process.pid).nice() == min(19, psutil.Process().nice() + WORKER_NICE)
+
+
+def test_forty_streams_at_once_all_finish_with_their_own_text(sampler: Sampler) -> None:
+    """Continuous batching: 40 streams of different lengths, knobs and prompts started together all finish, each
+    with the text it gets alone."""
+    worker = StreamWorker(sampler.model, sampler.tokenizer, max_streams=40)
+    prompts = ["ROMEO:", "JULIET:\n", "But soft", "Ay me!", "R"]
+    jobs = [(prompts[i % 5], SamplingKnobs(temperature=0.5 + (i % 4) / 2, top_k=i % 7, top_p=1.0 - (i % 3) / 4,
+                                           repetition_penalty=1.0 + (i % 2) / 2, max_new_tokens=10 + 7 * i, seed=i))
+            for i in range(40)]
+    results: dict[int, str] = {}
+    start = threading.Barrier(len(jobs))
+
+    def stream(i: int) -> None:
+        start.wait()
+        results[i] = "".join(worker.stream(*jobs[i]))
+
+    try:
+        threads = [threading.Thread(target=stream, args=(i,)) for i in range(len(jobs))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert results == {i: sampler.generate(*job) for i, job in enumerate(jobs)}
+        assert worker.active_streams() == 0
+    finally:
+        worker.close()
+
+
+def test_beyond_the_limit_a_stream_is_refused_at_once_with_a_busy_message(sampler: Sampler) -> None:
+    worker = StreamWorker(sampler.model, sampler.tokenizer, max_streams=2)
+    try:
+        running = [worker.stream("ROMEO:", SamplingKnobs(max_new_tokens=1000, seed=s)) for s in range(2)]
+        for pieces in running:
+            next(pieces)
+        started = time.monotonic()
+        with pytest.raises(StreamWorkerBusy, match="All 2 text streams are in use right now; please try again in a moment"):
+            next(worker.stream("ROMEO:", SamplingKnobs(max_new_tokens=5)))
+        assert time.monotonic() - started < 1.0  # refused, not left waiting
+        running[0].close()  # a stream cancelled mid-batch frees its slot (and its row) at once
+        knobs = SamplingKnobs(max_new_tokens=20, seed=9)
+        assert "".join(worker.stream("JULIET:", knobs)) == sampler.generate("JULIET:", knobs)
+        running[1].close()
+    finally:
+        worker.close()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="needs SIGSTOP to freeze the worker")
+def test_a_frozen_worker_is_noticed_its_streams_end_clearly_and_a_new_one_takes_over(sampler: Sampler) -> None:
+    worker = StreamWorker(sampler.model, sampler.tokenizer, watchdog_s=2.0)
+    try:
+        pieces = worker.stream("ROMEO:", SamplingKnobs(max_new_tokens=1000, seed=5))
+        next(pieces)
+        frozen_pid = worker.process.pid
+        os.kill(frozen_pid, signal.SIGSTOP)
+        started = time.monotonic()
+        with pytest.raises(StreamWorkerError, match="stopped answering for 2 s and was replaced. Please try again"):
+            for _ in pieces:
+                pass
+        assert time.monotonic() - started < 2.0 + 3.0  # noticed within a few seconds
+        assert not psutil.pid_exists(frozen_pid) or psutil.Process(frozen_pid).status() == psutil.STATUS_ZOMBIE
+        assert worker.process.pid != frozen_pid  # a new worker took over without waiting for the next stream
+        knobs = SamplingKnobs(max_new_tokens=30, seed=6)
+        assert "".join(worker.stream("ROMEO:", knobs)) == sampler.generate("ROMEO:", knobs)
+    finally:
+        worker.close()
