@@ -37,11 +37,12 @@ SESSION_HASH = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 JOIN, CALL, CALL_V2 = API + "/queue/join", API + "/call/", API + "/call/v2/"
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
-# What the browser may load. Gradio's page has inline scripts and styles ('unsafe-inline'; its config is inline) and
-# its default theme fetches Google Fonts; everything else comes from this origin. frame-ancestors lets Hugging Face
+# What the browser may load: everything from this origin. Gradio's page has inline scripts and styles, so
+# 'unsafe-inline' (its config is an inline script; without it Chromium blocks the app, tests/test_security_browser.py
+# shows it); its theme's fonts are served by the app itself. frame-ancestors lets Hugging Face
 # embed the Space and nobody else frame it (clickjacking); X-Frame-Options cannot express that list, so it is not sent.
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; "
-       "font-src 'self' data: https://fonts.gstatic.com; img-src 'self' data: blob:; media-src 'self' data: blob:; "
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+       "font-src 'self' data:; img-src 'self' data: blob:; media-src 'self' data: blob:; "
        "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'self' https://huggingface.co")
 SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
