@@ -11,6 +11,8 @@ import torch
 
 from core.checkpoints import CARD_FILE, CheckpointError, resolve_checkpoint
 from core.gan.io import LoadedGAN, load_gan
+from core.gan.judge import DISCRIMINATOR_NAME, Judges, load_judges
+from core.gan.real_sample import SAMPLE_DIR, RealSample, load_sample_or_note
 from core.gpt.io import LoadedGPT, load_gpt
 from core.rl.io import LoadedAgent, load_agent
 
@@ -25,6 +27,8 @@ class AppState:
     gpt: LoadedGPT | None = None
     gan: LoadedGAN | None = None
     agent: LoadedAgent | None = None  # optional like the others: its tab shows a note when missing
+    judges: Judges | None = None  # the GAN's discriminator and the classifier: the verdict beside the image, the game
+    real_sample: RealSample | None = None  # real test images for the real-or-fake game
     notes: dict[str, str] = field(default_factory=dict)  # checkpoint name -> where it came from or why it is missing
     cards: dict[str, str] = field(default_factory=dict)  # checkpoint name -> model card markdown (README.md)
     dirs: dict[str, Path] = field(default_factory=dict)  # checkpoint name -> the dir it was loaded from
@@ -52,4 +56,6 @@ def load_app_state(checkpoints: str | Path = "checkpoints", hub_repo: str | None
         if path is not None and (card := _card(path)) is not None:
             state.cards[name], state.dirs[name] = card, path
         state.notes[name] = note
+    state.judges, state.notes[DISCRIMINATOR_NAME] = load_judges(checkpoints, hub_repo)
+    state.real_sample, state.notes[SAMPLE_DIR.name] = load_sample_or_note(checkpoints)
     return state

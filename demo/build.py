@@ -12,8 +12,12 @@ from starlette.middleware import Middleware
 from demo.about_tab import build_about_tab
 from demo.agent_tab import build_agent_tab
 from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME, AppState
+from core.gan.judge import DISCRIMINATOR_NAME
+from core.gan.real_sample import SAMPLE_DIR
+from demo.gan_game import build_gan_game, make_game
 from demo.image_tab import build_image_tab
 from demo.text_tab import build_text_tab
+from demo.toy_gan_tab import CSS as TOY_GAN_CSS, HEAD as TOY_GAN_HEAD, build_toy_gan_tab
 from serve.http_guard import GroupLimit, GuardConfig, HttpGuard
 
 TITLE = "GPT + GAN playground"
@@ -27,6 +31,9 @@ GROUP_LIMITS = {
     "bars": GroupLimit(per_session=2, per_address=16, total=48),      # next-token bars, prompt check: ~10 ms each
     "gan-image": GroupLimit(per_session=2, per_address=16, total=48),  # slider images: ~15 ms each
     "gan-heavy": GroupLimit(per_session=2, per_address=4, total=12),   # grids and GIFs: up to ~0.3 s each
+    "gan-verdict": GroupLimit(per_session=2, per_address=16, total=48),  # D's verdict beside the slider image: ~5 ms
+    "gan-game": GroupLimit(per_session=2, per_address=8, total=16),     # real-or-fake rounds: ~20 ms each
+    "toy-gan": GroupLimit(per_session=2, per_address=8, total=24),      # the 2-D GAN's frames (a tick ~5-15 ms)
 }
 QUEUE_SIZE = 160  # Gradio's own cap over all groups, above the sum of the group totals: a last stop, never the first
 # Sessions whose state (gr.State, diffs of returned components) Gradio keeps in memory: ~120 kB each; the default
@@ -53,7 +60,10 @@ def build_demo(state: AppState) -> gr.Blocks:
             with gr.Tab("Text (GPT)", id="text"):
                 build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""))
             with gr.Tab("Images (GAN)", id="image"):
-                build_image_tab(state.gan, state.notes.get(GAN_NAME, ""))
+                build_image_tab(state.gan, state.notes.get(GAN_NAME, ""), state.judges, state.notes.get(DISCRIMINATOR_NAME, ""))
+                build_gan_game(*make_game(state.gan, state.judges, state.real_sample, [state.notes.get(k, "") for k in (GAN_NAME, DISCRIMINATOR_NAME, SAMPLE_DIR.name)]))
+            with gr.Tab("GAN playground", id="toy-gan"):
+                build_toy_gan_tab(demo)
             with gr.Tab("Agent (RL)", id="agent"):
                 build_agent_tab(state.agent, state.notes.get(AGENT_NAME, ""))
             with gr.Tab("About", id="about"):
@@ -83,6 +93,6 @@ def launch_demo(demo: gr.Blocks, guard: GuardConfig | None = None, **kwargs: Any
     (a page and Hub-bucket routes), MCP, PWA, server-side rendering (a Node server beside Python)."""
     kwargs.setdefault("show_error", False)
     middleware = [Middleware(HttpGuard, blocks=demo, config=guard or guard_config())]
-    return demo.launch(css=CSS, allowed_paths=[], app_kwargs={"middleware": middleware}, enable_monitoring=False,
+    return demo.launch(css=CSS + "\n" + TOY_GAN_CSS, head=TOY_GAN_HEAD, allowed_paths=[], app_kwargs={"middleware": middleware}, enable_monitoring=False,
                        run_history=False, mcp_server=False, pwa=False, ssr_mode=False, max_file_size="1kb",
                        state_session_capacity=STATE_SESSIONS, footer_links=["api", "gradio", "settings"], **kwargs)

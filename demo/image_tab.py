@@ -17,9 +17,11 @@ from PIL import Image
 from core import limits
 from core.gan.data import CLASS_NAMES
 from core.gan.io import LoadedGAN
+from core.gan.judge import Judges
 from core.gan.latent import RANDOM_CLASS, ImageKnobs, LatentStudio, frames_to_gif, upscale, validate_seed
 from core.validation import as_int
 from demo.errors import missing_model_notice, user_errors
+from demo.gan_verdict import build_verdict, wire_verdict
 from demo.text_tab import random_seed
 
 IMAGE_SCALE = 8  # 32x32 shown as 256x256, nearest neighbour so pixels stay crisp
@@ -137,8 +139,9 @@ class ImageHandlers:
         return self.files.write("interpolation", ".gif", lambda f: f.write(data), key)
 
 
-def build_image_tab(loaded: LoadedGAN | None, note: str) -> None:
-    """Lay out the image tab and wire its events (call inside a gr.Blocks)."""
+def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None = None, judges_note: str = "") -> None:
+    """Lay out the image tab and wire its events (call inside a gr.Blocks); with `judges`, D's verdict and the
+    classifier's guess follow the slider image (demo/gan_verdict.py)."""
     if loaded is None:
         missing_model_notice("GAN", "python -m core.gan.train", note, elem_id="gan-missing")
         return
@@ -161,6 +164,8 @@ def build_image_tab(loaded: LoadedGAN | None, note: str) -> None:
             image = gr.Image(first, type="pil", format="png", image_mode="L", buttons=["download"], interactive=False,
                              label=f"Generated image (32x32, shown {IMAGE_SCALE}x, download as PNG)", elem_id="gan-image",
                              height=32 * IMAGE_SCALE + 40)
+            first_knobs = [defaults.class_name, defaults.seed, defaults.psi, *[0.0] * len(directions)]
+            verdict_handler, verdict = build_verdict(handlers.studio, judges, judges_note, first_knobs)
             with gr.Row():
                 count = gr.Slider(1, limits.MAX_GRID_IMAGES, DEFAULT_GRID, step=1, label="Samples in the grid (seeds: seed, seed+1, ...)", scale=3)
                 grid_button = gr.Button("Sample grid", elem_id="gan-grid-button", scale=1)
@@ -178,6 +183,7 @@ def build_image_tab(loaded: LoadedGAN | None, note: str) -> None:
     gr.on([class_name.input, seed.change, psi.input, *[d.input for d in directions]], handlers.image_file, knobs, image,
           api_name="image", preprocess=False, trigger_mode="always_last", show_progress="hidden",
           concurrency_id="gan-image", concurrency_limit=4)
+    wire_verdict(verdict_handler, verdict, knobs, [class_name.input, seed.change, psi.input, *[d.input for d in directions]])
     # Grids and GIFs (up to ~0.3 s each) run one at a time in a group of their own, so a slider image never waits
     # behind a queue of them (and HttpGuard caps how many each client may queue: build.GROUP_LIMITS).
     grid_button.click(handlers.grid_file, [class_name, seed, count, psi], grid, api_name="grid", preprocess=False,

@@ -8,7 +8,9 @@ images (it is trained on exactly them) but it is not the discriminator of the ad
 A run of core.gan.train now saves its own discriminator beside the generator (`export_discriminator`).
 
 Real and fake images go through D in one batch while it trains, so its batch-norm statistics (used as running
-averages at inference) describe the mixture it judges, not a batch of one kind.
+averages at inference) describe the mixture it judges, not a batch of one kind. A few of the fakes in each batch
+(--noise-fraction) are random-noise images rather than G's: trained on G's samples alone, D had never seen anything
+but clothes and called uniform noise 0.99 real (tests/test_gan_game.py checks that it no longer does).
 """
 from __future__ import annotations
 
@@ -69,8 +71,10 @@ def held_out_scores(model: Discriminator, generator: Generator, real: torch.Tens
     fake_labels = torch.arange(len(real)) % len(CLASS_NAMES)
     fake = generator.eval()(torch.randn(len(real), generator.config.z_dim, generator=rng), fake_labels)
     p_real, p_fake = verdict(model, real, real_labels), verdict(model, fake, fake_labels)
+    p_noise = verdict(model, torch.rand(real.shape, generator=rng) * 2 - 1, real_labels)  # uniform noise, full frame
     accuracy = ((p_real > 0.5).float().mean() + (p_fake <= 0.5).float().mean()) / 2
     return {"mean_d_real_test": round(p_real.mean().item(), 4), "mean_d_generated": round(p_fake.mean().item(), 4),
+            "mean_d_uniform_noise": round(p_noise.mean().item(), 4),
             "accuracy_at_half": round(accuracy.item(), 4), "images_each": len(real)}
 
 
@@ -86,7 +90,8 @@ def discriminator_card(config: dict[str, Any]) -> str:
         f"- Trained with: `{t.get('command', '?')}` ({t.get('steps', '?')} steps of batch {t.get('batch_size', '?')} real + "
         f"as many generated, {t.get('train_minutes', '?')} minutes on a 2-core CPU).",
         f"- Held out ({m.get('images_each', '?')} Fashion-MNIST test images and as many new generated images): mean D "
-        f"on real {m.get('mean_d_real_test', '?')}, on generated {m.get('mean_d_generated', '?')}; "
+        f"on real {m.get('mean_d_real_test', '?')}, on generated {m.get('mean_d_generated', '?')}, on uniform-noise "
+        f"images {m.get('mean_d_uniform_noise', '?')}; "
         f"D right at the 0.5 threshold {m.get('accuracy_at_half', '?')} of the time.", "",
         "Data: Fashion-MNIST (Zalando Research, MIT licence).", ""])
 
@@ -98,9 +103,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--steps", type=int, default=1500)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--noise-fraction", type=float, default=0.125, help="share of each fake batch that is random noise images")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--threads", type=int, default=0)
     return p.parse_args(argv)
+
+
+def noise_images(n: int, rng: torch.Generator) -> torch.Tensor:
+    """n images of pixel noise at random brightness (N, 1, 32, 32) in [-1, 1]; every other one inside the black
+    2-pixel frame that real (padded) images have."""
+    x = (torch.rand(n, 1, 32, 32, generator=rng) * torch.rand(n, 1, 1, 1, generator=rng)) * 2 - 1
+    x[1::2, :, :2], x[1::2, :, -2:], x[1::2, :, :, :2], x[1::2, :, :, -2:] = -1, -1, -1, -1
+    return x
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -123,6 +137,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         fake_y = torch.randint(0, len(CLASS_NAMES), (n,), generator=rng)
         with torch.no_grad():
             fake = g(torch.randn(n, config.z_dim, generator=rng), fake_y)
+        k = round(n * args.noise_fraction)
+        if k:
+            fake[:k] = noise_images(k, rng)
         d.train()
         logits = d(torch.cat([images[pick], fake]), torch.cat([labels[pick], fake_y]))
         loss = F.softplus(-logits[:n]).mean() + F.softplus(logits[n:]).mean()  # -log D(x) - log(1 - D(G(z)))
@@ -134,11 +151,12 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     d.eval()
     test_x, test_y = to_model_tensor(test.images[:2000]), torch.from_numpy(test.labels[:2000]).long()
     metrics = held_out_scores(d, g, test_x, test_y)
-    training = {"steps": args.steps, "batch_size": n, "lr": args.lr, "seed": args.seed, "parameters": num_parameters(d),
+    training = {"steps": args.steps, "batch_size": n, "lr": args.lr, "noise_fraction": args.noise_fraction, "seed": args.seed, "parameters": num_parameters(d),
                 "train_minutes": round((time.time() - started) / 60, 1), "generator": args.generator,
                 "command": "python -m core.gan.discriminator " + " ".join(argv if argv is not None else __import__("sys").argv[1:]),
                 "what": "trained after the fact against the frozen shipped EMA generator (the discriminator of the original "
-                        "adversarial run was not saved), on Fashion-MNIST train images; not the adversarial game's own D."}
+                        "adversarial run was not saved), on Fashion-MNIST train images, with a few random-noise images "
+                        f"among the fakes ({args.noise_fraction:.0%} of each fake batch); not the adversarial game's own D."}
     save_discriminator(args.out, d, config, metrics, training)
     print(json.dumps(metrics))
     return metrics

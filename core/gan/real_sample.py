@@ -77,3 +77,12 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def load_sample_or_note(checkpoints: str | Path = "checkpoints") -> tuple[RealSample | None, str]:
+    """The shipped sample from `checkpoints`/fashion-mnist-test-sample, or None and why (the app starts without it)."""
+    directory = Path(checkpoints) / SAMPLE_DIR.name
+    try:
+        return load_sample(directory), f"{SAMPLE_DIR.name}: loaded from {directory}"
+    except CheckpointError as exc:
+        return None, f"{SAMPLE_DIR.name}: {exc}"

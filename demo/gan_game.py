@@ -1,0 +1,97 @@
+"""Real or fake? The player against the discriminator (core/gan/game.py holds the rounds and their truth).
+
+The browser gets the images (files with random names, the same processing for real and generated) and an opaque
+round id; the truth, the classes and D's verdicts come back only with the answer. The running score lives in the
+session's gr.State (server-side)."""
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+from PIL import Image
+
+from core.gan.game import RealOrFake, RoundResult
+from core.validation import KnobError
+from demo.errors import user_errors
+from demo.image_tab import GeneratedFiles
+
+SHOW_SCALE = 4  # 28x28 shown at 112x112
+GAME_DISK_CAP = 32 * 2**20
+EXPLAIN = ("Some of these are real Fashion-MNIST **test** photos (never seen in training), the others come from "
+           "$G(z)$. Tick the ones you think are real, then reveal: you see the truth and $D(x\\mid y)$ for each "
+           "(D says *real* above 0.5). Can you beat the discriminator?")
+NEW_SCORE = {"rounds": 0, "images": 0, "player": 0, "d": 0}
+
+
+def result_markdown(result: RoundResult, score: dict[str, int]) -> str:
+    rows = ["| # | truth | you said | D(x \\| y) | D said | class |", "|---|---|---|---|---|---|"]
+    for i, (real, mark, v, name) in enumerate(zip(result.is_real, result.marked_real, result.verdicts, result.classes)):
+        ok = lambda said: "✅" if said == real else "❌"  # noqa: E731
+        rows.append(f"| {i + 1} | {'real' if real else 'fake'} | {'real' if mark else 'fake'} {ok(mark)} | {v.p_real:.2f} | "
+                    f"{'real' if v.p_real > 0.5 else 'fake'} {ok(v.p_real > 0.5)} | {name} |")
+    n = len(result.is_real)
+    return "\n".join([f"**This round: you {result.player_correct}/{n}, D {result.d_correct}/{n}.** "
+                      f"Running score over {score['rounds']} round(s): **you {score['player']}/{score['images']}, "
+                      f"D {score['d']}/{score['images']}**.", "", *rows])
+
+
+class GameHandlers:
+    def __init__(self, game: RealOrFake, files: GeneratedFiles | None = None) -> None:
+        self.game, self.files = game, files or GeneratedFiles(cap_bytes=GAME_DISK_CAP)
+
+    def _file(self, pixels: Any) -> str:
+        image = Image.fromarray(pixels, "L").resize((28 * SHOW_SCALE,) * 2, Image.NEAREST)
+        return self.files.write("card", ".png", lambda f: image.save(f, format="png", compress_level=1))
+
+    @user_errors
+    def new_round(self) -> tuple[list[tuple[str, str]], str, Any, str]:
+        """(gallery of the round's images, captioned 1..n; the round id; cleared marks; cleared result)."""
+        round_id, images = self.game.new_round()
+        return [(self._file(p), str(i + 1)) for i, p in enumerate(images)], round_id, gr.CheckboxGroup(value=[]), ""
+
+    @user_errors
+    def answer(self, round_id: Any, marked: Any, score: Any) -> tuple[str, dict[str, int]]:
+        """marked: the 1-based numbers of the images the player thinks are real."""
+        if marked is None:
+            marked = []
+        if not isinstance(marked, list) or any(isinstance(m, bool) or not isinstance(m, (int, str)) or not str(m).isdigit() for m in marked):
+            raise KnobError(f"Mark images by their numbers 1 to {self.game.n}; got {str(marked)[:60]}.")
+        positions = [int(m) - 1 for m in marked]
+        if any(not 0 <= p < self.game.n for p in positions):
+            raise KnobError(f"Mark images by their numbers 1 to {self.game.n}; got {str(marked)[:60]}.")
+        result, first = self.game.answer(round_id, positions)
+        score = dict(score) if isinstance(score, dict) and set(score) == set(NEW_SCORE) else dict(NEW_SCORE)
+        if first:
+            score = {"rounds": score["rounds"] + 1, "images": score["images"] + len(result.is_real),
+                     "player": score["player"] + result.player_correct, "d": score["d"] + result.d_correct}
+        return result_markdown(result, score), score
+
+
+def make_game(gan: Any, judges: Any, sample: Any, notes: list[str]) -> tuple[RealOrFake | None, str]:
+    """The game over the app's generator, judges and real sample, or None and the notes of what is missing."""
+    if gan is None or judges is None or sample is None:
+        return None, "; ".join(n for n in notes if n)
+    return RealOrFake(gan.generator, judges, sample), ""
+
+
+def build_gan_game(game: RealOrFake | None, note: str = "") -> None:
+    """The game's panel (call inside the Images tab)."""
+    with gr.Accordion("Real or fake? You against the discriminator", open=True, elem_id="gan-game"):
+        if game is None:
+            gr.Markdown(f"The game is not available: {note}", elem_id="gan-game-missing")
+            return
+        handlers = GameHandlers(game)
+        gr.Markdown(EXPLAIN, latex_delimiters=[{"left": "$", "right": "$", "display": False}])
+        new_button = gr.Button("New round", elem_id="gan-game-new", variant="primary")
+        gallery = gr.Gallery(label="Which are real?", columns=6, rows=1, height="auto", object_fit="contain",
+                             allow_preview=False, interactive=False, elem_id="gan-game-images")
+        marks = gr.CheckboxGroup([str(i + 1) for i in range(game.n)], label="Tick the REAL ones (the rest are fake)",
+                                 elem_id="gan-game-marks")
+        reveal = gr.Button("Reveal", elem_id="gan-game-reveal")
+        result = gr.Markdown(elem_id="gan-game-result")
+        round_id = gr.Textbox(visible=False, elem_id="gan-game-round")
+        score = gr.State(dict(NEW_SCORE))
+    new_button.click(handlers.new_round, None, [gallery, round_id, marks, result], api_name="game_new_round",
+                     concurrency_id="gan-game", concurrency_limit=2)
+    reveal.click(handlers.answer, [round_id, marks, score], [result, score], api_name="game_answer", preprocess=False,
+                 concurrency_id="gan-game", concurrency_limit=2)

@@ -1,0 +1,56 @@
+"""The discriminator beside the slider image: D(x | y), the probability that the image is a real photo of its class,
+and the classifier's guess, redrawn with every slider move (one small event of its own, beside /image, so /image
+keeps its one output for API users)."""
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+import torch
+
+from core.gan.data import CLASS_NAMES
+from core.gan.judge import Judges, Verdict, pixels_to_tensor
+from core.gan.latent import LatentStudio
+from demo.errors import user_errors
+
+EXPLAIN = ("$D(x\\mid y)$ is the discriminator's probability that the image $x$ is a real photo of class $y$; "
+           "training pushes $D(G(z))$ down while $G$ pushes it up. Push ψ past 1 or a direction far and watch it fall.")
+
+
+def verdict_markdown(v: Verdict, class_name: str) -> str:
+    call = "looks **real** to D" if v.p_real > 0.5 else "D calls it **fake**"
+    return (f"**D(x | {class_name}) = {v.p_real:.2f}**: {call}. "
+            f"Classifier: **{v.predicted}** ({v.confidence:.0%})")
+
+
+class VerdictHandler:
+    def __init__(self, studio: LatentStudio, judges: Judges) -> None:
+        self.studio, self.judges = studio, judges
+
+    def judge(self, class_name: Any, seed: Any, psi: Any, *directions: Any) -> tuple[Verdict, str]:
+        knobs = self.studio.knobs(class_name, seed, psi, directions)
+        _, label = self.studio.latent(knobs)  # cached: the slider image's own latent and class
+        image = self.studio.image(knobs)  # the 32x32 pixels the user sees
+        return self.judges.judge(pixels_to_tensor([image]), torch.tensor([label]))[0], CLASS_NAMES[label]
+
+    @user_errors
+    def markdown(self, class_name: Any, seed: Any, psi: Any, *directions: Any) -> str:
+        verdict, name = self.judge(class_name, seed, psi, *directions)
+        return verdict_markdown(verdict, name)
+
+
+def build_verdict(studio: LatentStudio, judges: Judges | None, note: str, first_knobs: list[Any]) -> tuple[VerdictHandler | None, gr.Markdown]:
+    """The verdict line for the knobs' first values (call where it should appear, beside the image); wire it with
+    `wire_verdict`."""
+    if judges is None:
+        return None, gr.Markdown(f"The discriminator's verdict is not available: {note}", elem_id="gan-verdict", visible=bool(note))
+    handler = VerdictHandler(studio, judges)
+    gr.Markdown(EXPLAIN, elem_id="gan-verdict-explain", latex_delimiters=[{"left": "$", "right": "$", "display": False}])
+    return handler, gr.Markdown(handler.markdown(*first_knobs), elem_id="gan-verdict")
+
+
+def wire_verdict(handler: VerdictHandler | None, box: gr.Markdown, knobs: list[gr.components.Component], triggers: list[Any]) -> None:
+    if handler is None:
+        return
+    gr.on(triggers, handler.markdown, knobs, box, api_name="image_verdict", preprocess=False, trigger_mode="always_last",
+          show_progress="hidden", concurrency_id="gan-verdict", concurrency_limit=2)

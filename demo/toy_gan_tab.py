@@ -1,0 +1,207 @@
+"""GAN playground tab: a 2-D GAN (core/gan/toy2d.py) training live, GAN Lab style.
+
+The server trains and sends a compact JSON view (points, D on a 24x24 grid, G's gradient arrows, thinned curves)
+into a hidden textbox; a small script of the page (HEAD, passed to launch by demo/build.py) draws it on two
+canvases whenever it changes. Not gr.HTML: its templates and js_on_load need 'unsafe-eval', which the app's CSP
+(serve/http_guard.py) refuses; an inline script in the page head is allowed ('unsafe-inline'). A gr.Timer ticks every
+0.1 s while playing; each tick trains `steps per frame` steps of this session's GAN and returns the new view, so
+training happens only inside this session's own requests (core/gan/toy_sessions.py: slots, caps, clean-up).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import gradio as gr
+
+from core import limits
+from core.gan.toy2d import DATASETS, LOSSES, OPTIMISERS, Toy2DGAN, ToyKnobs
+from core.gan.toy_sessions import MAX_STEPS_PER_TICK, Busy, ToySessions
+from demo.errors import user_errors
+
+TICK_S = 0.1  # 10 redraws a second while playing
+DEFAULT_SPEED = 5
+LR_SLIDER = (0.0001, 0.05)
+LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
+
+INTRO = r"""Two small networks play the game of the essay on points in the plane. $G(z)$ turns 2-D noise $z$ into a
+point; $D(x)$ says how likely a point $x$ is real. They train against each other on
+$$\min_G \max_D \; \mathbb{E}_{x\sim p_\text{data}}[\log D(x)] + \mathbb{E}_{z}[\log(1 - D(G(z)))]$$
+Press **Play** and change the knobs while it runs (GAN Lab style, on this server's CPU)."""
+
+MAP_NOTE = r"""**The plane.** Background: $D(x)$ at every point, green where D says *real* ($D(x)\to 1$), purple where
+it says *fake* ($D(x)\to 0$). Green dots: real samples $x$. Purple dots: fakes $G(z)$ for fixed noise $z$.
+Arrows: $-\nabla_x$ of G's loss at $x = G(z)$ (for the non-saturating loss, $-\log D(G(z))$): where G is pushing
+each fake point, up the slope of $D$."""
+
+CURVES_NOTE = r"""**Curves.** Blue: D's loss $-\log D(x) - \log(1 - D(G(z)))$ (about $2\log 2 \approx 1.39$ when D
+can no longer tell). Orange: G's loss $-\log D(G(z))$. Black (own scale): the energy distance between the fake and
+real points, 0 only when the two distributions are the same."""
+
+CSS = """#toy-gan-canvas .toy-wrap { display: flex; flex-direction: column; gap: 6px; max-width: 440px; }
+#toy-gan-canvas .toy-plane { width: 100%; aspect-ratio: 1 / 1; border: 1px solid #ccc; }
+#toy-gan-canvas .toy-curves { width: 100%; height: 150px; border: 1px solid #ccc; }
+#toy-gan-canvas .toy-info { font-family: monospace; font-size: 13px; }"""
+
+# Draws the JSON view in #toy-gan-data on canvases it adds to #toy-gan-canvas, on every new view (checked once per
+# animation frame: a string comparison) and when the canvas is resized.
+HEAD = r"""<script>
+(() => {
+let plane = null, curves = null, info = null, last = null, lastWidth = 0;
+function fit(c) {
+  const dpr = window.devicePixelRatio || 1, w = c.clientWidth, h = c.clientHeight;
+  if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) { c.width = Math.round(w * dpr); c.height = Math.round(h * dpr); }
+  const ctx = c.getContext('2d'); ctx.setTransform(dpr, 0, 0, dpr, 0, 0); return [ctx, w, h];
+}
+function drawPlane(v) {
+  const [ctx, w, h] = fit(plane); const R = v.range, n = v.surface.length;
+  const sx = x => (x + R) / (2 * R) * w, sy = y => h - (y + R) / (2 * R) * h;
+  const cw = w / (n - 1), ch = h / (n - 1);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    const p = v.surface[i][j];  // D(x) at x = (axis[j], axis[i])
+    const r = Math.round(232 - 70 * p + 45 * (1 - p) - 45), g = Math.round(200 + 30 * p - 40 * (1 - p)), b = Math.round(215 - 60 * p + 20 * (1 - p));
+    ctx.fillStyle = `rgb(${r},${g},${b})`;
+    ctx.fillRect(sx(-R + 2 * R * j / (n - 1)) - cw / 2, sy(-R + 2 * R * i / (n - 1)) - ch / 2, cw + 1, ch + 1);
+  }
+  const dot = (p, color) => { ctx.fillStyle = color; ctx.beginPath(); ctx.arc(sx(p[0]), sy(p[1]), 2.6, 0, 2 * Math.PI); ctx.fill(); };
+  v.real.forEach(p => dot(p, '#1a7f37'));
+  v.fake.forEach(p => dot(p, '#7b2cbf'));
+  ctx.strokeStyle = '#3c096c'; ctx.lineWidth = 1.2;
+  v.arrows.forEach((a, k) => {
+    const p = v.fake[k]; if (!p) return; const x0 = sx(p[0]), y0 = sy(p[1]), x1 = sx(p[0] + 0.6 * a[0]), y1 = sy(p[1] + 0.6 * a[1]);
+    ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke();
+    const t = Math.atan2(y1 - y0, x1 - x0);
+    ctx.beginPath(); ctx.moveTo(x1, y1); ctx.lineTo(x1 - 5 * Math.cos(t - 0.4), y1 - 5 * Math.sin(t - 0.4));
+    ctx.lineTo(x1 - 5 * Math.cos(t + 0.4), y1 - 5 * Math.sin(t + 0.4)); ctx.closePath(); ctx.fillStyle = '#3c096c'; ctx.fill();
+  });
+}
+function drawCurves(v) {
+  const [ctx, w, h] = fit(curves); const c = v.curves, pad = 6; ctx.clearRect(0, 0, w, h);
+  const steps = c.step, last = Math.max(1, steps[steps.length - 1]);
+  const x = s => pad + (w - 2 * pad) * s / last;
+  const line = (ys, top, color) => {
+    ctx.strokeStyle = color; ctx.lineWidth = 1.5; ctx.beginPath(); let on = false;
+    ys.forEach((y, k) => { if (y === null) return; const py = h - pad - (h - 2 * pad) * Math.min(y, top) / top;
+      if (on) ctx.lineTo(x(steps[k]), py); else { ctx.moveTo(x(steps[k]), py); on = true; } });
+    ctx.stroke();
+  };
+  const lossTop = Math.max(1.5, ...c.loss_d.filter(y => y !== null), ...c.loss_g.filter(y => y !== null));
+  line(c.loss_d, lossTop, '#1f77b4'); line(c.loss_g, lossTop, '#ff7f0e');
+  line(c.divergence, Math.max(1e-6, ...c.divergence), '#111');
+  ctx.fillStyle = '#555'; ctx.font = '11px sans-serif'; ctx.fillText(`losses 0..${lossTop.toFixed(2)}   step ${last}`, pad + 2, 12);
+}
+function draw(text) {
+  let v; try { v = JSON.parse(text); } catch (e) { return; }
+  drawPlane(v); drawCurves(v);
+  const d = v.curves.divergence[v.curves.divergence.length - 1];
+  info.textContent = `step ${v.step} · ${v.metric} ${d === null ? '-' : d.toFixed(4)} · ${v.knobs.data}, ${v.knobs.loss}, ${v.knobs.optimiser}`;
+}
+function frame() {
+  const host = document.getElementById('toy-gan-canvas'), data = document.querySelector('#toy-gan-data textarea, #toy-gan-data input');
+  if (host && data) {
+    if (!host.querySelector('.toy-wrap')) {
+      host.insertAdjacentHTML('beforeend', '<div class="toy-wrap"><canvas class="toy-plane" role="img" aria-label="real and fake points over D\'s decision surface"></canvas>' +
+        '<canvas class="toy-curves" role="img" aria-label="loss and divergence curves"></canvas><div class="toy-info"></div></div>');
+      last = null;
+    }
+    plane = host.querySelector('.toy-plane'); curves = host.querySelector('.toy-curves'); info = host.querySelector('.toy-info');
+    const text = data.value;
+    if (text && (text !== last || plane.clientWidth !== lastWidth) && plane.clientWidth > 0) { last = text; lastWidth = plane.clientWidth; draw(text); }
+  }
+  requestAnimationFrame(frame);
+}
+requestAnimationFrame(frame);
+})();
+</script>"""
+
+
+def _knobs(data: Any, loss: Any, optimiser: Any, lr_g: Any, lr_d: Any, d_steps: Any) -> ToyKnobs:
+    return ToyKnobs(data, loss, optimiser, lr_g, lr_d, d_steps)  # validated by ToySessions
+
+
+def _sid(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", None) or ""
+
+
+def _json(view: dict[str, Any]) -> str:
+    return json.dumps(view, allow_nan=False, separators=(",", ":"))
+
+
+class ToyGanHandlers:
+    def __init__(self, sessions: ToySessions) -> None:
+        self.sessions = sessions
+
+    @user_errors
+    def play(self, data: Any, loss: Any, optimiser: Any, lr_g: Any, lr_d: Any, d_steps: Any, request: gr.Request) -> tuple[Any, str, gr.Timer]:
+        try:
+            view = self.sessions.play(_sid(request), _knobs(data, loss, optimiser, lr_g, lr_d, d_steps))
+        except Busy as exc:
+            return gr.skip(), str(exc), gr.Timer(active=False)
+        return _json(view), "Training: change any knob, it takes effect at the next frame.", gr.Timer(active=True)
+
+    @user_errors
+    def pause(self, request: gr.Request) -> tuple[str, gr.Timer]:
+        self.sessions.pause(_sid(request))
+        return "Paused.", gr.Timer(active=False)
+
+    @user_errors
+    def tick(self, data: Any, loss: Any, optimiser: Any, lr_g: Any, lr_d: Any, d_steps: Any, speed: Any, request: gr.Request) -> tuple[Any, Any, Any]:
+        try:
+            view, playing = self.sessions.tick(_sid(request), _knobs(data, loss, optimiser, lr_g, lr_d, d_steps), speed)
+        except Busy as exc:
+            return gr.skip(), str(exc), gr.Timer(active=False)
+        if playing:
+            return _json(view), gr.skip(), gr.skip()
+        return _json(view), f"Stopped: {self.sessions.max_steps} steps is the cap per session. Press Reset to start again.", gr.Timer(active=False)
+
+    @user_errors
+    def step(self, data: Any, loss: Any, optimiser: Any, lr_g: Any, lr_d: Any, d_steps: Any, request: gr.Request) -> str:
+        return _json(self.sessions.step(_sid(request), _knobs(data, loss, optimiser, lr_g, lr_d, d_steps)))
+
+    @user_errors
+    def reset(self, data: Any, loss: Any, optimiser: Any, lr_g: Any, lr_d: Any, d_steps: Any, seed: Any, request: gr.Request) -> str:
+        return _json(self.sessions.reset(_sid(request), _knobs(data, loss, optimiser, lr_g, lr_d, d_steps), seed))
+
+    def toy_gan_end(self, request: gr.Request) -> None:
+        self.sessions.end(_sid(request))
+
+
+def build_toy_gan_tab(demo: gr.Blocks, sessions: ToySessions | None = None) -> ToyGanHandlers:
+    """Lay out the GAN playground and wire its events; `demo` is the enclosing Blocks (its unload frees the session)."""
+    handlers = ToyGanHandlers(sessions or ToySessions(limits.MAX_TOY_GAN_PLAYING, limits.MAX_TOY_GAN_STEPS))
+    defaults = ToyKnobs()
+    gr.Markdown(INTRO, latex_delimiters=LATEX, elem_id="toy-gan-intro")
+    with gr.Row():
+        with gr.Column(scale=3, min_width=300):
+            with gr.Column(elem_id="toy-gan-canvas"):  # HEAD's script draws here
+                canvas = gr.Textbox(_json(Toy2DGAN(defaults, seed=0).view()), visible="hidden", elem_id="toy-gan-data",
+                                    interactive=False, show_label=False, container=False, lines=1, max_lines=1)
+            status = gr.Markdown("Press **Play** to train, or **One step** to take one update at a time.", elem_id="toy-gan-status")
+        with gr.Column(scale=2, min_width=280):
+            with gr.Row():
+                play = gr.Button("▶ Play", variant="primary", elem_id="toy-gan-play", min_width=60)
+                pause = gr.Button("Pause", elem_id="toy-gan-pause", min_width=60)
+                step = gr.Button("One step", elem_id="toy-gan-step", min_width=60)
+                reset = gr.Button("Reset", elem_id="toy-gan-reset", min_width=60)
+            data = gr.Dropdown(DATASETS, value=defaults.data, label="Real data", elem_id="toy-gan-data")
+            loss = gr.Radio(LOSSES, value=defaults.loss, label="Loss", elem_id="toy-gan-loss",
+                            info="non-saturating: G maximises log D(G(z)); least squares: (D(G(z)) - 1)²")
+            optimiser = gr.Radio(OPTIMISERS, value=defaults.optimiser, label="Optimiser", elem_id="toy-gan-optimiser")
+            lr_g = gr.Slider(*LR_SLIDER, value=defaults.lr_g, step=0.0001, label="G's learning rate", elem_id="toy-gan-lr-g")
+            lr_d = gr.Slider(*LR_SLIDER, value=defaults.lr_d, step=0.0001, label="D's learning rate", elem_id="toy-gan-lr-d")
+            d_steps = gr.Slider(1, 10, value=defaults.d_steps, step=1, label="D steps per G step", elem_id="toy-gan-d-steps")
+            speed = gr.Slider(1, MAX_STEPS_PER_TICK, value=DEFAULT_SPEED, step=1, label="Steps per frame (10 frames a second)",
+                              elem_id="toy-gan-speed")
+            seed = gr.Number(0, precision=0, minimum=0, maximum=2**31 - 1, label="Seed (used by Reset)", elem_id="toy-gan-seed")
+    gr.Markdown(MAP_NOTE, latex_delimiters=LATEX)
+    gr.Markdown(CURVES_NOTE, latex_delimiters=LATEX)
+    timer = gr.Timer(TICK_S, active=False)
+    knobs = [data, loss, optimiser, lr_g, lr_d, d_steps]
+    common = dict(preprocess=False, show_progress="hidden", concurrency_id="toy-gan", concurrency_limit=limits.MAX_TOY_GAN_PLAYING)
+    play.click(handlers.play, knobs, [canvas, status, timer], api_name="toy_gan_play", **common)
+    pause.click(handlers.pause, None, [status, timer], api_name="toy_gan_pause", **common)
+    timer.tick(handlers.tick, [*knobs, speed], [canvas, status, timer], api_name="toy_gan_tick", trigger_mode="once", **common)
+    step.click(handlers.step, knobs, canvas, api_name="toy_gan_step", **common)
+    reset.click(handlers.reset, [*knobs, seed], canvas, api_name="toy_gan_reset", **common)
+    demo.unload(handlers.toy_gan_end)  # the browser tab closed: drop its GAN and its slot
+    return handlers

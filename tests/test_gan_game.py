@@ -1,0 +1,179 @@
+"""The discriminator's verdict and the real-or-fake game on the real checkpoints (generator, discriminator,
+classifier, the shipped real test images), the truth kept server-side (checked through the app's API), and the
+toy GAN's per-session bookkeeping (slots, caps, clean-up)."""
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from core.gan.data import CLASS_NAMES
+from core.gan.game import RealOrFake
+from core.gan.judge import DISCRIMINATOR_NAME
+from core.gan.real_sample import load_sample
+from core.gan.toy2d import ToyKnobs
+from core.gan import toy_sessions
+from core.gan.toy_sessions import Busy, ToySessions
+from core.validation import KnobError
+from demo.app_state import GAN_NAME
+from tests.conftest import CHECKPOINTS, require_checkpoint
+
+
+@pytest.fixture(scope="module")
+def judges(app_state):
+    require_checkpoint(DISCRIMINATOR_NAME)
+    assert app_state.judges is not None, app_state.notes[DISCRIMINATOR_NAME]
+    return app_state.judges
+
+
+@pytest.fixture(scope="module")
+def game(app_state, judges):
+    require_checkpoint(GAN_NAME)
+    return RealOrFake(app_state.gan.generator, judges, app_state.real_sample)
+
+
+def test_the_shipped_sample_is_300_balanced_test_images_and_needs_no_data_package() -> None:
+    sample = load_sample(CHECKPOINTS / "fashion-mnist-test-sample")
+    assert sample.images.shape == (300, 1, 32, 32) and sample.labels.bincount().tolist() == [30] * 10
+    assert len(set(sample.test_index.tolist())) == 300 and int(sample.test_index.max()) < 10_000
+    assert "Zalando" in (CHECKPOINTS / "fashion-mnist-test-sample" / "README.md").read_text() and "MIT" in (CHECKPOINTS / "fashion-mnist-test-sample" / "README.md").read_text()
+
+
+def test_d_says_real_test_images_are_more_real_than_noise_images(app_state, judges) -> None:
+    sample = app_state.real_sample
+    real = torch.tensor([v.p_real for v in judges.judge(sample.images, sample.labels)])
+    rng = torch.Generator().manual_seed(0)
+    shape = (len(sample.images), 1, 32, 32)
+    for noise in (torch.rand(shape, generator=rng) * 2 - 1,  # uniform grey-level noise
+                  (torch.randn(shape, generator=rng) * 0.5).clamp(-1, 1)):  # gaussian noise around mid-grey
+        fake = torch.tensor([v.p_real for v in judges.judge(noise, sample.labels)])
+        assert real.mean() > fake.mean() + 0.3, (real.mean(), fake.mean())
+        assert (real > fake).float().mean() > 0.9
+
+
+def test_the_classifier_names_most_real_test_images_right(app_state, judges) -> None:
+    sample = app_state.real_sample
+    verdicts = judges.judge(sample.images, sample.labels)
+    names = np.array(app_state.gan.config["class_names"])[sample.labels.numpy()]
+    assert np.mean([v.predicted == n for v, n in zip(verdicts, names)]) > 0.85
+
+
+def test_verdict_follows_the_slider_and_bad_knobs_get_a_clear_message(app_state, judges) -> None:
+    import gradio as gr
+    from core.gan.latent import LatentStudio
+    from demo.gan_verdict import VerdictHandler
+
+    handler = VerdictHandler(LatentStudio(app_state.gan), judges)
+    line = handler.markdown("Sneaker", 3, 1.0, *[0.0] * 8)
+    assert line.startswith("**D(x | Sneaker) = ") and "Classifier: **" in line
+    far, _ = handler.judge("Sneaker", 3, 1.0, 10.0, *[0.0] * 7)
+    near, _ = handler.judge("Sneaker", 3, 1.0, *[0.0] * 8)
+    assert far != near
+    with pytest.raises(gr.Error, match="psi"):
+        handler.markdown("Sneaker", 3, 9.0, *[0.0] * 8)
+
+
+def test_a_round_mixes_real_and_generated_and_scores_player_and_d(game) -> None:
+    round_id, images = game.new_round(seed=1)
+    assert images.shape == (6, 28, 28) and images.dtype == np.uint8
+    truth = game._rounds[round_id].is_real
+    assert any(truth) and not all(truth)
+    result, first = game.answer(round_id, [i for i, t in enumerate(truth) if t])  # a perfect player
+    assert first and result.player_correct == 6 and 0 <= result.d_correct <= 6
+    again, first = game.answer(round_id, [])  # answering again scores nothing more and changes nothing
+    assert not first and again == result
+    with pytest.raises(KnobError, match="unknown or expired"):
+        game.answer("not-a-round", [])
+    round_id, _ = game.new_round(seed=2)
+    with pytest.raises(KnobError, match="positions 0 to 5"):
+        game.answer(round_id, [6])
+
+
+def test_real_images_in_a_round_are_the_shipped_test_images_cropped(game) -> None:
+    round_id, images = game.new_round(seed=3)
+    real = game.real_pixels[:, 2:30, 2:30]
+    for image, is_real in zip(images, game._rounds[round_id].is_real):
+        assert any(np.array_equal(image, r) for r in real) == is_real
+
+
+def test_rounds_expire_and_are_bounded(app_state, judges) -> None:
+    small = RealOrFake(app_state.gan.generator, judges, app_state.real_sample, max_rounds=3, ttl_s=3600)
+    ids = [small.new_round(seed=i)[0] for i in range(5)]
+    assert list(small._rounds) == ids[2:]
+
+
+def test_the_truth_never_reaches_the_browser_before_the_answer(app_url, client) -> None:
+    """Read from the app's HTTP API as the page gets it: a new round sends six image files with random names,
+    captions 1..6 and an opaque round id, nothing else (no truth, no D verdict, no class); the answer brings them."""
+    require_checkpoint(DISCRIMINATOR_NAME)
+    import httpx
+
+    base = f"{app_url}/gradio_api"
+    with httpx.Client(timeout=60) as http:
+        event = http.post(f"{base}/call/game_new_round", json={"data": []}).json()["event_id"]
+        stream = http.get(f"{base}/call/game_new_round/{event}").text
+    payload = json.loads(stream.split("event: complete\ndata:", 1)[1].strip().splitlines()[0])
+    gallery, round_id, marks, result = payload
+    assert len(gallery) == 6 and [g["caption"] for g in gallery] == ["1", "2", "3", "4", "5", "6"]
+    assert marks == {"value": [], "__type__": "update"} and result == ""
+    assert re.fullmatch(r"[A-Za-z0-9_-]{20,}", round_id)
+    for item in gallery:
+        file = item["image"]
+        assert re.fullmatch(r"card-[0-9a-f]{16}\.png", file["orig_name"]) and file["path"].endswith(file["orig_name"])
+        assert set(file) == {"path", "url", "size", "orig_name", "mime_type", "is_stream", "meta"}
+    text = stream.lower()
+    for word in ("real", "fake", "truth", "d(x", "p_real", "verdict", *[n.lower() for n in CLASS_NAMES]):
+        assert word not in text, word
+    table = client.predict(round_id, ["1", "2"], api_name="/game_answer")
+    assert "| truth |" in table and "Running score over 1 round(s)" in table
+    assert table.count("| real |") + table.count("| fake |") >= 6
+
+
+def test_the_game_refuses_bad_answers_with_a_message(client) -> None:
+    require_checkpoint(DISCRIMINATOR_NAME)
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="unknown or expired"):
+        client.predict("nope", [], api_name="/game_answer")
+    _, round_id, _, _ = client.predict(api_name="/game_new_round")
+    with pytest.raises(AppError, match="numbers 1 to 6"):
+        client.predict(round_id, ["9"], api_name="/game_answer")
+
+
+# ----- the 2-D GAN's sessions -----
+
+def test_sessions_cap_how_many_train_at_once_and_free_slots_on_pause_end_and_silence(monkeypatch) -> None:
+    sessions = ToySessions(max_playing=2, max_steps=100)
+    knobs = ToyKnobs()
+    sessions.play("a", knobs), sessions.play("b", knobs)
+    with pytest.raises(Busy, match="Busy: 2 sessions are training .* Try again"):
+        sessions.play("c", knobs)
+    with pytest.raises(Busy):
+        sessions.tick("c", knobs, 1)
+    sessions.pause("a")
+    sessions.play("c", knobs)
+    sessions.end("b")
+    assert sessions.playing_count() == 1 and "b" not in sessions._gans
+    now = time.monotonic()
+    monkeypatch.setattr(toy_sessions.time, "monotonic", lambda: now + toy_sessions.ACTIVE_WINDOW_S + 1)
+    assert sessions.playing_count() == 0  # a tab that stopped ticking (closed, offline) no longer holds a slot
+
+
+def test_ticks_train_up_to_the_cap_then_stop() -> None:
+    sessions = ToySessions(max_playing=1, max_steps=12)
+    sessions.play("a", ToyKnobs())
+    view, playing = sessions.tick("a", ToyKnobs(), 10)
+    assert view["step"] == 10 and playing
+    view, playing = sessions.tick("a", ToyKnobs(lr_g=0.01), 10)
+    assert view["step"] == 12 and not playing and view["knobs"]["lr_g"] == 0.01
+    with pytest.raises(KnobError, match="cap per session"):
+        sessions.play("a", ToyKnobs())
+    assert sessions.reset("a", ToyKnobs(), 5)["step"] == 0
+    with pytest.raises(KnobError, match="steps per frame must be from 1 to 20"):
+        sessions.tick("a", ToyKnobs(), 50)
+    with pytest.raises(KnobError, match="G's learning rate"):
+        sessions.step("a", ToyKnobs(lr_g=3.0))
