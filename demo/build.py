@@ -16,13 +16,15 @@ from core.gan.judge import DISCRIMINATOR_NAME
 from core.gan.real_sample import SAMPLE_DIR
 from demo.gan_game import build_gan_game, make_game
 from demo.image_tab import build_image_tab
+from demo.inside_tab import CSS as INSIDE_CSS
+from demo.inside_tab import build_inside_tab
 from demo.text_tab import build_text_tab
 from demo.toy_gan_tab import CSS as TOY_GAN_CSS, HEAD as TOY_GAN_HEAD, build_toy_gan_tab
 from serve.http_guard import GroupLimit, GuardConfig, HttpGuard
 
 TITLE = "GPT + GAN playground"
 # Browsers smooth enlarged images; the GAN's 32x32 pixels should stay crisp squares.
-CSS = "#gan-image img, #gan-grid img, #gan-interpolation img { image-rendering: pixelated; }"
+CSS = "#gan-image img, #gan-grid img, #gan-interpolation img { image-rendering: pixelated; }" + INSIDE_CSS
 # Events each endpoint group (concurrency_id) may have waiting or running: per browser session, per client address,
 # and for all clients together. The group totals, not Gradio's single max_size, are what bind, so one visitor's
 # flood of text streams or GIFs cannot take the slots of slider images (see serve/http_guard.py).
@@ -34,6 +36,7 @@ GROUP_LIMITS = {
     "gan-verdict": GroupLimit(per_session=2, per_address=16, total=48),  # D's verdict beside the slider image: ~5 ms
     "gan-game": GroupLimit(per_session=2, per_address=8, total=16),     # real-or-fake rounds: ~20 ms each
     "toy-gan": GroupLimit(per_session=2, per_address=8, total=24),      # the 2-D GAN's frames (a tick ~5-15 ms)
+    "inside": GroupLimit(per_session=2, per_address=16, total=32),    # Inside the GPT: a click ~10 ms, a new trace more
 }
 QUEUE_SIZE = 160  # Gradio's own cap over all groups, above the sum of the group totals: a last stop, never the first
 # Sessions whose state (gr.State, diffs of returned components) Gradio keeps in memory: ~120 kB each; the default
@@ -58,7 +61,9 @@ def build_demo(state: AppState) -> gr.Blocks:
                     "DCGAN paint Fashion-MNIST clothes, live, on a CPU.")
         with gr.Tabs():
             with gr.Tab("Text (GPT)", id="text"):
-                build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""))
+                text_parts = build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""))
+            with gr.Tab("Inside the GPT", id="inside") as inside_tab:
+                build_inside_tab(state.gpt, state.notes.get(GPT_NAME, ""), text_parts, inside_tab)
             with gr.Tab("Images (GAN)", id="image"):
                 build_image_tab(state.gan, state.notes.get(GAN_NAME, ""), state.judges, state.notes.get(DISCRIMINATOR_NAME, ""))
                 build_gan_game(*make_game(state.gan, state.judges, state.real_sample, [state.notes.get(k, "") for k in (GAN_NAME, DISCRIMINATOR_NAME, SAMPLE_DIR.name)]))

@@ -1,0 +1,136 @@
+"""Inside the GPT's handlers on the shipped GPT (plain calls), and its endpoints through gradio_client."""
+from __future__ import annotations
+
+import gradio as gr
+import pytest
+import torch
+
+from core.gpt.inspect import step_distribution
+from core.gpt.sampling import Sampler, SamplingKnobs
+from demo.app_state import GPT_NAME, AppState
+from demo.inside_tab import GRID_GAP, GRID_PIXELS, GRID_SPAN, InsideHandlers, Picked
+from tests.conftest import require_checkpoint
+
+PROMPT = "ROMEO:\n"
+KNOBS = SamplingKnobs(temperature=0.8, top_k=40, top_p=0.95, max_new_tokens=80, seed=3)
+
+
+@pytest.fixture(scope="module")
+def inside(app_state: AppState) -> InsideHandlers:
+    require_checkpoint(GPT_NAME)
+    return InsideHandlers(app_state.gpt)
+
+
+@pytest.fixture(scope="module")
+def text(inside: InsideHandlers) -> str:
+    return PROMPT + Sampler(inside.model, inside.tokenizer).generate(PROMPT, KNOBS)
+
+
+def test_look_colours_every_generated_character_and_clicks_reuse_the_trace(inside: InsideHandlers, text: str) -> None:
+    runs = inside.model_runs
+    coloured, step, bars, shade, grid, big, worked, lens = inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1")
+    assert len(coloured) == len(text) + 1 and coloured[-1] == ("▸", None)
+    assert all(label is None for _, label in coloured[: len(PROMPT)])
+    assert all(label is not None for _, label in coloured[len(PROMPT) : -1])
+    assert coloured[PROMPT.index("\n")][0] == "↵\n"  # whitespace visible, the line still breaks
+    assert step == len(PROMPT) and "drew" in bars and "Position 6" in worked and "| 6 |" in lens
+    assert isinstance(grid, type(inside.grid_image(inside.trace(text), step, 1, 1)))
+    assert inside.model_runs == runs + 1
+    for s in (10, 40, len(text)):
+        for layer, head in ((1, "1"), (6, "6")):
+            inside.view(PROMPT, text, 1.2, 10, 0.5, s, layer, head)
+    assert inside.model_runs == runs + 1  # knobs, steps, layers and heads re-slice the cached trace
+
+
+def test_the_last_steps_bars_are_the_text_tabs_bars(inside: InsideHandlers, text_handlers, text: str) -> None:
+    knobs = SamplingKnobs(temperature=1.7, top_k=20, top_p=1.0)
+    ours = step_distribution(inside.trace(text), len(text), knobs)
+    theirs = text_handlers.explorer.candidates(text, knobs)
+    assert len(theirs) == 10
+    for char, p in theirs:
+        assert abs(float(ours[inside.tokenizer.vocab.index(char)]) - p) < 1e-5
+
+
+def test_bars_mark_the_chosen_character_and_grey_what_top_k_cut(inside: InsideHandlers, text: str) -> None:
+    step = len(PROMPT) + 5
+    html = inside.bars_html(inside.trace(text), SamplingKnobs(temperature=1.0, top_k=2, top_p=1.0), step)
+    assert html.count('class="chosen"') == 1 and "cut by top-k" in html
+    assert "raw: T = 1, nothing cut" in html
+
+
+def test_beyond_the_window_is_struck_out(inside: InsideHandlers) -> None:
+    long_text = PROMPT + "Good night, good night! Parting is such sweet sorrow.\n" * 4
+    trace = inside.trace(long_text)
+    html = inside.shade_html(trace, len(long_text), 1, 1)
+    assert "outside the 128-character window" in html and len(long_text) - 1 >= trace.window
+
+
+def test_grid_pixels_map_to_their_layer_and_head(inside: InsideHandlers, text: str) -> None:
+    trace = inside.trace(text)
+    for step in (3, len(text)):
+        image = inside.grid_image(trace, step, 2, 3)
+        pitch = image.size[0] // 6
+        assert image.size[0] == image.size[1] >= GRID_PIXELS and pitch % (min(step, GRID_SPAN) + GRID_GAP) == 0
+        for layer in range(1, 7):
+            for head in range(1, 7):
+                x, y = (head - 1) * pitch + pitch // 2, (layer - 1) * pitch + pitch // 2
+                assert inside.grid_cell(trace, step, x, y) == (layer, head)
+
+
+def test_picks_from_the_page(inside: InsideHandlers, text: str) -> None:
+    step, *panels = inside.pick_char(PROMPT, text, 0.8, 40, 0.95, 2, "4", Picked(None, {"index": 12, "value": "x"}))
+    assert step == 12 and "Position 11" in panels[4] and "Layer 2, head 4" in panels[4]
+    n = inside.grid_image(inside.trace(text), 12, 1, 1).size[0] // 6
+    layer, head, *panels = inside.pick_head(PROMPT, text, 0.8, 40, 0.95, 12, Picked(None, {"index": [4 * n + 1, 2 * n + 1]}))
+    assert (layer, head) == (3, "5") and "Layer 3, head 5" in panels[4]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((PROMPT, None, 0.8, 40, 0.95, 0, 1, 1), "first character is given"),
+    ((PROMPT, None, 0.8, 40, 0.95, 99, 1, 1), "step"),
+    ((PROMPT, None, 0.8, 40, 0.95, 2, 7, 1), "layer must be from 1 to 6"),
+    ((PROMPT, None, 0.8, 40, 0.95, 2, 1, "x"), "head must be a whole number"),
+    ((PROMPT, PROMPT + "☃", 0.8, 40, 0.95, 2, 1, 1), "does not know"),
+    ((PROMPT, PROMPT + "a" * 5000, 0.8, 40, 0.95, 2, 1, 1), "limit is 3,000"),
+    (("", None, 0.8, 40, 0.95, 2, 1, 1), "prompt is empty"),
+    ((PROMPT, None, float("nan"), 40, 0.95, 2, 1, 1), "temperature"),
+])
+def test_bad_input_is_a_clear_message(inside: InsideHandlers, args: tuple, message: str) -> None:
+    with pytest.raises(gr.Error) as caught:
+        inside.view(*args)
+    assert message in str(caught.value)
+
+
+def test_api_calls_without_a_click_are_refused_clearly(inside: InsideHandlers, text: str) -> None:
+    with pytest.raises(gr.Error, match="inside_view"):
+        inside.pick_char(PROMPT, text, 0.8, 40, 0.95, 1, 1, Picked(None, None))
+    with pytest.raises(gr.Error, match="inside_view"):
+        inside.pick_head(PROMPT, text, 0.8, 40, 0.95, 9, Picked(None, {"index": 3}))
+
+
+def test_an_edited_prompt_falls_back_to_the_prompt(inside: InsideHandlers, text: str) -> None:
+    coloured, step, bars, *_ = inside.look("JULIET:\n", text, 0.8, 40, 0.95, 1, 1)
+    assert len(coloured) == len("JULIET:\n") + 1 and step == len("JULIET:\n") and "prompt alone" in bars
+
+
+def test_json_at_a_step(inside: InsideHandlers, text: str) -> None:
+    data = inside.as_json(PROMPT, text, 30)
+    assert data["tokens"] == list(text) and len(data["probabilities"]) == len(text) - len(PROMPT)
+    attention = torch.tensor(data["attention"])
+    assert attention.shape == (6, 6, 30 - data["key_from"])
+    assert torch.allclose(attention.sum(-1), torch.ones(6, 6), atol=1e-4)
+    assert len(data["logit_lens"]) == 6 and len(data["next"]) == 10 and len(data["next_raw"]) == 10
+
+
+def test_through_gradio_client(client, text_handlers) -> None:
+    require_checkpoint(GPT_NAME)
+    text = PROMPT + "Is she not down so late, or up so early?"
+    result = client.predict(PROMPT, text, 0.8, 40, 0.95, 1, "1", api_name="/inside_trace")
+    coloured, step, bars = result[0], result[1], result[2]
+    assert step == len(PROMPT) and "drew" in bars
+    panels = client.predict(PROMPT, text, 0.8, 40, 0.95, 20, 3, "2", api_name="/inside_view")
+    assert len(panels) == 6 and "Layer 3, head 2" in panels[4] and "Position 19" in panels[4]
+    data = client.predict(PROMPT, text, 20, 0.8, 40, 0.95, api_name="/inside_json")
+    assert data["step"] == 20 and len(data["attention"]) == 6
+    with pytest.raises(Exception, match="layer must be from 1 to 6"):
+        client.predict(PROMPT, text, 0.8, 40, 0.95, 20, 9, "2", api_name="/inside_view")
