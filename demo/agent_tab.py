@@ -39,8 +39,8 @@ PLAYER_TEMPLATE = """
 """
 PLAYER_CSS = """
 .agent-player { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
-.agent-canvas { width: 100%; max-width: 480px; aspect-ratio: 3 / 2; height: auto; border-radius: 6px; background: #0b1021; }
-.agent-side { flex: 1 1 220px; min-width: 200px; display: flex; flex-direction: column; gap: 8px; }
+.agent-canvas { flex: 1 1 340px; width: 100%; max-width: 480px; aspect-ratio: 3 / 2; height: auto; border-radius: 6px; background: #0b1021; }
+.agent-side { flex: 1 1 200px; min-width: 180px; display: flex; flex-direction: column; gap: 8px; }
 .bar-row { position: relative; display: flex; justify-content: space-between; padding: 4px 8px; margin-bottom: 4px;
            border-radius: var(--radius-sm, 4px); background: var(--background-fill-secondary, #f4f4f5); overflow: hidden; }
 .bar-fill { position: absolute; left: 0; top: 0; bottom: 0; background: var(--primary-500, #f97316); opacity: 0.35; }

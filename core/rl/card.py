@@ -35,7 +35,11 @@ def write_card(directory: Path) -> str:
               "| snapshot | steps | mean return +- std | landed | seeds |", "|---|---|---|---|---|"]
     for s in config.get("snapshots", []):
         lines.append(f"| {s['name']} | {s['steps']:,} | {s['eval_return_mean']} +- {s['eval_return_std']} | {s['eval_landed']}/{s['eval_episodes']} | {s['eval_seeds']} |")
-    lines += ["", "The learning curve (deterministic evaluation on seeds 1000..1019 after every update) is in training_log.csv.", ""]
+    lines += ["", "The learning curve (deterministic evaluation on seeds 1000..1019 after every update) is in training_log.csv.",
+              "Landed: the episode ended with the lander at rest, or standing on both legs at the 1 000-step limit, "
+              "without crashing.", ""]
+    if config.get("notes"):
+        lines += ["## Notes", "", *[f"- {note}" for note in config["notes"]], ""]
     text = "\n".join(lines)
     atomic_write_text(Path(directory) / "README.md", text)
     return text
