@@ -10,6 +10,8 @@ from tests.conftest import require_checkpoint, screenshot_path
 
 def open_agent_tab(browser, app_url: str, width: int, height: int):
     page = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(app_url)
     page.get_by_role("tab", name="Text (GPT)").wait_for()
     tab = page.get_by_role("tab", name="Agent (RL)")
@@ -18,6 +20,14 @@ def open_agent_tab(browser, app_url: str, width: int, height: int):
         tab = page.locator(".overflow-dropdown button", has_text="Agent (RL)")
     tab.click()
     page.locator("#agent-play").wait_for(state="visible")
+    if not errors:
+        page.locator("#agent-curve svg").wait_for(timeout=10_000)  # the learning curve has rendered
+    blocked = [e for e in errors if "unsafe-eval" in e]
+    if blocked:  # gr.HTML renders its template and runs js_on_load with Function(): the page's CSP must allow it
+        page.close()
+        pytest.fail("The Agent tab's gr.HTML components are blocked by the Content-Security-Policy (Gradio 6 evaluates "
+                    "gr.HTML templates and js_on_load with Function(), which needs 'unsafe-eval' in script-src): "
+                    + blocked[0][:200])
     return page
 
 
@@ -34,7 +44,7 @@ def test_play_animates_mid_episode(browser, app_url, width, height, name):
                                " return e && Number(e.dataset.frame) >= 60; }", timeout=60_000)
         if width < 600:
             player.scroll_into_view_if_needed()
-        page.screenshot(path=str(screenshot_path(name)), full_page=width < 600)
+        page.screenshot(path=str(screenshot_path(name)), full_page=True)
         step_text = player.locator(".agent-step").inner_text()
         assert "seed 3" in step_text and "Frame" in step_text
         # One read of the frame shown (the animation moves on between two separate reads).
