@@ -4,7 +4,8 @@ python bench/bench_app.py [--calls 100] [--checkpoints checkpoints] [--port 7871
 
 Starts `python app.py` as its own process and times how long until the page answers (start-up), then times the round
 trip of an image-slider update (/image with a moving direction, the PNG downloaded as the browser would) and of the
-next-token bars (/next_tokens with a moving temperature) over --calls calls each; prints p50/p95 against the targets
+next-token bars (/next_tokens with a moving temperature) and of Inside the GPT's clicks (a character, then a head, over
+a 300-character text: every panel and the model-view PNG) over --calls calls each; prints p50/p95 against the targets
 (p50 under 100 ms, p95 under 250 ms) and writes bench/reports/app.json and .md.
 
 Each is also timed the way the browser calls it (POST /queue/join, read the event stream, fetch the PNG over a
@@ -31,6 +32,14 @@ from bench.local_app import cpu_seconds, local_client, start_app  # noqa: E402
 from bench.timing import call_times_ms, percentile  # noqa: E402
 
 REPORTS = Path(__file__).resolve().parent / "reports"
+# Inside the GPT: a 300-character text after the prompt; clicks move over its characters and over the 6 x 6 heads.
+INSIDE_PROMPT = "ROMEO:\n"
+INSIDE_TEXT = INSIDE_PROMPT + ("But soft, what light through yonder window breaks?\nIt is the east, and Juliet is the sun.\n"
+                               "Arise, fair sun, and kill the envious moon,\nWho is already sick and pale with grief,\n"
+                               "That thou her maid art far more fair than she:\nBe not her maid, since she is envious;\n"
+                               "Her vestal livery is but sick and green")[:300]
+INSIDE_KNOBS = [0.8, 40, 0.95]
+INSIDE_HEAD_STEP = 150  # the step whose heads are clicked; the model view then spans 48 characters
 TARGET_P50_MS, TARGET_P95_MS = 100.0, 250.0
 
 
@@ -42,8 +51,9 @@ class BrowserPath:
         self.fn_index = {d["api_name"]: d["id"] for d in config["dependencies"] if d.get("api_name")}
         self.session = uuid.uuid4().hex
 
-    def call(self, api_name: str, data: list[Any], fetch_file: bool = False) -> None:
-        body = {"data": data, "fn_index": self.fn_index[api_name], "session_hash": self.session, "event_data": None, "trigger_id": None}
+    def call(self, api_name: str, data: list[Any], fetch_file: bool = False, event_data: Any = None, file_index: int = 0) -> None:
+        """event_data: what the page sends with a click (a select event's index); file_index: which output is the file."""
+        body = {"data": data, "fn_index": self.fn_index[api_name], "session_hash": self.session, "event_data": event_data, "trigger_id": None}
         self.http.post("/queue/join", json=body).raise_for_status()
         with self.http.stream("GET", "/queue/data", params={"session_hash": self.session}) as stream:
             for line in stream.iter_lines():
@@ -53,7 +63,7 @@ class BrowserPath:
         if not message.get("success"):
             raise RuntimeError(f"{api_name} failed: {message}")
         if fetch_file:
-            self.http.get(message["output"]["data"][0]["url"]).raise_for_status()
+            self.http.get(message["output"]["data"][file_index]["url"]).raise_for_status()
 
 
 def percentiles(call: Callable[[int], object], calls: int, server: psutil.Process, warmup: int = 5) -> dict[str, float]:
@@ -81,6 +91,8 @@ def main(argv: list[str] | None = None) -> None:
         browser = BrowserPath(f"http://127.0.0.1:{args.port}", client.config)
         floor = next((name for name in ("/random_image_seed", "/random_seed") if name in endpoints), None)
         calls: dict[str, tuple[str, Callable[[int], list[Any]], bool]] = {}
+        # (api_name, data, event_data, index of the output file) where the page calls another event than the client
+        as_page: dict[str, tuple[str, Callable[[int], list[Any]], Callable[[int], Any], int]] = {}
         if floor:
             calls["no_op_floor"] = (floor, lambda i: [], False)
         if "/image" in endpoints:
@@ -88,14 +100,30 @@ def main(argv: list[str] | None = None) -> None:
             calls["image_slider"] = ("/image", lambda i: ["Sneaker", 3, 1.0, (i % 41) * 0.25 - 5.0, *[0.0] * (n - 1)], True)
         if "/next_tokens" in endpoints:
             calls["next_token_bars"] = ("/next_tokens", lambda i: ["ROMEO:\nWhat light", 0.1 + (i % 40) * 0.05, 40, 0.95], False)
+        if "/inside_view" in endpoints:  # the page sends a click's index with the select event; clients name the step
+            def char_step(i: int) -> int:
+                return len(INSIDE_PROMPT) + (i * 7) % (len(INSIDE_TEXT) - len(INSIDE_PROMPT))
+
+            def head_pixel(i: int) -> list[int]:  # the centre of heatmap (layer, head) in the 6 x (48 + 4) x 2 px view
+                return [(i % 6) * 104 + 52, ((i // 6) % 6) * 104 + 52]
+
+            base = [INSIDE_PROMPT, INSIDE_TEXT, *INSIDE_KNOBS]
+            calls["inside_char_click"] = ("/inside_view", lambda i: [*base, char_step(i), 3, "2"], True)
+            as_page["inside_char_click"] = ("inside_pick_char", lambda i: [*base, 3, "2"],
+                                            lambda i: {"index": char_step(i), "value": None}, 3)
+            calls["inside_head_click"] = ("/inside_view", lambda i: [*base, INSIDE_HEAD_STEP, 1 + (i // 6) % 6, str(1 + i % 6)], True)
+            as_page["inside_head_click"] = ("inside_pick_head", lambda i: [*base, INSIDE_HEAD_STEP],
+                                            lambda i: {"index": head_pixel(i), "value": None}, 4)
         if "/generate" in endpoints:  # the text-stream worker loads its model after start-up: let it finish first, or
             # its CPU would count against the calls measured (serve/stream_worker.py)
             client.predict("ROMEO:\n", 0.8, 40, 0.95, 5, 0, api_name="/generate")
         server = psutil.Process(process.pid)
         for key, (api_name, data, is_file) in calls.items():
+            page_name, page_data, event, file_index = as_page.get(key, (api_name.lstrip("/"), data, lambda i: None, 0))
             report[key] = {
                 "gradio_client": percentiles(lambda i: client.predict(*data(i), api_name=api_name), args.calls, server),
-                "browser_path": percentiles(lambda i: browser.call(api_name.lstrip("/"), data(i), is_file), args.calls, server),
+                "browser_path": percentiles(lambda i: browser.call(page_name, page_data(i), is_file, event(i), file_index),
+                                            args.calls, server),
             }
     finally:
         process.terminate()
@@ -108,7 +136,9 @@ def main(argv: list[str] | None = None) -> None:
     table = ["| measurement (p50 / p95) | gradio_client | as the browser calls it | server CPU per call (gradio_client / browser) |",
              "|---|---|---|---|", f"| app start-up, until the page answers | {startup_s:.1f} s | | |"]
     for key, label in (("no_op_floor", "floor: a no-op endpoint (a random seed)"),
-                       ("image_slider", "image-slider update (/image + PNG)"), ("next_token_bars", "next-token bars (/next_tokens)")):
+                       ("image_slider", "image-slider update (/image + PNG)"), ("next_token_bars", "next-token bars (/next_tokens)"),
+                       ("inside_char_click", "Inside the GPT: click a character (/inside_view; page: /inside_pick_char) + PNG"),
+                       ("inside_head_click", "Inside the GPT: click a head (/inside_view; page: /inside_pick_head) + PNG")):
         r = report.get(key)
         table.append(f"| {label} | {cell(r['gradio_client'])} | {cell(r['browser_path'])} | "  # type: ignore[index]
                      f"{r['gradio_client']['server_cpu_ms_per_call']} / {r['browser_path']['server_cpu_ms_per_call']} ms |" if r  # type: ignore[index]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import gradio as gr
 import pytest
 import torch
+from PIL import Image
 
 from core.gpt.inspect import step_distribution
 from core.gpt.sampling import Sampler, SamplingKnobs
@@ -34,7 +35,7 @@ def test_look_colours_every_generated_character_and_clicks_reuse_the_trace(insid
     assert all(label is not None for _, label in coloured[len(PROMPT) : -1])
     assert coloured[PROMPT.index("\n")][0] == "↵\n"  # whitespace visible, the line still breaks
     assert step == len(PROMPT) and "drew" in bars and "Position 6" in worked and "| 6 |" in lens
-    assert isinstance(grid, type(inside.grid_image(inside.trace(text), step, 1, 1)))
+    assert grid.endswith(".png") and Image.open(grid).size == inside.grid_image(inside.trace(text), step, 1, 1).size
     assert inside.model_runs == runs + 1
     for s in (10, 40, len(text)):
         for layer, head in ((1, "1"), (6, "6")):
