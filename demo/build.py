@@ -30,18 +30,21 @@ CSS = "#gan-image img, #gan-grid img, #gan-interpolation img { image-rendering: 
 # flood of text streams or GIFs cannot take the slots of slider images (see serve/http_guard.py).
 GROUP_LIMITS = {
     "gpt": GroupLimit(per_session=4, per_address=6, total=32),        # text streams (generate, regenerate)
-    "bars": GroupLimit(per_session=2, per_address=16, total=48),      # next-token bars, prompt check: ~10 ms each
-    "gan-image": GroupLimit(per_session=2, per_address=16, total=48),  # slider images: ~15 ms each
+    "bars": GroupLimit(per_session=2, per_address=8, total=48),       # next-token bars, prompt check: ~10 ms each
+    "gan-image": GroupLimit(per_session=2, per_address=8, total=48),  # slider images: ~15 ms each
     "gan-heavy": GroupLimit(per_session=2, per_address=4, total=12),   # grids and GIFs: up to ~0.3 s each
     "gan-verdict": GroupLimit(per_session=2, per_address=16, total=48),  # D's verdict beside the slider image: ~5 ms
     "gan-game": GroupLimit(per_session=2, per_address=8, total=16),     # real-or-fake rounds: ~20 ms each
     "toy-gan": GroupLimit(per_session=2, per_address=8, total=24),      # the 2-D GAN's frames (a tick ~5-15 ms)
     "inside": GroupLimit(per_session=2, per_address=16, total=32),    # Inside the GPT: a click ~10 ms, a new trace more
 }
-QUEUE_SIZE = 160  # Gradio's own cap over all groups, above the sum of the group totals: a last stop, never the first
-# Sessions whose state (gr.State, diffs of returned components) Gradio keeps in memory: ~120 kB each; the default
-# 10 000 lets a client that opens sessions in a loop hold ~1.2 GB. The oldest are dropped first.
-STATE_SESSIONS = 1_000
+# Gradio's own cap over all groups, above the sum of the group totals: a last stop, never the first to refuse.
+QUEUE_SIZE = sum(limit.total for limit in GROUP_LIMITS.values()) + 32
+# Sessions whose state Gradio keeps in memory: ~0.3 MB each (it copies every component's config into each session,
+# measured with bench/abuse.py: +167 MB for 600 sessions); the default 10 000 would allow ~3 GB. The oldest are
+# dropped first (an evicted tab keeps working; its gr.State values start again from their defaults). HttpGuard also
+# limits how fast one address may open sessions.
+STATE_SESSIONS = 256
 
 
 def private_cache_dir() -> str:

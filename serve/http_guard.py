@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Mapping
@@ -63,6 +64,10 @@ class GuardConfig:
     max_body_bytes: int = 64 * 1024  # a 2 000-character prompt is at most ~12 kB of JSON (\\uXXXX escapes)
     groups: Mapping[str, GroupLimit] = field(default_factory=dict)  # concurrency_id -> limits
     default_group: GroupLimit = GroupLimit(per_session=2, per_address=8, total=16)  # small no-op events (seeds)
+    # Gradio keeps ~0.3 MB for every session it sees (a copy of every component's config, gradio/state_holder.py),
+    # and a call without a session_hash is a session of its own: new sessions per address are a token bucket.
+    new_sessions_burst: int = 60
+    new_sessions_per_s: float = 1.0
     per_address: bool = True  # off only where many simulated users share one address (bench/load_test.py)
     trust_forwarded_for: bool = False  # behind a proxy that appends the client's address (Hugging Face Spaces)
 
@@ -76,6 +81,28 @@ class Refusal(Exception):
     def __init__(self, status: int, reason: str):
         super().__init__(reason)
         self.status, self.reason = status, reason
+
+
+class TokenBuckets:
+    """One token bucket per key: `burst` tokens, refilled at `rate` a second."""
+
+    def __init__(self, burst: int, rate: float):
+        self.burst, self.rate = burst, rate
+        self.buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, when)
+        self.lock = threading.Lock()
+
+    def take(self, key: str) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            tokens, when = self.buckets.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - when) * self.rate)
+            if tokens < 1.0:
+                self.buckets[key] = (tokens, now)
+                return False
+            self.buckets[key] = (tokens - 1.0, now)
+            if len(self.buckets) > 10_000:  # forget full buckets: they are the default
+                self.buckets = {k: v for k, v in self.buckets.items() if v[0] + (now - v[1]) * self.rate < self.burst}
+            return True
 
 
 class PendingEvents:
@@ -130,12 +157,16 @@ class HttpGuard:
     def __init__(self, app: Callable[..., Awaitable[None]], blocks: Any, config: GuardConfig | None = None):
         self.app, self.blocks, self.config = app, blocks, config or GuardConfig()
         self.pending = PendingEvents(self._is_alive)
+        self.new_sessions = TokenBuckets(self.config.new_sessions_burst, self.config.new_sessions_per_s)
 
     # ----- what the served Blocks knows -----
     def _is_alive(self, event_id: str) -> bool:
         # Gradio keeps an event here from the join until it has finished running (queueing.Queue). Private, so a
         # Gradio upgrade that renames it fails tests/test_security_limits.py rather than silently lifting the limits.
         return event_id in self.blocks._queue.event_ids_to_events
+
+    def _is_new_session(self, session: str | None) -> bool:
+        return session is None or session not in self.blocks.state_holder  # StateHolder.__contains__
 
     def _fn_by_index(self, fn_index: Any) -> Any:
         if type(fn_index) is not int or fn_index not in self.blocks.fns:
@@ -268,13 +299,19 @@ class HttpGuard:
                 path = scope["path"]
                 if scope["method"] == "POST" and (path == JOIN or path.startswith(CALL)):
                     fn, session = self._group_of_call(path, body)
-                    keys, limits = self._limit_keys(fn, session, self._client_address(scope, headers))
+                    address = self._client_address(scope, headers)
+                    keys, limits = self._limit_keys(fn, session, address)
                     full = self.pending.reserve(keys, limits)
                     if full is not None:
                         keys = None
                         who = {"session": "this session", "address": "your address"}.get(full, "everyone together")
                         raise Refusal(429, f"Too many requests waiting for {fn.api_name or 'this function'} from {who}; "
                                            "wait for one to finish and try again.")
+                    if self.config.per_address and self._is_new_session(session) and not self.new_sessions.take(address):
+                        self.pending.settle(keys, None)
+                        keys = None
+                        raise Refusal(429, "Too many new sessions from your address; reuse a session_hash "
+                                           "(gradio_client does) or wait a few seconds.")
                 replay = iter(messages)
 
                 async def receive_replayed() -> dict:
