@@ -25,24 +25,24 @@ from core.gpt.model import GPT
 from core.gpt.sampling import SamplingKnobs, next_token_probabilities_rows
 
 
-# A step always computes at least this many rows (spare rows are scratch). MKL's sgemm takes another code path, with
-# another summation order, for 1-3 rows than for 4 or more, while from 4 rows on each row's result is bit for bit the
-# same whatever the row count and the row's place (tests/test_gpt_batched_decode.py checks this on the machine it
-# runs on). Padding to 4 makes a stream's logits, and so its text, independent of how many others share the step.
+# The matrix products of a step always take at least this many rows (zero rows added, results dropped). MKL's sgemm
+# takes another code path, with another summation order, for 1-3 rows than for 4 or more, while from 4 rows on each
+# row's result is bit for bit the same whatever the row count and the row's place (measured here for every shape of
+# the model; tests/test_gpt_batched_decode.py holds the logits to it). Padding the products, not the attention, makes
+# a stream's logits, and so its text, independent of how many others share the step, for ~0.3 ms a step alone.
 MIN_ROWS = 4
 
 
 class BatchedDecoder:
     """Rows 0..n-1 of a preallocated KV cache, each a sequence at its own position; `step` feeds one token to each.
 
-    The cache is (layers, 2, rows, heads, window, head_dim), rows = max(max_rows, MIN_ROWS): ~1.2 MB a row for the
-    shipped model.
+    The cache is (layers, 2, max_rows, heads, window, head_dim): ~1.2 MB a row for the shipped model.
     """
 
     def __init__(self, model: GPT, max_rows: int):
         cfg = model.config
         self.model, self.config, self.window = model, cfg, cfg.context_length
-        self.max_rows = max_rows = max(max_rows, MIN_ROWS)
+        self.max_rows = max_rows
         device = model.embed.weight.device
         self.kv = torch.zeros(cfg.n_layer, 2, max_rows, cfg.n_head, self.window, cfg.head_dim, device=device)
         self.positions = torch.zeros(max_rows, dtype=torch.long, device=device)  # tokens fed so far, per row
@@ -67,7 +67,7 @@ class BatchedDecoder:
     def step(self, tokens: torch.Tensor) -> torch.Tensor:
         """Logits (n, vocab) after feeding tokens (n,), one to each of rows 0..n-1 at that row's own position.
 
-        Fewer than MIN_ROWS rows are padded with scratch rows (token 0 at position 0, discarded). The arithmetic of
+        Fewer than MIN_ROWS rows go through the matrix products with zero rows added (see MIN_ROWS). The arithmetic of
         Block.forward for one new token per row: q and k rotated by each row's own RoPE angles, the new key and value
         written to each row's own slot (position % window), attention over the row's filled slots only (slots not
         yet written get -inf), so every row computes exactly the banded sliding-window forward.
@@ -75,11 +75,8 @@ class BatchedDecoder:
         if self._weights is None:
             self._weights = DecodeWeights.for_model(self.model)
         w, cfg = self._weights, self.config
-        real = tokens.shape[0]
-        if real < MIN_ROWS:
-            tokens = torch.cat((tokens, tokens.new_zeros(MIN_ROWS - real)))
-            self.positions[real:MIN_ROWS] = 0
         n, H, D, W = tokens.shape[0], cfg.n_head, cfg.head_dim, self.window
+        rows_mm = max(n, MIN_ROWS)  # rows of x through layer norms and matrix products: rows past n stay zero-based
         pos = self.positions[:n]
         slots, rows = pos % W, self._row_ids[:n]
         cos, sin = w.rotary.tables(int(pos.max()) + 1, tokens.device)
@@ -89,9 +86,13 @@ class BatchedDecoder:
         bias = torch.zeros(n, W, device=tokens.device).masked_fill_(self._slots[None, :] > pos[:, None], float("-inf"))
         bias = bias[:, None, None, :].expand(n, H, 1, W).reshape(n * H, 1, W)
         x = w.embedding[tokens]  # (n, C)
+        y_rows = None
+        if rows_mm > n:
+            x = torch.cat((x, x.new_zeros(rows_mm - n, cfg.n_embd)))
+            y_rows = x.new_zeros(rows_mm, cfg.n_embd)  # attention output of the real rows, zeros below
         for layer, lw in enumerate(w.layers):
             h = F.layer_norm(x, (cfg.n_embd,), lw.ln1_weight, lw.ln1_bias)
-            qkv = (h @ lw.qkv).view(n, 3, H, D)
+            qkv = (h @ lw.qkv)[:n].view(n, 3, H, D)
             x1, x2 = qkv[:, :2].chunk(2, dim=-1)
             qk = torch.cat((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1)  # (n, 2, H, D): model.apply_rotary
             kv = self.kv[layer]  # (2, rows, H, W, D)
@@ -100,11 +101,13 @@ class BatchedDecoder:
             values = kv[1, :n].reshape(n * H, W, D)
             scores = torch.baddbmm(bias, qk[:, 0].reshape(n * H, 1, D), keys.transpose(1, 2), alpha=w.scale)
             y = torch.bmm(torch.softmax(scores, dim=-1), values).view(n, cfg.n_embd)
+            if y_rows is not None:
+                y = y_rows.index_copy_(0, rows, y)
             x = torch.addmm(x, y, lw.attn_proj)
             h = F.layer_norm(x, (cfg.n_embd,), lw.ln2_weight, lw.ln2_bias)
             x = torch.addmm(x, F.gelu(torch.addmm(lw.fc_bias, h, lw.fc)), lw.mlp_proj).add_(lw.mlp_proj_bias)
-        self.positions[:real] += 1
-        return self.model.logits(x)[:real]  # the head on every row too: the same sgemm path
+        self.positions[:n] += 1
+        return self.model.logits(x)[:n]  # the head on the padded rows too: the same sgemm path
 
 
 @dataclass

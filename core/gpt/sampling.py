@@ -74,13 +74,15 @@ def next_token_probabilities_rows(logits: torch.Tensor, temperature: torch.Tenso
     greedy = temperature == 0.0
     # max first: no inf/inf = NaN for tiny temperatures; 1e-30 stands in for 0 (greedy rows are one-hot below)
     scaled = (logits - logits.max(dim=-1, keepdim=True).values) / temperature.clamp_min(1e-30)[:, None]
-    k_on = (top_k > 0) & (top_k < vocab)
-    if bool(k_on.any()):
-        kth = torch.sort(scaled, dim=-1, descending=True).values.gather(1, (top_k.clamp(1, vocab) - 1)[:, None])
-        scaled = scaled.masked_fill(k_on[:, None] & (scaled < kth), float("-inf"))
-    p_on = top_p < 1.0
-    if bool(p_on.any()):
+    k_on, p_on = (top_k > 0) & (top_k < vocab), top_p < 1.0
+    any_k, any_p = bool(k_on.any()), bool(p_on.any())
+    if any_k or any_p:  # one sort serves both: masking the tail below the k-th value keeps the order
         sorted_logits, order = torch.sort(scaled, dim=-1, descending=True, stable=True)
+    if any_k:
+        kth = sorted_logits.gather(1, (top_k.clamp(1, vocab) - 1)[:, None])
+        scaled = scaled.masked_fill(k_on[:, None] & (scaled < kth), float("-inf"))
+        sorted_logits = sorted_logits.masked_fill(k_on[:, None] & (sorted_logits < kth), float("-inf"))
+    if any_p:
         sorted_probs = torch.softmax(sorted_logits, dim=-1)
         drop = sorted_probs.cumsum(dim=-1) - sorted_probs >= top_p[:, None]  # mass before this token already >= p
         drop[:, 0] = False  # the most likely token always stays (a top_p below float32's range rounds to 0)
