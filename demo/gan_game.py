@@ -26,7 +26,7 @@ NEW_SCORE = {"rounds": 0, "images": 0, "player": 0, "d": 0}
 def result_markdown(result: RoundResult, score: dict[str, int]) -> str:
     rows = ["| # | truth | you said | D(x \\| y) | D said | class |", "|---|---|---|---|---|---|"]
     for i, (real, mark, v, name) in enumerate(zip(result.is_real, result.marked_real, result.verdicts, result.classes)):
-        ok = lambda said: "✅" if said == real else "❌"  # noqa: E731
+        ok = lambda said: "✓" if said == real else "✗"  # noqa: E731
         rows.append(f"| {i + 1} | {'real' if real else 'fake'} | {'real' if mark else 'fake'} {ok(mark)} | {v.p_real:.2f} | "
                     f"{'real' if v.p_real > 0.5 else 'fake'} {ok(v.p_real > 0.5)} | {name} |")
     n = len(result.is_real)
@@ -83,7 +83,7 @@ def build_gan_game(game: RealOrFake | None, note: str = "") -> None:
         handlers = GameHandlers(game)
         gr.Markdown(EXPLAIN, latex_delimiters=[{"left": "$", "right": "$", "display": False}])
         new_button = gr.Button("New round", elem_id="gan-game-new", variant="primary")
-        gallery = gr.Gallery(label="Which are real?", columns=6, rows=1, height="auto", object_fit="contain",
+        gallery = gr.Gallery(label="Which are real?", columns=6, rows=1, height=170, object_fit="contain",
                              allow_preview=False, interactive=False, elem_id="gan-game-images")
         marks = gr.CheckboxGroup([str(i + 1) for i in range(game.n)], label="Tick the REAL ones (the rest are fake)",
                                  elem_id="gan-game-marks")

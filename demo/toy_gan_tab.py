@@ -19,7 +19,7 @@ from core.gan.toy2d import DATASETS, LOSSES, OPTIMISERS, Toy2DGAN, ToyKnobs
 from core.gan.toy_sessions import MAX_STEPS_PER_TICK, Busy, ToySessions
 from demo.errors import user_errors
 
-TICK_S = 0.1  # 10 redraws a second while playing
+TICK_S = 0.08  # 12.5 ticks a second asked for: a tick that comes while the last is still running is skipped, so >= 10 redraws a second arrive
 DEFAULT_SPEED = 5
 LR_SLIDER = (0.0001, 0.05)
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
