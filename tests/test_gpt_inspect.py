@@ -11,7 +11,7 @@ import torch
 
 from core import limits
 from core.gpt import sampling
-from core.gpt.inspect import RAW, step_distribution, step_probabilities, trace_ids, trace_text
+from core.gpt.inspect import RAW, step_distribution, step_distributions, step_probabilities, trace_ids, trace_text
 from core.gpt.io import LoadedGPT, load_gpt
 from core.gpt.sampling import Sampler, SamplingKnobs, validate_prompt
 from core.validation import KnobError
@@ -165,3 +165,12 @@ def test_cli_bad_input_same_message_as_the_sampler_exit_2(gpt: LoadedGPT, prompt
     result = _cli("--prompt", prompt, "--json")
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.strip() == f"error: {expected.value}" and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("knobs", [KNOBS, SamplingKnobs(temperature=0.0), SamplingKnobs(temperature=1.0, top_k=0, top_p=1.0),
+                                   SamplingKnobs(temperature=2.0, top_k=5, top_p=0.5, repetition_penalty=3.0)])
+def test_all_steps_at_once_equal_one_step_at_a_time(gpt: LoadedGPT, knobs: SamplingKnobs) -> None:
+    trace = trace_text(gpt.model, gpt.tokenizer, LONG)
+    together = step_distributions(trace, knobs, start=3)
+    for step in (3, 50, 129, trace.length - 1):  # before and past the 128-character window of the penalty
+        assert torch.allclose(together[step - 3], step_distribution(trace, step, knobs), atol=1e-6)

@@ -9,7 +9,8 @@ Weights are computed on demand for the query rows asked for: a 3 000-character t
 floats (1.3 GB) for every full matrix, while a view needs one row or one 128-character window.
 
 `step_probabilities` gives each character of a text the probability it had when it was drawn, through
-`next_token_probabilities`, the one function behind the sampler and the next-token bars.
+`next_token_probabilities_rows`, the one definition of the knobs behind the sampler and the next-token bars (all the
+steps as rows of one call).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import torch
 
 from core.checkpoints import CheckpointError
 from core.gpt.model import GPT, sliding_window_mask
-from core.gpt.sampling import SamplingKnobs, next_token_probabilities, validate_prompt
+from core.gpt.sampling import SamplingKnobs, next_token_probabilities, next_token_probabilities_rows, validate_prompt
 from core.gpt.tokenizer import CharTokenizer
 from core.validation import KnobError
 
@@ -148,9 +149,32 @@ def step_distribution(trace: Trace, step: int, knobs: SamplingKnobs) -> torch.Te
     return next_token_probabilities(trace.logits[step - 1], knobs, recent)
 
 
+def step_distributions(trace: Trace, knobs: SamplingKnobs, start: int = 1) -> torch.Tensor:
+    """(steps, vocab) the distributions tokens start .. T-1 were drawn from, all at once through
+    next_token_probabilities_rows (the knob arithmetic the sampler uses; one row per step, rows independent)."""
+    start = max(start, 1)
+    rows = trace.length - start
+    logits = trace.logits[start - 1 : trace.length - 1]
+    seen = None
+    if knobs.repetition_penalty != 1.0:  # the ids in the window before each step
+        ids = torch.tensor(trace.ids, dtype=torch.long)
+        back = torch.arange(start, trace.length)[:, None] - torch.arange(1, trace.window + 1)[None, :]
+        counts = torch.zeros(rows, logits.shape[-1], dtype=torch.long)
+        counts.scatter_add_(1, ids[back.clamp_min(0)], (back >= 0).long())
+        seen = counts > 0
+
+    def column(value: float, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        return torch.full((rows,), value, dtype=dtype)
+
+    return next_token_probabilities_rows(logits, column(knobs.temperature), column(knobs.top_k, torch.long),
+                                         column(knobs.top_p), column(knobs.repetition_penalty), seen)
+
+
 def step_probabilities(trace: Trace, knobs: SamplingKnobs, start: int = 1) -> list[float]:
     """The probability each token from `start` on had when it was drawn (with the knobs, as the sampler did)."""
-    return [float(step_distribution(trace, step, knobs)[trace.ids[step]]) for step in range(max(start, 1), trace.length)]
+    probs = step_distributions(trace, knobs, start)
+    chosen = torch.tensor(trace.ids[max(start, 1) :], dtype=torch.long)
+    return probs.gather(1, chosen[:, None])[:, 0].tolist()
 
 
 def top_chars(probs: torch.Tensor, tokenizer: CharTokenizer, top: int) -> list[tuple[str, float]]:
