@@ -25,9 +25,9 @@ def open_agent_tab(browser, app_url: str, width: int, height: int):
     blocked = [e for e in errors if "unsafe-eval" in e]
     if blocked:  # gr.HTML renders its template and runs js_on_load with Function(): the page's CSP must allow it
         page.close()
-        pytest.fail("The Agent tab's gr.HTML components are blocked by the Content-Security-Policy (Gradio 6 evaluates "
-                    "gr.HTML templates and js_on_load with Function(), which needs 'unsafe-eval' in script-src): "
-                    + blocked[0][:200])
+        pytest.fail("gr.HTML components (the Agent tab's player and learning curve among them) are blocked by the page's "
+                    "Content-Security-Policy: Gradio 6 renders gr.HTML templates and runs js_on_load with Function(), "
+                    "which needs 'unsafe-eval' in script-src (serve/http_guard.py CSP). First error: " + blocked[0][:160])
     return page
 
 
