@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import gradio as gr
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from core.gan.game import RealOrFake, RoundResult
 from core.validation import KnobError
@@ -24,7 +24,7 @@ NEW_SCORE = {"rounds": 0, "images": 0, "player": 0, "d": 0}
 
 
 def result_markdown(result: RoundResult, score: dict[str, int]) -> str:
-    rows = ["| # | truth | you said | D(x \\| y) | D said | class |", "|---|---|---|---|---|---|"]
+    rows = ["| # | truth | you | D(x \\| y) | D | class |", "|---|---|---|---|---|---|"]
     for i, (real, mark, v, name) in enumerate(zip(result.is_real, result.marked_real, result.verdicts, result.classes)):
         ok = lambda said: "✓" if said == real else "✗"  # noqa: E731
         rows.append(f"| {i + 1} | {'real' if real else 'fake'} | {'real' if mark else 'fake'} {ok(mark)} | {v.p_real:.2f} | "
@@ -39,15 +39,23 @@ class GameHandlers:
     def __init__(self, game: RealOrFake, files: GeneratedFiles | None = None) -> None:
         self.game, self.files = game, files or GeneratedFiles(cap_bytes=GAME_DISK_CAP)
 
-    def _file(self, pixels: Any) -> str:
-        image = Image.fromarray(pixels, "L").resize((28 * SHOW_SCALE,) * 2, Image.NEAREST)
-        return self.files.write("card", ".png", lambda f: image.save(f, format="png", compress_level=1))
+    def _strip(self, images: Any) -> str:
+        """The round's images in one PNG, three to a row (it fits a phone's width), numbered 1..n below each."""
+        tile, gap, band, cols = 28 * SHOW_SCALE, 8, 20, 3
+        rows = -(-len(images) // cols)
+        strip = Image.new("L", (cols * tile + (cols - 1) * gap, rows * (tile + band)), 255)
+        draw = ImageDraw.Draw(strip)
+        for i, pixels in enumerate(images):
+            x, y = (i % cols) * (tile + gap), (i // cols) * (tile + band)
+            strip.paste(Image.fromarray(pixels, "L").resize((tile, tile), Image.NEAREST), (x, y))
+            draw.text((x + tile // 2, y + tile + band // 2), str(i + 1), fill=0, anchor="mm", font_size=16)
+        return self.files.write("round", ".png", lambda f: strip.save(f, format="png", compress_level=1))
 
     @user_errors
-    def new_round(self) -> tuple[list[tuple[str, str]], str, Any, str]:
-        """(gallery of the round's images, captioned 1..n; the round id; cleared marks; cleared result)."""
+    def new_round(self) -> tuple[str, str, Any, str]:
+        """(the round's images in one numbered strip; the round id; cleared marks; cleared result)."""
         round_id, images = self.game.new_round()
-        return [(self._file(p), str(i + 1)) for i, p in enumerate(images)], round_id, gr.CheckboxGroup(value=[]), ""
+        return self._strip(images), round_id, gr.CheckboxGroup(value=[]), ""
 
     @user_errors
     def answer(self, round_id: Any, marked: Any, score: Any) -> tuple[str, dict[str, int]]:
@@ -83,8 +91,8 @@ def build_gan_game(game: RealOrFake | None, note: str = "") -> None:
         handlers = GameHandlers(game)
         gr.Markdown(EXPLAIN, latex_delimiters=[{"left": "$", "right": "$", "display": False}])
         new_button = gr.Button("New round", elem_id="gan-game-new", variant="primary")
-        gallery = gr.Gallery(label="Which are real?", columns=6, rows=1, height=170, object_fit="contain",
-                             allow_preview=False, interactive=False, elem_id="gan-game-images")
+        gallery = gr.Image(label="Which are real?", type="filepath", interactive=False, buttons=[],
+                           elem_id="gan-game-images")
         marks = gr.CheckboxGroup([str(i + 1) for i in range(game.n)], label="Tick the REAL ones (the rest are fake)",
                                  elem_id="gan-game-marks")
         reveal = gr.Button("Reveal", elem_id="gan-game-reveal")

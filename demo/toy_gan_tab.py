@@ -41,7 +41,8 @@ real points, 0 only when the two distributions are the same."""
 CSS = """#toy-gan-canvas .toy-wrap { display: flex; flex-direction: column; gap: 6px; max-width: 440px; }
 #toy-gan-canvas .toy-plane { width: 100%; aspect-ratio: 1 / 1; border: 1px solid #ccc; }
 #toy-gan-canvas .toy-curves { width: 100%; height: 150px; border: 1px solid #ccc; }
-#toy-gan-canvas .toy-info { font-family: monospace; font-size: 13px; }"""
+#toy-gan-canvas .toy-info { font-family: monospace; font-size: 13px; }
+#gan-game-images img { image-rendering: pixelated; }"""  # the real-or-fake game's strip (demo/gan_game.py) too
 
 # Draws the JSON view in #toy-gan-data on canvases it adds to #toy-gan-canvas, on every new view (checked once per
 # animation frame: a string comparison) and when the canvas is resized.

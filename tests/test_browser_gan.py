@@ -46,7 +46,7 @@ def test_verdict_beside_the_slider_image_and_a_game_round(page) -> None:
     page.screenshot(path=str(screenshot_path(f"gan-verdict-{page.width_name}.png")), full_page=False)
 
     page.locator("#gan-game-new").click()
-    page.wait_for_function("() => document.querySelectorAll('#gan-game-images img').length === 6")
+    page.wait_for_function("() => { const img = document.querySelector('#gan-game-images img'); return img && img.naturalWidth > 300; }")
     page.locator("#gan-game-marks").get_by_text("1", exact=True).click()
     page.locator("#gan-game-marks").get_by_text("4", exact=True).click()
     page.locator("#gan-game-reveal").click()

@@ -107,8 +107,9 @@ def test_rounds_expire_and_are_bounded(app_state, judges) -> None:
 
 
 def test_the_truth_never_reaches_the_browser_before_the_answer(app_url, client) -> None:
-    """Read from the app's HTTP API as the page gets it: a new round sends six image files with random names,
-    captions 1..6 and an opaque round id, nothing else (no truth, no D verdict, no class); the answer brings them."""
+    """Read from the app's HTTP API as the page gets it: a new round sends one image file (the six images in a
+    numbered strip) with a random name and an opaque round id, nothing else (no truth, no D verdict, no class); the
+    answer brings them."""
     require_checkpoint(DISCRIMINATOR_NAME)
     import httpx
 
@@ -117,14 +118,11 @@ def test_the_truth_never_reaches_the_browser_before_the_answer(app_url, client) 
         event = http.post(f"{base}/call/game_new_round", json={"data": []}).json()["event_id"]
         stream = http.get(f"{base}/call/game_new_round/{event}").text
     payload = json.loads(stream.split("event: complete\ndata:", 1)[1].strip().splitlines()[0])
-    gallery, round_id, marks, result = payload
-    assert len(gallery) == 6 and [g["caption"] for g in gallery] == ["1", "2", "3", "4", "5", "6"]
+    strip, round_id, marks, result = payload
     assert marks == {"value": [], "__type__": "update"} and result == ""
     assert re.fullmatch(r"[A-Za-z0-9_-]{20,}", round_id)
-    for item in gallery:
-        file = item["image"]
-        assert re.fullmatch(r"card-[0-9a-f]{16}\.png", file["orig_name"]) and file["path"].endswith(file["orig_name"])
-        assert set(file) == {"path", "url", "size", "orig_name", "mime_type", "is_stream", "meta"}
+    assert re.fullmatch(r"round-[0-9a-f]{16}\.png", strip["orig_name"]) and strip["path"].endswith(strip["orig_name"])
+    assert set(strip) == {"path", "url", "size", "orig_name", "mime_type", "is_stream", "meta"}
     text = stream.lower()
     for word in ("real", "fake", "truth", "d(x", "p_real", "verdict", *[n.lower() for n in CLASS_NAMES]):
         assert word not in text, word
