@@ -12,7 +12,8 @@ time between actions, one of:
   * an image-slider drag: --drag-steps /image calls in a row, a direction slider moving each step (PNG downloaded);
   * next-token bars: --bar-steps /next_tokens calls in a row, the temperature moving each step;
   * a text stream: one /generate of --stream-tokens characters, read as it streams (time to first chunk and to the end);
-  * an agent episode: one /play_episode (a random snapshot, seed and temperature; the whole episode's JSON returned).
+  * an agent episode: one /play_episode (a random snapshot, seed and temperature; the whole episode's JSON returned);
+  * a GAN playground session (--toy-gan-weight): /toy_gan_play, --drag-steps /toy_gan_tick frames, /toy_gan_pause.
 Bounded: at most --max-requests requests in all, each with a --request-timeout, and the run stops --seconds after
 the start (requests in flight then finish, or are cut off by the timeout).
 
@@ -55,7 +56,8 @@ WINDOW_S = 10.0  # the report's image-slider p95 per window of the run
 FIRST_CHUNK_POLL_S = 0.02  # how often a streaming user looks for its first chunk (see User.wait_for_first_chunk)
 ENDPOINT_LABELS = {"/image": "image slider (/image, PNG downloaded)", "/next_tokens": "next-token bars (/next_tokens)",
                    "/generate": "text stream (/generate, whole stream)", "/generate:first": "text stream, first chunk",
-                   "/play_episode": "agent plays (/play_episode, whole episode as JSON)"}
+                   "/play_episode": "agent plays (/play_episode, whole episode as JSON)",
+                   "/toy_gan_tick": "GAN playground frame (/toy_gan_tick: 5 steps + redraw JSON)"}
 
 
 # ----- the server -----
@@ -225,6 +227,17 @@ class User(threading.Thread):
         return self.call("/play_episode", snapshot, self.rng.randrange(100_000), self.rng.choice([0.0, 1.0]), False, 15.0, -10.0,
                          check=self.check_episode)
 
+    def play_toy_gan(self) -> bool:
+        """The GAN playground: Play, --drag-steps frames (5 training steps and a redraw each), Pause. Beyond the
+        server's limit of sessions training at once, Play answers "Busy" in its status line: not a failure."""
+        knobs = ["ring", "non-saturating", "adam", 0.001, 0.001, 1]
+        if not self.call("/toy_gan_play", *knobs):
+            return False
+        for _ in range(self.args.drag_steps):
+            if not self.call("/toy_gan_tick", *knobs, 5):
+                return False
+        return self.call("/toy_gan_pause")
+
     @staticmethod
     def check_episode(result: object) -> None:
         if not (isinstance(result, str) and result.startswith("{") and '"return"' in result):
@@ -232,7 +245,8 @@ class User(threading.Thread):
 
     def run(self) -> None:
         actions = [(self.drag_image_slider, self.args.mix[0]), (self.move_temperature, self.args.mix[1]), (self.stream_text, self.args.mix[2]),
-                   (self.play_agent, self.args.mix[3] if self.args.agent_snapshots else 0.0)]
+                   (self.play_agent, self.args.mix[3] if self.args.agent_snapshots else 0.0),
+                   (self.play_toy_gan, self.args.toy_gan_weight if self.args.toy_gan else 0.0)]
         try:
             while time.monotonic() < self.shared.deadline:
                 action = self.rng.choices([a for a, _ in actions], weights=[w for _, w in actions])[0]
@@ -304,7 +318,8 @@ def markdown(report: dict) -> str:
     lines += ["", f"Each user repeats, with a think time of {cfg['think']} s x U(0.5, 1.5) between actions and weights "
               f"{'/'.join(f'{w:g}' for w in cfg['mix'])}: an image-slider drag ({cfg['drag_steps']} /image calls, one "
               f"direction slider moving), next-token bars ({cfg['bar_steps']} /next_tokens calls, the temperature moving) or a "
-              f"text stream of {cfg['stream_tokens']} characters or an agent episode (/play_episode). Machine: {report['machine']['cpus']} CPUs, load average "
+              f"text stream of {cfg['stream_tokens']} characters or an agent episode (/play_episode), and with weight "
+              f"{cfg.get('toy_gan_weight', 0):g} a GAN playground session (/toy_gan_play, {cfg['drag_steps']} /toy_gan_tick frames of 5 steps, /toy_gan_pause). Machine: {report['machine']['cpus']} CPUs, load average "
               f"{report['machine']['loadavg_start']} at the start (other work running on it counts against these figures); "
               f"server thread settings {report['server_threads']}.", ""]
     if report["errors"]:
@@ -339,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=bounded(1, 10**6), default=100_000, help="hard cap on requests in all")
     parser.add_argument("--request-timeout", type=bounded(1, 600, float), default=60.0, help="seconds before a request counts as failed")
     parser.add_argument("--mix", type=parse_mix, default=(5.0, 3.0, 2.0, 1.0), help="weights of image drag, bars, text stream, agent episode")
+    parser.add_argument("--toy-gan-weight", type=bounded(0, 100, float), default=1.0, help="weight of a GAN playground session (play, frames, pause) beside --mix")
     parser.add_argument("--think", type=bounded(0, 60, float), default=1.0, help="mean pause between a user's actions, seconds")
     parser.add_argument("--drag-steps", type=bounded(1, 100), default=8)
     parser.add_argument("--bar-steps", type=bounded(1, 100), default=4)
@@ -377,6 +393,11 @@ def main(argv: list[str] | None = None) -> int:
             probe.predict(args.agent_snapshots[-1], 0, 0.0, False, 15.0, -10.0, api_name="/play_episode")
         elif args.mix[3]:
             print("the app has no /play_episode endpoint (no agent checkpoint): agent episodes are left out of the mix", flush=True)
+        args.toy_gan = "/toy_gan_tick" in api
+        if args.toy_gan:
+            probe.predict("ring", "non-saturating", "adam", 0.001, 0.001, 1, api_name="/toy_gan_play")
+            probe.predict("ring", "non-saturating", "adam", 0.001, 0.001, 1, 5, api_name="/toy_gan_tick")
+            probe.predict(api_name="/toy_gan_pause")
         floor = []  # what a call costs before any model work (queue + gradio_client round trip), before the load
         for _ in range(20):
             t0 = time.perf_counter()
@@ -432,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python bench/load_test.py" + ("" if argv is None and len(sys.argv) == 1 else " " + " ".join(argv if argv is not None else sys.argv[1:]))
     report = {
         "command": command,
-        "config": {"users": args.users, "seconds": args.seconds, "mix": list(args.mix), "think": args.think, "drag_steps": args.drag_steps,
+        "config": {"users": args.users, "seconds": args.seconds, "mix": list(args.mix), "toy_gan_weight": args.toy_gan_weight if args.toy_gan else 0.0, "think": args.think, "drag_steps": args.drag_steps,
                    "bar_steps": args.bar_steps, "stream_tokens": args.stream_tokens, "max_requests": args.max_requests,
                    "request_timeout": args.request_timeout, "url": "started app.py" if process else url},
         "machine": {"cpus": os.cpu_count(), "loadavg_start": loadavg_start, "loadavg_end": [round(x, 2) for x in os.getloadavg()]},
