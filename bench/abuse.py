@@ -106,7 +106,7 @@ def normal_user(url: str, n_inputs: int, stop: threading.Event, latencies: list[
             step += 1
             data = ["Sneaker", 3, 1.0, (step % 40) / 4 - 5.0] + [0.0] * (n_inputs - 4)
             started = time.perf_counter()
-            response = http.post(f"{API}/call/image", json={"data": data})
+            response = http.post(f"{API}/call/image", json={"data": data, "session_hash": "normal-user"})  # one tab
             if response.status_code != 200:
                 refused[str(response.status_code)] += 1
                 time.sleep(0.05)

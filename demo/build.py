@@ -40,11 +40,31 @@ GROUP_LIMITS = {
 }
 # Gradio's own cap over all groups, above the sum of the group totals: a last stop, never the first to refuse.
 QUEUE_SIZE = sum(limit.total for limit in GROUP_LIMITS.values()) + 32
-# Sessions whose state Gradio keeps in memory: ~0.3 MB each (it copies every component's config into each session,
-# measured with bench/abuse.py: +167 MB for 600 sessions); the default 10 000 would allow ~3 GB. The oldest are
-# dropped first (an evicted tab keeps working; its gr.State values start again from their defaults). HttpGuard also
-# limits how fast one address may open sessions.
-STATE_SESSIONS = 256
+# Sessions whose state Gradio keeps in memory, the oldest dropped first (an evicted tab keeps working; its gr.State
+# values start again from their defaults). Gradio's default is 10 000, at ~0.3 MB each in this app (+167 MB for 600
+# sessions, measured) before slim_sessions() below; HttpGuard also limits how fast one address may open sessions.
+STATE_SESSIONS = 1_000
+
+
+def slim_sessions() -> None:
+    """Make Gradio's new sessions start without a copy of every component's config.
+
+    gradio.state_holder.SessionState builds that copy (~0.3 MB a session in this app) for one reader only, the
+    /gradio_api/deep_link route, which this app does not use and HttpGuard closes; what a session changes is still
+    recorded there by Gradio. Wrapping __init__ (not rewriting it) keeps every other part of a session as Gradio makes
+    it; tests/test_security_requests.py measures the memory a burst of sessions leaves."""
+    from gradio import state_holder
+
+    original = state_holder.SessionState.__init__
+    if getattr(original, "slim", False):
+        return
+
+    def __init__(self: Any, blocks: Any) -> None:
+        original(self, blocks)
+        self.config_values = {}
+
+    __init__.slim = True  # type: ignore[attr-defined]
+    state_holder.SessionState.__init__ = __init__
 
 
 def private_cache_dir() -> str:
@@ -59,6 +79,7 @@ def private_cache_dir() -> str:
 def build_demo(state: AppState) -> gr.Blocks:
     """Lay out the tabs from models loaded once at start-up (state); handlers never load weights."""
     private_cache_dir()
+    slim_sessions()
     with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(f"# {TITLE}\nMove a knob and watch a character-level GPT write Shakespeare and a conditional "
                     "DCGAN paint Fashion-MNIST clothes, live, on a CPU.")

@@ -27,10 +27,10 @@ API = "/gradio_api"
 # queue's limits would not apply); uploads (the app has no file inputs); the dev-mode reload stream; the run-history
 # page and its Hub-bucket routes; the monitoring dashboard (/monitoring/summary answers anyone with the app's traffic);
 # media streaming (no audio/video outputs); the component server (no component here uses server functions); the
-# vibe-editing routes; the Spaces file proxy; login/logout (no auth); MCP (off).
+# vibe-editing routes; the Spaces file proxy; login/logout (no auth); MCP (off); deep links (no DeepLinkButton).
 CLOSED_PREFIXES = tuple(API + p for p in ("/run/", "/api/", "/upload", "/process_recording", "/dev/", "/runs",
                                           "/run-history", "/monitoring", "/stream/", "/component_server", "/vibe-",
-                                          "/undo-vibe-edit", "/proxy=", "/mcp")) + (
+                                          "/undo-vibe-edit", "/proxy=", "/mcp", "/deep_link")) + (
     "/monitoring", "/login", "/logout", "/vibe-", "/undo-vibe-edit")
 UPLOAD_PREFIXES = (API + "/upload", API + "/process_recording")
 REMOTE_FILE = re.compile(r"^/gradio_api/file=(?:[a-z][a-z0-9+.-]*:|//|%2f%2f)", re.IGNORECASE)  # /file=<a URL>: fetched server-side

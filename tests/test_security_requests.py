@@ -106,6 +106,24 @@ def test_refused_10_mb_prompts_leave_no_memory_behind(app):
     assert server.memory_info().rss - before < 20 * 2**20  # was +12-19 MB per refusal before the guard
 
 
+def test_a_burst_of_new_sessions_keeps_little_memory(app):
+    """Gradio copied every component's config into each session (~0.3 MB each here; demo/build.py slim_sessions)."""
+    url, _, process = app
+    server = psutil.Process(process.pid)
+    with httpx.Client(timeout=30) as warm:
+        warm.post(f"{url}{API}/call/random_seed", json={"data": [], "session_hash": "warm-up"})
+    before = server.memory_info().rss
+    for address in [f"127.0.1.{i}" for i in range(1, 6)]:  # 5 addresses x 60: what the guard lets each open at once
+        with httpx.Client(timeout=30, transport=httpx.HTTPTransport(local_address=address)) as http:
+            for i in range(60):
+                body = {"data": [], "session_hash": f"burst-{address.replace('.', '-')}-{i}"}
+                assert http.post(f"{url}{API}/call/random_seed", json=body).status_code == 200
+            refused = http.post(f"{url}{API}/call/random_seed", json={"data": [], "session_hash": f"burst-{address.replace('.', '-')}-x"})
+            assert refused.status_code == 429 and "new sessions" in refused.json()["detail"]
+    time.sleep(1)
+    assert server.memory_info().rss - before < 20 * 2**20  # 300 sessions; ~90 MB before slim_sessions
+
+
 MALFORMED = [
     ("POST", f"{API}/queue/join", {"data": [], "fn_index": 999, "session_hash": "abc"}),
     ("POST", f"{API}/queue/join", {"data": [], "fn_index": -1, "session_hash": "abc"}),
@@ -133,7 +151,7 @@ def test_malformed_requests_get_a_4xx_with_a_reason(app, method, route, body):
 
 CLOSED = [f"{API}/dev/reload", f"{API}/runs", f"{API}/monitoring/summary", "/monitoring", "/monitoring/summary",
           f"{API}/run-history/buckets", f"{API}/file=https://example.com/a.png", f"{API}/file=//example.com/a.png",
-          f"{API}/proxy=https://example.com/", f"{API}/stream/x/y/z/playlist.m3u8", f"{API}/mcp/schema", "/login"]
+          f"{API}/proxy=https://example.com/", f"{API}/stream/x/y/z/playlist.m3u8", f"{API}/mcp/schema", "/login", f"{API}/deep_link?session_hash=x"]
 
 
 @pytest.mark.parametrize("route", CLOSED)
