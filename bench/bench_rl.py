@@ -7,6 +7,8 @@
    (render_mode="rgb_array", 600x400) and encoding the frames as PNGs (what downscaled frames or a video would start
    from), extrapolated to the episode's length.
 3. PPO training throughput: environment steps a second for a few updates of the real settings, on one thread.
+4. With --browser: `python app.py` started on 127.0.0.1 and Debian's Chromium clicking Play on the Agent tab: the time
+   from the click to the first animation frame (target < 1 s) and the game frames shown per second (target >= 25).
 
 CPU time is the process's own (time.process_time), so another process on the machine slows the wall clock but not
 the figure; the report records the load average anyway. Never asserted in tests.
@@ -76,11 +78,55 @@ def training_steps_per_s(updates: int) -> float:
         return updates * 16384 / (time.perf_counter() - start)
 
 
+def browser_figures(checkpoints: str, episodes: int) -> dict:
+    """Click Play `episodes` times (seeds 100, 101, ...) in Chromium; time to the first frame and game frames a second."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.local_app import free_port, start_app
+
+    port = free_port()
+    process, _ = start_app(port, checkpoints)
+    errors: list[str] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.get_by_role("tab", name="Agent (RL)").click()
+            page.locator("#agent-play").wait_for()
+            frame = "() => Number((document.querySelector('#agent-player [data-frame]') || {dataset: {frame: -2}}).dataset.frame)"
+            starts, rates = [], []
+            for seed in range(episodes):
+                if any("unsafe-eval" in e for e in errors):
+                    return {"error": "gr.HTML blocked by the page's Content-Security-Policy (needs 'unsafe-eval'): " + errors[0][:160]}
+                page.locator("#agent-seed input").fill(str(100 + seed))
+                page.evaluate("() => { const e = document.querySelector('#agent-player [data-frame]'); if (e) e.dataset.frame = '-2'; }")
+                clicked = page.evaluate("() => performance.now()")
+                page.locator("#agent-play").click()
+                page.wait_for_function(f"() => ({frame})() >= 0", polling="raf", timeout=20_000)
+                starts.append(page.evaluate("() => performance.now()") - clicked)
+                first = page.evaluate(f"() => [performance.now(), ({frame})()]")
+                page.wait_for_timeout(1000)
+                second = page.evaluate(f"() => [performance.now(), ({frame})()]")
+                rates.append((second[1] - first[1]) / ((second[0] - first[0]) / 1000))
+                page.wait_for_function("() => document.querySelector('#agent-player [data-state=\"done\"]')", timeout=60_000)
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return {"click_to_first_frame_ms": {"median": round(statistics.median(starts)), "max": round(max(starts))},
+            "game_frames_per_s": {"min": round(min(rates), 1), "median": round(statistics.median(rates), 1)}, "episodes": episodes}
+
+
 def main(argv: list[str] | None = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--checkpoint", default="checkpoints/rl-lander")
     p.add_argument("--episodes", type=int, default=10, help="episodes per policy (seeds 0..n-1)")
     p.add_argument("--train-updates", type=int, default=2, help="PPO updates to time (16 384 steps each); 0 = skip")
+    p.add_argument("--browser", action="store_true", help="also time Play in Chromium against python app.py (needs chromium)")
     p.add_argument("--json", help="also write the figures to this JSON file")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
@@ -115,6 +161,15 @@ def main(argv: list[str] | None = None) -> dict:
         sps = training_steps_per_s(args.train_updates)
         report["training_steps_per_s"] = round(sps)
         print(f"PPO training, one thread: {sps:.0f} environment steps/s (incl. the updates) -> 1 M steps in {1e6 / sps / 60:.1f} min")
+    if args.browser:
+        figures = browser_figures(str(Path(args.checkpoint).parent), 6)
+        report["browser"] = figures
+        if "error" in figures:
+            print(f"Browser: {figures['error']}")
+        else:
+            print(f"Browser (Chromium, python app.py): click -> first frame median {figures['click_to_first_frame_ms']['median']} ms, "
+                  f"max {figures['click_to_first_frame_ms']['max']} ms (target < 1 000 ms); game frames a second: median "
+                  f"{figures['game_frames_per_s']['median']}, min {figures['game_frames_per_s']['min']} (target >= 25)")
     print(f"load average {report['load_average']:.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
