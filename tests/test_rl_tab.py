@@ -81,3 +81,15 @@ def test_gradio_client_bad_seed_gets_the_message(client, handlers):
 
     with pytest.raises(AppError, match="Episode seed must be from 0"):
         client.predict(names(handlers)[-1], -5, 0, False, 15, -10, api_name="/play_episode")
+
+
+def test_missing_agent_shows_a_note(tmp_path):
+    from demo.agent_tab import build_agent_tab
+    from demo.app_state import load_app_state
+
+    state = load_app_state(tmp_path)  # an empty checkpoints folder: the app still starts
+    assert state.agent is None and "rl-lander: no checkpoint" in state.notes[AGENT_NAME]
+    with gr.Blocks() as demo:
+        build_agent_tab(state.agent, state.notes[AGENT_NAME])
+    notes = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "agent-missing"]
+    assert notes and "python -m core.rl.ppo" in notes[0].value and "rl-lander: no checkpoint" in notes[0].value
