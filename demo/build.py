@@ -35,7 +35,7 @@ GROUP_LIMITS = {
     "gan-heavy": GroupLimit(per_session=2, per_address=4, total=12),   # grids and GIFs: up to ~0.3 s each
     "gan-verdict": GroupLimit(per_session=2, per_address=16, total=48),  # D's verdict beside the slider image: ~5 ms
     "gan-game": GroupLimit(per_session=2, per_address=8, total=16),     # real-or-fake rounds: ~20 ms each
-    "toy-gan": GroupLimit(per_session=2, per_address=8, total=24),      # the 2-D GAN's frames (a tick ~5-15 ms)
+    "toy-gan": GroupLimit(per_session=4, per_address=8, total=24),      # the 2-D GAN: a frame in flight + clicks (a tick ~5-15 ms)
     "inside": GroupLimit(per_session=2, per_address=16, total=32),    # Inside the GPT: a click ~10 ms, a new trace more
 }
 # Gradio's own cap over all groups, above the sum of the group totals: a last stop, never the first to refuse.
