@@ -182,9 +182,6 @@ def top_chars(probs: torch.Tensor, tokenizer: CharTokenizer, top: int) -> list[t
     return [(tokenizer.vocab[i], float(p)) for p, i in zip(values.tolist(), indices.tolist())]
 
 
-def _floats(values: torch.Tensor, digits: int = 6) -> str:
-    """One JSON array of rounded floats (rows of matrices are written one at a time: no giant Python list)."""
-    return "[" + ",".join(f"{v:.{digits}g}" if v else "0" for v in values.tolist()) + "]"
 
 
 def write_json(trace: Trace, tokenizer: CharTokenizer, out: IO[str]) -> None:
@@ -193,10 +190,9 @@ def write_json(trace: Trace, tokenizer: CharTokenizer, out: IO[str]) -> None:
     last = trace.length - 1
     out.write('{"tokens": ' + json.dumps([tokenizer.vocab[i] for i in trace.ids]))
     out.write(', "attention": [')
-    for layer in range(len(trace.layers)):
-        full = trace.full_attention(layer)
-        out.write(("," if layer else "") + "[" + ",".join(
-            "[" + ",".join(_floats(row) for row in head) + "]" for head in full) + "]")
+    for layer in range(len(trace.layers)):  # one layer at a time: a 2 000-character prompt is 24 M floats a layer
+        full = torch.round(trace.full_attention(layer).double(), decimals=6)  # float64: prints as 0.915308
+        out.write(("," if layer else "") + "[" + ",".join(json.dumps(head.tolist()) for head in full) + "]")
     lens = [[[tokenizer.vocab[i], p] for i, p in layer] for layer in trace.lens(last, 3)]
     nxt = top_chars(step_distribution(trace, trace.length, RAW), tokenizer, 10)
     out.write('], "logit_lens": ' + json.dumps(lens) + ', "next": ' + json.dumps([[c, p] for c, p in nxt]) + "}\n")
@@ -234,10 +230,14 @@ def main(argv: list[str] | None = None) -> int:
     except (KnobError, CheckpointError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.json:
-        write_json(trace, loaded.tokenizer, sys.stdout)
-    else:
-        print(summary(trace, loaded.tokenizer))
+    try:
+        if args.json:
+            write_json(trace, loaded.tokenizer, sys.stdout)
+        else:
+            print(summary(trace, loaded.tokenizer))
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (| head): not an error of ours
+        sys.stdout = None  # type: ignore[assignment]  # nothing left to flush at exit
     return 0
 
 
