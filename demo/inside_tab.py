@@ -74,11 +74,6 @@ def _char(c: str) -> str:
     return html.escape(visible(c))
 
 
-def _prob_colour(p: float) -> str:
-    """Red for a surprising character (low probability) through yellow to green for an expected one."""
-    return f"hsl({120 * p:.0f}, 75%, 78%)"
-
-
 def _weight_colour(w: float) -> str:
     return f"rgba(30, 70, 175, {min(1.0, w) ** 0.5 * 0.85:.3f})"  # sqrt: small weights still show
 
