@@ -40,9 +40,11 @@ BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 # What the browser may load: everything from this origin. Gradio's page has inline scripts and styles, so
 # 'unsafe-inline' (its config is an inline script; without it Chromium blocks the app, tests/test_security_browser.py
-# shows it); its theme's fonts are served by the app itself. frame-ancestors lets Hugging Face
+# shows it), and Gradio 6 builds gr.HTML templates and their js_on_load with Function(), so 'unsafe-eval' (the Agent
+# tab's player is a gr.HTML; with 'unsafe-inline' already needed, eval adds no new way in for a script that is not
+# the app's own); its theme's fonts are served by the app itself. frame-ancestors lets Hugging Face
 # embed the Space and nobody else frame it (clickjacking); X-Frame-Options cannot express that list, so it is not sent.
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
        "font-src 'self' data:; img-src 'self' data: blob:; media-src 'self' data: blob:; "
        "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'self' https://huggingface.co")
