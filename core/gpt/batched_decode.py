@@ -76,7 +76,7 @@ class BatchedDecoder:
             self._weights = DecodeWeights.for_model(self.model)
         w, cfg = self._weights, self.config
         n, H, D, W = tokens.shape[0], cfg.n_head, cfg.head_dim, self.window
-        rows_mm = max(n, MIN_ROWS)  # rows of x through layer norms and matrix products: rows past n stay zero-based
+        rows_mm = max(n, MIN_ROWS)  # rows through layer norms and matrix products; padding rows' results are dropped
         pos = self.positions[:n]
         slots, rows = pos % W, self._row_ids[:n]
         cos, sin = w.rotary.tables(int(pos.max()) + 1, tokens.device)
