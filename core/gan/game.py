@@ -24,13 +24,12 @@ from core.gan.real_sample import RealSample
 from core.validation import KnobError
 
 ROUND_IMAGES = 6
-MAX_ROUNDS = 5_000  # rounds kept server-side (oldest dropped first); ~1 kB each
+MAX_ROUNDS = 5_000  # rounds kept server-side (oldest dropped first): the truth, classes and verdicts, ~2 kB each
 ROUND_TTL_S = 3_600
 
 
 @dataclass
 class Round:
-    images: np.ndarray  # uint8 (n, 28, 28), what the player sees
     is_real: list[bool]
     labels: list[int]  # the class each image is (real) or was asked for (generated): D judges x given y
     verdicts: list[Verdict]
@@ -86,7 +85,7 @@ class RealOrFake:
         round_id = secrets.token_urlsafe(16)
         with self._lock:
             self._evict()
-            self._rounds[round_id] = Round(shown, is_real.tolist(), labels.tolist(), verdicts)
+            self._rounds[round_id] = Round(is_real.tolist(), labels.tolist(), verdicts)
         return round_id, shown
 
     def _evict(self) -> None:
