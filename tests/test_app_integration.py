@@ -15,9 +15,10 @@ TEXT_ENDPOINTS = {"/generate", "/regenerate", "/next_tokens", "/inspect_prompt",
 
 
 def test_every_endpoint_is_named_in_the_api(client, app_state):
-    named = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
+    api = client.view_api(return_format="dict", print_info=False)
     expected = (TEXT_ENDPOINTS if app_state.gpt else set()) | (IMAGE_ENDPOINTS if app_state.gan else set())
-    assert expected and named == expected
+    # Other tabs add their own endpoints; what must hold is that these are there and none is left unnamed.
+    assert expected and expected <= set(api["named_endpoints"]) and not api["unnamed_endpoints"]
 
 
 def test_generate_streams_through_the_api(client):
