@@ -66,9 +66,8 @@ def _hammer(calls: list, threads: int = THREADS) -> list:
 
 
 def test_identical_interpolations_requested_at_once_all_get_the_gif(busy_switching):
-    """Many users pressing Interpolate with the default seeds at the same moment: the GIF is written once or several
-    times, but every caller gets a complete GIF (no FileNotFoundError from a temp file another thread renamed)."""
-    pytest.importorskip("core.gan.latent")
+    """Many users pressing Interpolate with the same seeds at the same moment: the GIF is written once or several
+    times, but every caller gets a complete GIF (never a file another thread is still writing)."""
     from PIL import Image
 
     from demo.image_tab import ImageHandlers
@@ -77,15 +76,16 @@ def test_identical_interpolations_requested_at_once_all_get_the_gif(busy_switchi
     for round_ in range(3):
         seed = random.randrange(2**40)  # a GIF no earlier run has written
         paths = _hammer([lambda: handlers.interpolate(seed, seed + 1, "Bag", 12, 1.0)] * THREADS)
-        assert len(set(paths)) == 1, paths
-        with Image.open(paths[0]) as gif:
-            assert gif.n_frames == 12
+        for path in set(paths):  # callers that raced may each have made one; every one is complete
+            with Image.open(path) as gif:
+                assert gif.n_frames == 12
+        assert handlers.interpolate(seed, seed + 1, "Bag", 12, 1.0) in paths  # after the race, the file is reused
 
 
 def test_image_cache_under_concurrent_eviction_gives_every_caller_its_own_image(busy_switching):
     """The latent cache is shared by all users; with more distinct seeds than it holds, entries are evicted while
     other threads read them. Every image must still equal the one drawn alone."""
-    latent = pytest.importorskip("core.gan.latent")
+    from core.gan import latent
     studio = latent.LatentStudio(_tiny_gan())
     seeds = list(range(600))  # more than the cache's 256 entries
     alone = {s: studio.image(studio.knobs("Bag", s, 1.0)).tobytes() for s in seeds[:40]}
@@ -99,7 +99,7 @@ def test_latent_cache_survives_concurrent_readers_and_evictions(busy_switching):
     """The shared latent cache itself, without the generator call around it: 8 threads, 300 keys for 256 places,
     five rounds. A check-then-move (`key in cache` ... `cache.move_to_end(key)`) without a lock raises KeyError when
     another thread evicts the key in between; each such KeyError is a failed request in the app."""
-    latent = pytest.importorskip("core.gan.latent")
+    from core.gan import latent
     keys = 300
     expected = {s: latent.seed_to_z(s, 8) for s in range(keys)}
     for round_ in range(5):

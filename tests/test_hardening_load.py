@@ -22,7 +22,6 @@ def _load_test_module():
 
 
 def test_a_short_load_run_serves_every_request_and_writes_a_complete_report(tmp_path):
-    pytest.importorskip("core.gan.latent")
     load_test = _load_test_module()
     _save_tiny_checkpoints(tmp_path / "checkpoints")
     out = tmp_path / "report" / "load_test"
