@@ -175,3 +175,17 @@ def test_ticks_train_up_to_the_cap_then_stop() -> None:
         sessions.tick("a", ToyKnobs(), 50)
     with pytest.raises(KnobError, match="G's learning rate"):
         sessions.step("a", ToyKnobs(lr_g=3.0))
+
+
+def test_the_discriminator_trainer_runs_tiny_and_saves_a_loadable_d_with_its_card(tmp_path) -> None:
+    require_checkpoint(GAN_NAME)
+    from core.gan.data import FASHION_MNIST_DIR
+    from core.gan.discriminator import load_discriminator, main as train_discriminator
+
+    if not (FASHION_MNIST_DIR / "train-images-idx3-ubyte.gz").is_file():
+        pytest.skip("Fashion-MNIST IDX files missing: apt-get install dataset-fashion-mnist")
+    metrics = train_discriminator(["--generator", str(CHECKPOINTS / GAN_NAME), "--out", str(tmp_path / "d"), "--steps", "3",
+                                   "--batch-size", "16", "--threads", "1"])
+    assert set(metrics) == {"mean_d_real_test", "mean_d_generated", "mean_d_uniform_noise", "accuracy_at_half", "images_each"}
+    loaded = load_discriminator(tmp_path / "d")
+    assert loaded.config["training"]["steps"] == 3 and "not the adversarial game's own D" in (tmp_path / "d" / "README.md").read_text()
