@@ -39,8 +39,7 @@ GROUP_LIMITS = {
     "toy-gan": GroupLimit(per_session=4, per_address=8, total=24),      # the 2-D GAN: a frame in flight + clicks (a tick ~5-15 ms)
     "inside": GroupLimit(per_session=2, per_address=16, total=32),    # Inside the GPT: a click ~10 ms, a new trace more
 }
-# Gradio's own cap over all groups, above the sum of the group totals: a last stop, never the first to refuse.
-QUEUE_SIZE = sum(limit.total for limit in GROUP_LIMITS.values()) + 32
+QUEUE_SPARE = 32  # Gradio's own cap over all groups is the sum of the group totals plus this: a last stop only
 # Sessions whose state Gradio keeps in memory, the oldest dropped first (an evicted tab keeps working; its gr.State
 # values start again from their defaults). Gradio's default is 10 000, at ~0.3 MB each in this app (+167 MB for 600
 # sessions, measured) before slim_sessions() below; HttpGuard also limits how fast one address may open sessions.
@@ -138,8 +137,16 @@ def build_demo(state: AppState) -> gr.Blocks:
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
     # Default limit 2 (two CPU cores); each event group sets its own via concurrency_id. api_open=False: the direct
     # /gradio_api/run/<name> routes would answer outside the queue and its limits (HttpGuard also refuses them).
-    demo.queue(default_concurrency_limit=2, max_size=QUEUE_SIZE, api_open=False)
+    demo.queue(default_concurrency_limit=2, max_size=queue_size(demo), api_open=False)
     return demo
+
+
+def queue_size(demo: gr.Blocks) -> int:
+    """Gradio's queue-wide cap: the totals of the groups this app's events are in (GROUP_LIMITS, or the guard's
+    default for a group not listed there), plus QUEUE_SPARE, so HttpGuard's per-group totals always refuse first."""
+    default = GuardConfig().default_group
+    groups = {str(fn.concurrency_id) for fn in demo.fns.values()}
+    return sum(GROUP_LIMITS.get(group, default).total for group in groups) + QUEUE_SPARE
 
 
 def guard_config(per_address: bool = True) -> GuardConfig:

@@ -5,7 +5,8 @@ import gradio as gr
 
 from demo.about_tab import about_markdown, card_body
 from demo.app_state import GAN_NAME, GPT_NAME, load_app_state
-from demo.build import QUEUE_SIZE, build_demo
+from demo.build import GROUP_LIMITS, build_demo
+from serve.http_guard import GuardConfig
 from serve.stream_worker import MAX_STREAMS
 from tests.conftest import require_checkpoint
 
@@ -25,7 +26,10 @@ def test_every_backend_event_has_an_api_name_and_a_concurrency_limit(app_state):
         # on the batched worker process (serve/), which runs up to MAX_STREAMS of them in one decode step
         bound = MAX_STREAMS if fn.concurrency_id == "gpt" else 4
         assert isinstance(limit, int) and 1 <= limit <= bound, fn.api_name
-    assert demo._queue.max_size == QUEUE_SIZE
+    # The HTTP guard's group totals refuse before Gradio's single queue-wide cap could (one group cannot fill it).
+    groups = {str(fn.concurrency_id) for fn in events}
+    totals = sum(GROUP_LIMITS[g].total if g in GROUP_LIMITS else GuardConfig().default_group.total for g in groups)
+    assert demo._queue.max_size >= totals
 
 
 def test_missing_checkpoints_leave_a_working_app_that_says_why(tmp_path):
