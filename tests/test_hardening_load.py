@@ -34,7 +34,8 @@ def test_a_short_load_run_serves_every_request_and_writes_a_complete_report(tmp_
         assert row["failures"] == 0 and row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"] <= row["max_ms"]
     memory = report["memory_mb"]
     assert memory["start"] > 50 and memory["end"] > 50 and memory["peak"] >= memory["start"]
-    assert [t["name"] for t in report["targets"]] == ["failed requests = 0", "image-slider p95 < 500 ms", "server RSS growth < 100 MB"]
+    assert [t["name"] for t in report["targets"]] == ["failed requests = 0", "image-slider p95 < 500 ms", "server RSS growth < 100 MB",
+                                                      "text stream first chunk p95 < 1000 ms"]
     text = out.with_suffix(".md").read_text()
     assert "| image slider (/image, PNG downloaded) |" in text and "Server resident memory" in text
 
