@@ -71,10 +71,13 @@ def image_handlers(app_state: AppState):
 
 def serve(state: AppState) -> Iterator[str]:
     """Launch the app built from `state` in this process on a free port; yield its URL; close it afterwards."""
-    from demo.build import build_demo, launch_demo
+    from demo.build import build_demo, guard_config, launch_demo
 
     demo = build_demo(state)
-    launch_demo(demo, server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    # The tests' clients stand for many users but all come from 127.0.0.1, so the guard's per-address caps are off
+    # here (its per-session and per-group caps stay on); app_process below runs app.py with them on.
+    launch_demo(demo, guard=guard_config(per_address=False), server_name="127.0.0.1", server_port=free_port(),
+                prevent_thread_lock=True, quiet=True)
     try:
         yield demo.local_url.rstrip("/")
     finally:
@@ -110,9 +113,11 @@ def client(app_url: str):
     return local_client(app_url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Debian Chromium for every browser test; the tests are skipped where it is not installed."""
+    """One headless Debian Chromium per browser-test module; skipped where it is not installed. Module scope, not
+    session: Playwright's sync API keeps an asyncio loop running in this thread while it is open, which would make
+    every later test that calls asyncio.run() fail."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium; .ci/run does)")
     from playwright.sync_api import sync_playwright
