@@ -33,7 +33,7 @@ GROUP_LIMITS = {
     "gpt": GroupLimit(per_session=4, per_address=6, total=32),        # text streams (generate, regenerate)
     "bars": GroupLimit(per_session=2, per_address=8, total=48),       # next-token bars, prompt check: ~10 ms each
     "gan-image": GroupLimit(per_session=2, per_address=8, total=48),  # slider images: ~15 ms each
-    "gan-heavy": GroupLimit(per_session=2, per_address=4, total=12),   # grids and GIFs: up to ~0.3 s each
+    "gan-heavy": GroupLimit(per_session=2, per_address=4, total=16),   # grids and GIFs: up to ~0.3 s each
     "gan-verdict": GroupLimit(per_session=2, per_address=16, total=48),  # D's verdict beside the slider image: ~5 ms
     "gan-game": GroupLimit(per_session=2, per_address=8, total=16),     # real-or-fake rounds: ~20 ms each
     "toy-gan": GroupLimit(per_session=4, per_address=8, total=24),      # the 2-D GAN: a frame in flight + clicks (a tick ~5-15 ms)

@@ -187,6 +187,10 @@ def classify(request: Request, outcome: BaseException | Any) -> str:
         if request.api_name == "/inspect_prompt" and set(request.bad.values()) == {"prompt"} and marked_prompt(outcome):
             return "validation"
         return "answered without an error"
+    too_large = (isinstance(outcome, httpx.HTTPStatusError) and outcome.response.status_code == 413) or \
+        (isinstance(outcome, RuntimeError) and str(outcome).startswith("HTTP 413:"))  # gradio_client / raw JSON
+    if too_large and len(json.dumps(request.args, default=str)) > 60_000:
+        return "validation"  # refused by the HTTP guard (serve/http_guard.py) before it was read: far past every limit
     if not isinstance(outcome, AppError):
         return f"client-side {type(outcome).__name__}: {str(outcome)[:200]}"
     message = str(outcome)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -39,6 +40,12 @@ async def _result(http: httpx.AsyncClient, name: str, event_id: str) -> str:
                 if kind in ("complete", "error"):
                     return kind
     return str(kind)
+
+
+def run(scenario) -> None:
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps an event loop in the main thread."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +92,7 @@ def test_one_address_gets_its_share_of_gifs_and_another_address_is_still_served(
             status, again = await call(flood, "grid", GRID)
             assert status == 200 and await result(flood, "grid", again) == "complete"
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_one_session_may_not_queue_more_than_its_share(url):
@@ -97,7 +104,7 @@ def test_one_session_may_not_queue_more_than_its_share(url):
             # take the others'. Two GIFs take about a second; the group must be idle for the next test.
             await asyncio.sleep(4)
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_all_addresses_together_cannot_take_a_whole_group(url):
@@ -114,7 +121,7 @@ def test_all_addresses_together_cannot_take_a_whole_group(url):
             for c in clients:
                 await c.aclose()
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_a_flood_of_text_streams_is_capped_and_other_visitors_still_get_bars(url):
@@ -128,7 +135,7 @@ def test_a_flood_of_text_streams_is_capped_and_other_visitors_still_get_bars(url
             assert status == 200 and await result(other, "next_tokens", bars) == "complete"
             await asyncio.gather(*[result(flood, "generate", e) for e in accepted])
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_direct_run_routes_that_skip_the_queue_are_closed(url, image_data):
