@@ -15,6 +15,10 @@ import argparse  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 
+from serve.memory import limit_malloc_arenas  # noqa: E402
+
+limit_malloc_arenas()  # before torch and Gradio start threads: memory then returns near baseline after a burst
+
 from demo.app_state import load_app_state  # noqa: E402
 from demo.build import build_demo, guard_config, launch_demo  # noqa: E402
 

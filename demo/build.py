@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from typing import Any
 
 import gradio as gr
@@ -21,6 +20,7 @@ from demo.inside_tab import CSS as INSIDE_CSS
 from demo.inside_tab import build_inside_tab
 from demo.text_tab import build_text_tab
 from demo.toy_gan_tab import CSS as TOY_GAN_CSS, HEAD as TOY_GAN_HEAD, build_toy_gan_tab
+from serve.memory import return_freed_memory
 from serve.http_guard import GroupLimit, GuardConfig, HttpGuard
 
 TITLE = "GPT + GAN playground"
@@ -67,36 +67,6 @@ def slim_sessions() -> None:
     state_holder.SessionState.__init__ = __init__
 
 
-def return_freed_memory(every_s: float = 10.0) -> None:
-    """Every `every_s` seconds, hand memory the app has freed back to the system (glibc's malloc_trim).
-
-    A burst of grids and GIFs frees its tensors and images, but glibc keeps the freed pages in per-thread arenas
-    (Gradio runs handlers on a pool of threads): without this the server stayed ~100 MB above its baseline after
-    bench/abuse.py's burst. A trim takes about a millisecond; where there is no glibc (macOS, Windows) this does
-    nothing."""
-    import ctypes
-    import ctypes.util
-    import threading
-
-    global _trimmer
-    if _trimmer is not None:
-        return
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
-    except (OSError, AttributeError):
-        return
-
-    def loop() -> None:
-        while True:
-            time.sleep(every_s)
-            trim(0)
-
-    _trimmer = threading.Thread(target=loop, name="malloc-trim", daemon=True)
-    _trimmer.start()
-
-
-_trimmer: Any = None
 
 
 def private_cache_dir() -> str:
@@ -162,7 +132,7 @@ def launch_demo(demo: gr.Blocks, guard: GuardConfig | None = None, **kwargs: Any
     (a page and Hub-bucket routes), MCP, PWA, server-side rendering (a Node server beside Python)."""
     kwargs.setdefault("show_error", False)
     middleware = [Middleware(HttpGuard, blocks=demo, config=guard or guard_config())]
-    return_freed_memory()
+    return_freed_memory()  # serve/memory.py
     return demo.launch(css=CSS + "\n" + TOY_GAN_CSS, head=TOY_GAN_HEAD, allowed_paths=[], app_kwargs={"middleware": middleware}, enable_monitoring=False,
                        run_history=False, mcp_server=False, pwa=False, ssr_mode=False, max_file_size="1kb",
                        state_session_capacity=STATE_SESSIONS, footer_links=["api", "gradio", "settings"], **kwargs)
