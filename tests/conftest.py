@@ -126,3 +126,37 @@ def browser():
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """torch on one thread for a module, as the app and its text-stream worker run (torch.set_num_threads(1)): two
+    threads on a busy two-core machine spin-wait for each other."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def write_fashion_png_folder(root: Path, labelled: int, unlabelled: int = 0) -> Path:
+    """The first Fashion-MNIST test images as PNGs in class subfolders ('Ankle boot' spelled ankle_boot), then
+    `unlabelled` more at the top level: the `--data DIR` layout the GAN trains on. Random pixels and labels stand in
+    where the Debian data package is absent."""
+    import numpy as np
+    from PIL import Image
+
+    from core.gan.data import CLASS_NAMES, FASHION_MNIST_DIR, load_fashion_mnist
+
+    count = labelled + unlabelled
+    test = load_fashion_mnist("test") if (FASHION_MNIST_DIR / "t10k-images-idx3-ubyte.gz").is_file() else None
+    rng = np.random.default_rng(0)
+    images = test.images[:count] if test else rng.integers(0, 256, (count, 28, 28), dtype=np.uint8)
+    labels = test.labels[:count] if test else rng.integers(0, 10, count)
+    for i, (image, label) in enumerate(zip(images, labels)):
+        folder = root if i >= labelled else root / CLASS_NAMES[label].lower().replace(" ", "_").replace("/", "_")
+        folder.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(image, mode="L").save(folder / f"{i:03d}.png")
+    return root
+

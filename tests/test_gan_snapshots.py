@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
-from PIL import Image
 
-from core.gan.data import CLASS_NAMES, FASHION_MNIST_DIR, load_fashion_mnist
+from core.gan.data import FASHION_MNIST_DIR
 from core.gan.discriminator import load_discriminator
 from core.gan.snapshots import list_snapshots, load_snapshots, read_losses, snapshot_steps
 from core.gan.train import main as train
+from tests.conftest import write_fashion_png_folder
 
 TINY = ["--batch-size", "16", "--z-dim", "8", "--g-width", "8", "--d-width", "8", "--directions", "4", "--threads", "1"]
 needs_fashion_mnist = pytest.mark.skipif(not (FASHION_MNIST_DIR / "t10k-images-idx3-ubyte.gz").is_file(),
@@ -25,14 +24,7 @@ needs_fashion_mnist = pytest.mark.skipif(not (FASHION_MNIST_DIR / "t10k-images-i
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """12 steps on 64 real test images (PNG folders by class), 4 snapshots, a loss line every 3 steps."""
     root = tmp_path_factory.mktemp("snapshots")
-    test = load_fashion_mnist("test") if (FASHION_MNIST_DIR / "t10k-images-idx3-ubyte.gz").is_file() else None
-    rng = np.random.default_rng(0)
-    images = test.images[:64] if test else rng.integers(0, 256, (64, 28, 28), dtype=np.uint8)
-    labels = test.labels[:64] if test else rng.integers(0, 10, 64)
-    for i, (image, label) in enumerate(zip(images, labels)):
-        folder = root / "pngs" / CLASS_NAMES[label].lower().replace(" ", "_").replace("/", "_")
-        folder.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(image, mode="L").save(folder / f"{i:03d}.png")
+    write_fashion_png_folder(root / "pngs", labelled=64)
     train(["--data", str(root / "pngs"), "--out", str(root / "gan"), "--state-dir", str(root / "state"), "--max-steps", "12",
            "--snapshots", "4", "--log-every", "3", "--save-every", "100", *TINY])
     return root

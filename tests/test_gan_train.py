@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from PIL import Image
 from safetensors.torch import load_file
 
 from core.checkpoints import CONFIG_FILE, STATE_TENSORS_FILE, WEIGHTS_FILE
-from core.gan.data import (CLASS_NAMES, FASHION_MNIST_DIR, label_for_folder, load_fashion_mnist, load_image_folder,
+from core.gan.data import (FASHION_MNIST_DIR, label_for_folder, load_fashion_mnist, load_image_folder,
                            read_idx, to_model_tensor)
 from core.gan.io import load_gan
 from core.gan.metrics import frechet_distance
+from tests.conftest import write_fashion_png_folder
 
 needs_fashion_mnist = pytest.mark.skipif(not (FASHION_MNIST_DIR / "t10k-images-idx3-ubyte.gz").is_file(),
                                          reason="Fashion-MNIST IDX files missing: apt-get install dataset-fashion-mnist")
@@ -26,16 +26,7 @@ TINY = ["--batch-size", "16", "--z-dim", "8", "--g-width", "8", "--d-width", "8"
 @pytest.fixture(scope="module")
 def png_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """64 real test images as PNGs in class subfolders ('Ankle boot' spelled ankle_boot), plus 2 unlabelled."""
-    root = tmp_path_factory.mktemp("pngs")
-    test = load_fashion_mnist("test") if (FASHION_MNIST_DIR / "t10k-images-idx3-ubyte.gz").is_file() else None
-    rng = np.random.default_rng(0)
-    images = test.images[:66] if test else rng.integers(0, 256, (66, 28, 28), dtype=np.uint8)
-    labels = test.labels[:66] if test else rng.integers(0, 10, 66)
-    for i, (image, label) in enumerate(zip(images, labels)):
-        folder = root if i >= 64 else root / CLASS_NAMES[label].lower().replace(" ", "_").replace("/", "_")
-        folder.mkdir(exist_ok=True)
-        Image.fromarray(image, mode="L").save(folder / f"{i:03d}.png")
-    return root
+    return write_fashion_png_folder(tmp_path_factory.mktemp("pngs"), labelled=64, unlabelled=2)
 
 
 @needs_fashion_mnist

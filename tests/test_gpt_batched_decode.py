@@ -20,13 +20,7 @@ from core.gpt.sampling import Sampler, SamplingKnobs, next_token_probabilities, 
 CHECKPOINT = Path(__file__).resolve().parents[1] / "checkpoints" / "gpt-shakespeare"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """As the app and its worker run (torch.set_num_threads(1)): two threads on a busy two-core machine spin-wait."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # as the app and its worker run
 
 
 @pytest.fixture(scope="module")

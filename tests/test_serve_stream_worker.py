@@ -25,13 +25,7 @@ from serve.stream_worker import StreamWorker, StreamWorkerBusy, StreamWorkerErro
 TEXT = "ROMEO:\nBut soft, what light through yonder window breaks?\nJULIET:\nAy me!\n"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Like the worker (two torch threads on a busy two-core machine spin-wait for each other)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # as the app and its worker run
 
 
 @pytest.fixture(scope="module")
