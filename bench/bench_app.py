@@ -29,9 +29,8 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.local_app import cpu_seconds, local_client, start_app  # noqa: E402
-from bench.timing import call_times_ms, percentile  # noqa: E402
+from bench.timing import call_times_ms, percentile, write_report  # noqa: E402
 
-REPORTS = Path(__file__).resolve().parent / "reports"
 # Inside the GPT: a 300-character text after the prompt; clicks move over its characters and over the 6 x 6 heads.
 INSIDE_PROMPT = "ROMEO:\n"
 INSIDE_TEXT = INSIDE_PROMPT + ("But soft, what light through yonder window breaks?\nIt is the east, and Juliet is the sun.\n"
@@ -146,10 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     text = "\n".join([f"# App round trips ({args.calls} calls each against `python app.py`; targets p50 < 100 ms, p95 < 250 ms)",
                       "", *table, "", f"Machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the end.",
                       "", "Reproduce: `python bench/bench_app.py`", ""])
-    print(text)
-    REPORTS.mkdir(exist_ok=True)
-    (REPORTS / "app.json").write_text(json.dumps(report, indent=2) + "\n")
-    (REPORTS / "app.md").write_text(text)
+    write_report("app", report, text)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ and .md. Targets: >= 5x at 1 000 tokens, tokens/s at 1 000 within 20 % of 200, t
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -22,12 +21,12 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.timing import write_report  # noqa: E402
 from core.gpt.batched_decode import BatchedDecoder, StreamBatch  # noqa: E402
 from core.gpt.io import load_gpt  # noqa: E402
 from core.gpt.model import GPT  # noqa: E402
 from core.gpt.sampling import Sampler, SamplingKnobs, next_token_probabilities  # noqa: E402
 
-REPORTS = Path(__file__).resolve().parent / "reports"
 
 
 @torch.inference_mode()
@@ -135,10 +134,7 @@ def main() -> None:
     lines += ["", f"- 32 streams / 1 stream: {figures['batched_tok_s_32_streams'] / figures['batched_tok_s_1_streams']:.1f}x the "
               "characters per second (targets: >= 4 000 tok/s at 32; one stream >= 600 tok/s at 1 000 tokens, the table above)"]
     report = "\n".join(lines)
-    print(report)
-    REPORTS.mkdir(exist_ok=True)
-    (REPORTS / "gpt.json").write_text(json.dumps({k: round(v, 3) for k, v in figures.items()}, indent=2) + "\n")
-    (REPORTS / "gpt.md").write_text(report + "\n")
+    write_report("gpt", {k: round(v, 3) for k, v in figures.items()}, report)
 
 
 if __name__ == "__main__":

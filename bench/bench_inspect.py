@@ -1,6 +1,6 @@
 """Inside-the-GPT benchmark: what a trace costs, and what the per-character probabilities add to generating.
 
-flock /tmp/bench.lock python bench/bench_inspect.py [--checkpoint checkpoints/gpt-shakespeare] [--threads 1]
+python bench/bench_inspect.py [--checkpoint checkpoints/gpt-shakespeare] [--threads 1]
 
 1. One trace (core.gpt.inspect.trace_ids: the model's forward with its trace option) of a 128-character prompt,
    alone and with one query row of attention for every layer (what a click on a character needs): p50 / p95
@@ -16,7 +16,6 @@ Writes bench/reports/inspect.json and .md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -26,12 +25,11 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.timing import call_times_ms, percentile  # noqa: E402
+from bench.timing import call_times_ms, percentile, write_report  # noqa: E402
 from core.gpt.inspect import step_probabilities, trace_ids  # noqa: E402
 from core.gpt.io import load_gpt  # noqa: E402
 from core.gpt.sampling import Sampler, SamplingKnobs  # noqa: E402
 
-REPORTS = Path(__file__).resolve().parent / "reports"
 PROMPT = ("ROMEO:\nBut soft, what light through yonder window breaks?\nIt is the east, and Juliet is the sun.\n"
           "Arise, fair sun, and kill the envious moon,\nWho is")
 
@@ -100,11 +98,8 @@ def main() -> None:
         "| new characters | sampler tok/s | generation | traced forward over prompt + text | per-character probabilities "
         "from its logits | probabilities / generation (target < 5 %) | forward + probabilities / generation |",
         "|---|---|---|---|---|---|---|", *rows, "",
-        "Reproduce: `flock /tmp/bench.lock python bench/bench_inspect.py`", ""])
-    print(text)
-    REPORTS.mkdir(exist_ok=True)
-    (REPORTS / "inspect.json").write_text(json.dumps(report, indent=2) + "\n")
-    (REPORTS / "inspect.md").write_text(text)
+        "Reproduce: `python bench/bench_inspect.py`", ""])
+    write_report("inspect", report, text)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""What the agent costs, measured in one run: `flock /tmp/bench.lock python bench/bench_rl.py [--checkpoint DIR] [--json FILE]`.
+"""What the agent costs, measured in one run: `python bench/bench_rl.py [--checkpoint DIR] [--json FILE]`.
 
 1. Server CPU for one Agent-tab episode, the way the tab serves it (the whole episode played by the policy, then
    serialised to the JSON the browser animates): process CPU seconds per episode for the final policy and for the

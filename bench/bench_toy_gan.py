@@ -25,9 +25,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.bench_app import BrowserPath, percentiles  # noqa: E402
 from bench.local_app import local_client, start_app  # noqa: E402
+from bench.timing import write_report  # noqa: E402
 from core.gan.toy2d import DATASETS, Toy2DGAN, ToyKnobs  # noqa: E402
 
-REPORTS = Path(__file__).resolve().parent / "reports"
 STEP_TARGET_MS, REDRAW_TARGET_MS = 1.0, 15.0
 
 
@@ -112,10 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     lines += ["", f"Machine: {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the end.", "",
               "Reproduce: `python bench/bench_toy_gan.py`", ""]
     text = "\n".join(lines)
-    print(text)
-    REPORTS.mkdir(exist_ok=True)
-    (REPORTS / "toy_gan.json").write_text(json.dumps({"in_process": local, "through_app": app}, indent=2) + "\n")
-    (REPORTS / "toy_gan.md").write_text(text)
+    write_report("toy_gan", {"in_process": local, "through_app": app}, text)
 
 
 if __name__ == "__main__":

@@ -47,8 +47,8 @@ from gradio_client.client import Job
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.local_app import LOOPBACK, cpu_seconds, local_client, start_app, with_children  # noqa: E402
+from bench.timing import REPORTS  # noqa: E402
 
-REPORTS = Path(__file__).resolve().parent / "reports"
 TARGET_FAILURES, TARGET_IMAGE_P95_MS, TARGET_RSS_GROWTH_MB = 0, 500.0, 100.0
 TARGET_FIRST_CHUNK_P95_MS = 1000.0  # a text stream's first characters (issue #14: streams are batched, none waits)
 PROMPTS = ["ROMEO:\n", "JULIET:\nO Romeo, Romeo", "To be, or not to be", "KING LEAR:\nBlow, winds,", "First Citizen:\n"]
