@@ -33,7 +33,6 @@ import csv
 import dataclasses
 import json
 import shlex
-import shutil
 import sys
 import time
 from collections import deque
