@@ -15,17 +15,21 @@ from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME, AppState
 from core.gan.judge import DISCRIMINATOR_NAME
 from core.gan.real_sample import SAMPLE_DIR
 from demo.gan_game import build_gan_game, make_game
-from demo.image_tab import build_image_tab
+from demo.image_tab import CSS as IMAGE_CSS, HEAD as IMAGE_HEAD, build_image_tab
 from demo.inside_tab import CSS as INSIDE_CSS
 from demo.inside_tab import build_inside_tab
-from demo.text_tab import build_text_tab
+from demo.style import CSS as STYLE_CSS
+from demo.text_tab import CSS as TEXT_CSS, HEAD as TEXT_HEAD, build_text_tab
 from demo.toy_gan_tab import CSS as TOY_GAN_CSS, HEAD as TOY_GAN_HEAD, build_toy_gan_tab
 from serve.memory import return_freed_memory
 from serve.http_guard import GroupLimit, GuardConfig, HttpGuard
 
 TITLE = "GPT + GAN playground"
 # Browsers smooth enlarged images; the GAN's 32x32 pixels should stay crisp squares.
-CSS = "#gan-image img, #gan-grid img, #gan-interpolation img { image-rendering: pixelated; }" + INSIDE_CSS
+CSS = "\n".join(["#gan-image img, #gan-grid img, #gan-interpolation img { image-rendering: pixelated; }",
+                 STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS])
+# Scripts for the page head (keyboard shortcuts, the 2-D GAN's canvas), one per tab that needs one
+HEAD = "\n".join([TEXT_HEAD, IMAGE_HEAD, TOY_GAN_HEAD])
 # Events each endpoint group (concurrency_id) may have waiting or running: per browser session, per client address,
 # and for all clients together. The group totals, not Gradio's single max_size, are what bind, so one visitor's
 # flood of text streams or GIFs cannot take the slots of slider images (see serve/http_guard.py).
@@ -133,6 +137,6 @@ def launch_demo(demo: gr.Blocks, guard: GuardConfig | None = None, **kwargs: Any
     kwargs.setdefault("show_error", False)
     middleware = [Middleware(HttpGuard, blocks=demo, config=guard or guard_config())]
     return_freed_memory()  # serve/memory.py
-    return demo.launch(css=CSS + "\n" + TOY_GAN_CSS, head=TOY_GAN_HEAD, allowed_paths=[], app_kwargs={"middleware": middleware}, enable_monitoring=False,
+    return demo.launch(css=CSS, head=HEAD, allowed_paths=[], app_kwargs={"middleware": middleware}, enable_monitoring=False,
                        run_history=False, mcp_server=False, pwa=False, ssr_mode=False, max_file_size="1kb",
                        state_session_capacity=STATE_SESSIONS, footer_links=["api", "gradio", "settings"], **kwargs)

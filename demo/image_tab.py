@@ -31,6 +31,10 @@ PNG_COMPRESS_LEVEL = 1  # 0.3 ms instead of 1 ms per 256x256 slider image, and n
 # ~1 MB). Past it the oldest files are deleted. Distinct GIFs and grids from one client wrote ~3 MB/s before the cap.
 DISK_CAP_BYTES = 256 * 2**20
 DEFAULT_GRID, DEFAULT_FRAMES = 16, 24
+# The image tab's own CSS (build.py joins every tab's CSS into the page's)
+CSS = ""
+# Script for the page head (build.py joins them), e.g. keyboard shortcuts
+HEAD = ""
 WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 

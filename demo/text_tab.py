@@ -31,6 +31,10 @@ TOO_LONG = f"over the {limits.MAX_PROMPT_CHARS:,}-character limit"
 # characters themselves.
 STREAM_INTERVAL_S, STREAM_MIN_CHARS, STREAM_MAX_WAIT_S = 0.03, 8, 0.1
 _run_ids = itertools.count(1)
+# The text tab's own CSS (build.py joins every tab's CSS into the page's)
+CSS = ""
+# Script for the page head (build.py joins them), e.g. keyboard shortcuts
+HEAD = ""
 
 
 class StreamSession:
