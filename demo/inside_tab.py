@@ -396,6 +396,7 @@ CSS = """
 #inside-grid img { image-rendering: pixelated; cursor: pointer; }
 #inside-text .token { margin: 0 !important; padding: 0 1px !important; }
 .inside-note { color: #a60; }
+.dark .inside-note { color: #f0a040; }
 .inside-bars { width: 100%; border-collapse: collapse; font-size: 0.9em; }
 .inside-bars td, .inside-bars th { padding: 1px 4px; text-align: left; }
 .inside-bars td.c { font-family: monospace; width: 2em; }
