@@ -66,3 +66,87 @@ def test_evaluate_measures_every_snapshot(run: Path, capsys: pytest.CaptureFixtu
     saved = json.loads((run / "state" / "snapshots" / "fd.json").read_text())
     assert saved["snapshots"] == results
     assert "step 12" in capsys.readouterr().out
+
+
+# ----- the packed checkpoint the app loads (core.gan.snapshots pack / load_snapshot_run) -----
+
+def _write_fd(directory: Path, steps: list[int]) -> Path:
+    """An fd.json in evaluate's format (its figures are not checked by pack; its steps are)."""
+    records = [{"step": s, "fd_generated_vs_test": 100.0 - s, "fd_train_vs_test": 2.0, "fd_ratio": (100.0 - s) / 2, "class_fidelity": 0.5}
+               for s in steps]
+    path = directory / "fd.json"
+    path.write_text(json.dumps({"command": "python -m core.gan.evaluate --snapshots x", "samples": 10, "snapshots": records}))
+    return path
+
+
+def test_pack_round_trip_is_float16_close_to_float32_and_in_step_order(run: Path, tmp_path: Path) -> None:
+    from safetensors import safe_open
+
+    from core.gan.images import to_uint8
+    from core.gan.snapshots import load_snapshot_run, pack
+
+    config = pack(run / "state", tmp_path / "packed", _write_fd(tmp_path, [0, 4, 8, 12]))
+    packed = load_snapshot_run(tmp_path / "packed")
+    assert packed.steps == [0, 4, 8, 12] == config["steps"]
+    with safe_open(str(tmp_path / "packed" / "model.safetensors"), "pt") as f:
+        dtypes = {f.get_tensor(k).dtype for k in f.keys() if k.startswith("step-") and f.get_tensor(k).is_floating_point()}
+    assert dtypes == {torch.float16}  # stored in half precision ...
+    assert all(p.dtype == torch.float32 for g in packed.generators for p in g.parameters())  # ... loaded as float32
+    z, y = torch.randn(20, 8, generator=torch.Generator().manual_seed(1)), torch.arange(20) % 10
+    for (step, original), generator in zip(load_snapshots(run / "state" / "snapshots"), packed.generators):
+        a, b = to_uint8(original.generator.eval()(z, y)).astype(int), to_uint8(generator(z, y)).astype(int)
+        assert abs(a - b).max() <= 2, step  # within 2 of 255 grey levels
+    assert config["float16_check"]["max_grey_level_difference"] <= 2
+    records = read_losses(run / "state" / "losses.jsonl")
+    assert packed.losses["step"] == [r["step"] for r in records]
+    assert packed.losses["loss_g"] == pytest.approx([r["loss_g"] for r in records], rel=1e-6)
+    assert [r["step"] for r in packed.fd] == packed.steps and "fd.json" not in {p.name for p in (tmp_path / "packed").iterdir()}
+    card = (tmp_path / "packed" / "README.md").read_text()
+    assert "float16" in card and "| 12 |" in card and (tmp_path / "packed" / "learning.png").is_file()
+
+
+def test_pack_refuses_what_it_cannot_pack(run: Path, tmp_path: Path) -> None:
+    from core.gan.snapshots import pack
+
+    with pytest.raises(SystemExit, match="holds no step-NNNNNNN snapshot dirs"):
+        pack(tmp_path / "nothing", tmp_path / "out")
+    with pytest.raises(SystemExit, match=r"scores steps \[0, 5\], but the snapshots are at \[0, 4, 8, 12\]"):
+        pack(run / "state", tmp_path / "out", _write_fd(tmp_path, [0, 5]))
+    assert not (tmp_path / "out").exists()
+
+
+def test_loading_refuses_a_dir_that_is_not_a_packed_run(run: Path, tmp_path: Path) -> None:
+    from core.checkpoints import CheckpointError, load_config, save_config
+    from core.gan.snapshots import load_snapshot_run, pack
+
+    with pytest.raises(CheckpointError, match="is not a directory: build it with `python -m core.gan.snapshots pack"):
+        load_snapshot_run(tmp_path / "missing")
+    with pytest.raises(CheckpointError, match="expected model_type 'cond-dcgan-generator-snapshots'"):
+        load_snapshot_run(run / "gan")  # a GAN checkpoint, not a snapshot run
+    pack(run / "state", tmp_path / "packed")
+    config = load_config(tmp_path / "packed")
+    save_config(tmp_path / "packed", config | {"steps": [0, 8, 4, 12]})
+    with pytest.raises(CheckpointError, match="steps must be distinct, ascending"):
+        load_snapshot_run(tmp_path / "packed")
+    save_config(tmp_path / "packed", config | {"steps": [0, 4, 8], "fd": None})
+    with pytest.raises(CheckpointError, match=r"holds snapshots \['step-0000012'\] that .* does not list"):
+        load_snapshot_run(tmp_path / "packed")
+
+
+def test_the_view_accepts_only_the_snapshots_steps(run: Path, tmp_path: Path) -> None:
+    from core.gan.learning import LearningView
+    from core.gan.snapshots import load_snapshot_run, pack
+    from core.validation import KnobError
+
+    pack(run / "state", tmp_path / "packed", _write_fd(tmp_path, [0, 4, 8, 12]))
+    view = LearningView(load_snapshot_run(tmp_path / "packed"))
+    assert [view.step_index(s) for s in (0, 4, 8, 12, 3.6, 12.0)] == [0, 1, 2, 3, 1, 3]  # a slider's float step is fine
+    with pytest.raises(KnobError, match=r"training step must be one of the snapshots' steps \(0, 4, 8, 12\); got 6\."):
+        view.step_index(6)
+    with pytest.raises(KnobError, match="training step must be from 0 to 12; got 13"):
+        view.step_index(13)
+    assert view.image(4, "Sneaker", 3).size == (32, 32) and view.image(4, "Sneaker", 3) is view.image(4.0, "sneaker", "3")
+    assert view.image(0, "Sneaker", 3).tobytes() != view.image(12, "Sneaker", 3).tobytes()
+    assert view.grid(8).size == (10 * 32 + 9 * 2, 3 * 32 + 2 * 2)
+    assert view.losses_at(0)["step"] == 3 and view.losses_at(12)["step"] == 12
+    assert view.fd_at(4)["fd_generated_vs_test"] == 96.0

@@ -1,0 +1,96 @@
+"""What "watch it learn" shows at one training step, over a packed snapshot run (core/gan/snapshots.py).
+
+The same latent through every snapshot's generator: a seed and a class give one image per step (the image tab's
+seed -> z and 'random' class rules, psi 1), and a fixed grid (every class, a few fixed latents) per step, drawn once
+and kept, since there are only a handful of steps. Knobs are validated here with messages a user can act on: a step
+must be one of the snapshots' steps (within one step, so a slider's float arithmetic is accepted).
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import torch
+from PIL import Image
+
+from core.gan.data import CLASS_NAMES
+from core.gan.images import tile, to_pil
+from core.gan.latent import class_index, seed_to_z, validate_class, validate_seed
+from core.gan.snapshots import SnapshotRun
+from core.validation import KnobError, as_float
+
+GRID_SEEDS = (0, 1, 2)  # the grid's latents: one row per seed, one column per class
+_CACHE_SIZE = 512  # (step, seed, class) images kept: 32x32 grey, ~1 kB each
+
+
+def _short(steps: list[int]) -> str:
+    return ", ".join(f"{s}" for s in steps) if len(steps) <= 12 else f"{steps[0]}, {steps[1]}, ..., {steps[-1]}"
+
+
+class LearningView:
+    """Images at the snapshots' steps; thread-safe, deterministic for (step, class, seed)."""
+
+    def __init__(self, run: SnapshotRun) -> None:
+        self.run = run
+        self.z_dim = run.generators[0].config.z_dim
+        self._images: OrderedDict[tuple[int, int, int], Image.Image] = OrderedDict()
+        self._grids: dict[int, Image.Image] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def steps(self) -> list[int]:
+        return self.run.steps
+
+    def step_index(self, step: Any) -> int:
+        """The index of the snapshot at `step` (a number within 1 of one of the snapshots' steps)."""
+        value = as_float("training step", step, 0, self.run.last_step)
+        index = min(range(len(self.steps)), key=lambda i: abs(self.steps[i] - value))
+        if abs(self.steps[index] - value) >= 1:
+            raise KnobError(f"training step must be one of the snapshots' steps ({_short(self.steps)}); got {value:g}.")
+        return index
+
+    @torch.inference_mode()
+    def image(self, step: Any, class_name: Any, seed: Any) -> Image.Image:
+        """The 32x32 image of (class, seed) as the generator drew it at `step`."""
+        index, class_name, seed = self.step_index(step), validate_class(class_name), validate_seed(seed)
+        label = class_index(class_name, seed)
+        key = (index, label, seed)
+        with self._lock:
+            if (cached := self._images.get(key)) is not None:
+                self._images.move_to_end(key)
+                return cached
+        picture = to_pil(self.run.generators[index](seed_to_z(seed, self.z_dim)[None], torch.tensor([label])))[0]
+        with self._lock:
+            self._images[key] = picture
+            while len(self._images) > _CACHE_SIZE:
+                self._images.popitem(last=False)
+        return picture
+
+    @torch.inference_mode()
+    def grid(self, step: Any) -> Image.Image:
+        """Every class (columns) for the GRID_SEEDS latents (rows) at `step`, drawn once per step."""
+        index = self.step_index(step)
+        with self._lock:
+            if (cached := self._grids.get(index)) is not None:
+                return cached
+        n = len(CLASS_NAMES)
+        z = torch.stack([seed_to_z(s, self.z_dim) for s in GRID_SEEDS]).repeat_interleave(n, 0)
+        labels = torch.arange(n).repeat(len(GRID_SEEDS))
+        sheet = tile(to_pil(self.run.generators[index](z, labels)), cols=n)
+        with self._lock:
+            self._grids[index] = sheet
+        return sheet
+
+    def losses_at(self, step: Any) -> dict[str, float] | None:
+        """The loss-log record logged nearest to `step` (each averages the steps since the one before); None if
+        the log is empty."""
+        target, columns = self.steps[self.step_index(step)], self.run.losses
+        if not columns["step"]:
+            return None
+        i = min(range(len(columns["step"])), key=lambda j: abs(columns["step"][j] - target))
+        return {k: v[i] for k, v in columns.items()}
+
+    def fd_at(self, step: Any) -> dict[str, Any] | None:
+        index = self.step_index(step)
+        return self.run.fd[index] if self.run.fd else None
