@@ -60,10 +60,26 @@ def about_markdown(state: AppState) -> str:
     return "\n\n".join(text for text, _ in about_sections(state))
 
 
+# Phones: a metric table keeps each number whole (the table scrolls sideways if it must) instead of breaking "4.556"
+# into "4.5" and "56"; a card's picture (a sheet of 32x32 samples) is shown at twice its size where there is room,
+# the full width on a phone, pixels kept square.
+CSS = """
+#about .prose table { display: block; overflow-x: auto; max-width: 100%; border: none; word-break: normal !important; }
+#about .prose td, #about .prose th { word-break: normal !important; overflow-wrap: normal !important; }
+#about .prose td:not(:first-child), #about .prose th:not(:first-child) { white-space: nowrap; }
+#about .about-picture img { width: min(100%, 676px) !important; height: auto !important; max-height: none !important;
+  object-fit: contain !important;
+  image-rendering: pixelated; }
+#about .about-picture .image-container, #about .about-picture .image-frame, #about .about-picture button {
+  width: 100%; height: auto !important; max-height: none !important; }
+"""
+
+
 def build_about_tab(state: AppState) -> None:
     with gr.Column(elem_id="about"):
         for text, pictures in about_sections(state):
             gr.Markdown(text)
             for path in pictures:  # loaded here, re-encoded into Gradio's cache: the app serves its own copy
                 with Image.open(path) as picture:
-                    gr.Image(picture.copy(), format="png", label=path.name, interactive=False, buttons=[], height=360)
+                    gr.Image(picture.copy(), format="png", label=path.name, interactive=False, buttons=[],
+                             elem_classes=["about-picture"])

@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 from starlette.middleware import Middleware
 
-from demo.about_tab import build_about_tab
+from demo.about_tab import CSS as ABOUT_CSS, build_about_tab
 from demo.agent_tab import build_agent_tab
 from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME, AppState
 from core.gan.judge import DISCRIMINATOR_NAME
@@ -27,7 +27,7 @@ from serve.http_guard import GroupLimit, GuardConfig, HttpGuard
 TITLE = "GPT + GAN playground"
 # Browsers smooth enlarged images; the GAN's 32x32 pixels should stay crisp squares.
 CSS = "\n".join(["#gan-image img, #gan-grid img, #gan-interpolation img { image-rendering: pixelated; }",
-                 STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS])
+                 STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, ABOUT_CSS])
 # Scripts for the page head (keyboard shortcuts, the 2-D GAN's canvas), one per tab that needs one
 HEAD = "\n".join([TEXT_HEAD, IMAGE_HEAD, TOY_GAN_HEAD])
 # Events each endpoint group (concurrency_id) may have waiting or running: per browser session, per client address,

@@ -1,0 +1,56 @@
+"""The About tab on a 390 px phone and on a desktop: metric tables keep each number whole (the issue saw "4.556"
+broken mid-digit), and the model cards' sample sheet is shown large (it was 360 px tall for ten rows of samples)."""
+from __future__ import annotations
+
+import pytest
+
+from demo.app_state import GAN_NAME
+from tests.conftest import require_checkpoint, screenshot_path
+
+pytestmark = pytest.mark.browser
+
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
+# For every table cell holding a number: its text and on how many lines the browser laid it out.
+NUMBER_CELLS_JS = r"""() => Array.from(document.querySelectorAll('#about td'))
+  .filter(td => /^[-+]?\d[\d.,]*(\s*\+-\s*[\d.]+)?$/.test(td.textContent.trim()))
+  .map(td => {
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+    return {text: td.textContent.trim(), lines: tops.size};
+  })"""
+
+
+def open_about(page) -> None:
+    """Click the About tab; on a phone Gradio folds the last tabs into its "More tabs" menu."""
+    tab = page.get_by_role("tab", name="About")
+    if tab.count() and tab.is_visible():
+        tab.click()
+    else:
+        page.get_by_role("button", name="More tabs").click()
+        page.get_by_role("button", name="About", exact=True).click()
+    page.locator("#about").wait_for()
+
+
+@pytest.mark.parametrize("size,name", [(PHONE, "phone"), (DESKTOP, "desktop")])
+def test_about_tables_keep_numbers_whole_and_the_samples_are_large(app_url, browser, size, name):
+    require_checkpoint(GAN_NAME)
+    page = browser.new_page(viewport=size)
+    try:
+        page.goto(app_url)
+        page.locator("#prompt").wait_for()
+        open_about(page)
+        page.wait_for_timeout(500)
+        cells = page.evaluate(NUMBER_CELLS_JS)
+        assert len(cells) >= 10, cells
+        broken = [c for c in cells if c["lines"] != 1]
+        assert not broken, f"numbers broken over lines at {name} size: {broken}"
+        picture = page.locator("#about .about-picture img").first
+        picture.scroll_into_view_if_needed()
+        page.wait_for_function("() => document.querySelector('#about .about-picture img').naturalWidth > 0")
+        width = picture.bounding_box()["width"]
+        assert width >= min(600, size["width"] - 80), f"sample sheet only {width:.0f} px wide at {name} size"
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= size["width"]  # no sideways page
+        page.screenshot(path=str(screenshot_path(f"about-{name}.png")), full_page=False)
+    finally:
+        page.close()
