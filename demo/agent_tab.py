@@ -220,6 +220,11 @@ def build_agent_tab(agent: LoadedAgent | None, note: str) -> None:
     curve = gr.HTML(learning_curve_svg(agent, last), elem_id="agent-curve")
     gr.Markdown(CURVE_EXPLAINER, latex_delimiters=[{"left": "$", "right": "$", "display": False}])
     play.click(handlers.play, [snapshot, seed, temperature, wind, wind_power, gravity], player, api_name="play_episode",
-               preprocess=False, concurrency_id="agent", concurrency_limit=2, show_progress="minimal")
-    snapshot.change(handlers.curve, snapshot, curve, api_name="learning_curve", preprocess=False, show_progress="hidden")
-    randomise.click(random_episode_seed, None, seed, api_name="random_episode_seed", show_progress="hidden")
+               preprocess=False, concurrency_id="agent", concurrency_limit=2, show_progress="minimal",
+               api_description="Play one LunarLander episode with a snapshot of the PPO agent: every step's pose, action, "
+                               "action probabilities and value, and the episode's return and whether it landed, as JSON.")
+    # The curve picture and the seed button serve the page only: left off the API page (still callable)
+    snapshot.change(handlers.curve, snapshot, curve, api_name="learning_curve", preprocess=False, show_progress="hidden",
+                    api_visibility="undocumented")
+    randomise.click(random_episode_seed, None, seed, api_name="random_episode_seed", show_progress="hidden",
+                    api_visibility="undocumented")

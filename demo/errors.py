@@ -1,5 +1,9 @@
-"""The one place user mistakes become `gr.Error`s: handlers raise core's KnobError / CheckpointError and this
-decorator shows their message as is (no traceback), so the server keeps serving and the user knows what to fix."""
+"""The one place user mistakes become messages: handlers raise core's KnobError / CheckpointError, and
+
+* for API endpoints, `user_errors` turns them into `gr.Error`s with their message as is (no traceback), so the server
+  keeps serving and the caller knows what to fix;
+* for the page, `field_note` shows a message once, beside the field it concerns (a toast per slider event would
+  stack, and a raised error would wipe the output the user was reading)."""
 from __future__ import annotations
 
 import functools
@@ -46,6 +50,12 @@ def user_errors(fn: F) -> F:
             raise _as_gr_error(exc) from None
 
     return call  # type: ignore[return-value]
+
+
+def field_note(message: str = "") -> Any:
+    """The update for a small message component under a field (gr.Markdown(visible=False, elem_classes="field-note")):
+    shown with the message, hidden when there is none."""
+    return gr.Markdown(value=message, visible=bool(message))
 
 
 def missing_model_notice(model: str, train_command: str, note: str, elem_id: str) -> None:

@@ -99,7 +99,9 @@ def build_gan_game(game: RealOrFake | None, note: str = "") -> None:
         result = gr.Markdown(elem_id="gan-game-result")
         round_id = gr.Textbox(visible=False, elem_id="gan-game-round")
         score = gr.State(dict(NEW_SCORE))
+    # A round lives in the page (its id, the marks, the running score): page plumbing, left off the API page
+    # (api_visibility="undocumented", still callable); D's verdict on any image is the public /image_verdict.
     new_button.click(handlers.new_round, None, [gallery, round_id, marks, result], api_name="game_new_round",
-                     concurrency_id="gan-game", concurrency_limit=2)
+                     concurrency_id="gan-game", concurrency_limit=2, api_visibility="undocumented")
     reveal.click(handlers.answer, [round_id, marks, score], [result, score], api_name="game_answer", preprocess=False,
-                 concurrency_id="gan-game", concurrency_limit=2)
+                 concurrency_id="gan-game", concurrency_limit=2, api_visibility="undocumented")

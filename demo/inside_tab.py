@@ -179,8 +179,8 @@ class InsideHandlers:
         return (layer, str(head), *self.view(prompt, text, temperature, top_k, top_p, step, layer, head))
 
     @user_errors
-    def as_json(self, prompt: str, text: str, step: int, temperature: float = 0.8, top_k: int = 40,
-                top_p: float = 0.95) -> dict[str, Any]:
+    def as_json(self, prompt: str = "To be, or not", text: str = "To be, or not to be", step: int = 16,
+                temperature: float = 0.8, top_k: int = 40, top_p: float = 0.95) -> dict[str, Any]:
         """The trace at one step as plain JSON (for a notebook): the text's characters, each generated character's
         probability, and at `step` (1 .. length; the query is step - 1): attention [layer][head][key] over keys
         key_from .. step - 1, the logit lens (top 3 per layer) and the next-character distribution (top 10, raw and
@@ -465,12 +465,14 @@ def build_inside_tab(loaded: LoadedGPT | None, note: str, text: TextTabParts | N
     group = dict(concurrency_id="inside", concurrency_limit=4, show_progress="hidden")
     look_inputs = [text.prompt, text.output, *knobs, layer, head]
     gr.on([look.click, tab.select], handlers.look, look_inputs, [coloured, step, *panels], api_name="inside_trace",
-          preprocess=False, trigger_mode="always_last", **group)
+          api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
     view_inputs = [text.prompt, text.output, *knobs, step, layer, head]
     gr.on([step.submit, layer.release, head.input], handlers.view, view_inputs, panels, api_name="inside_view",
-          preprocess=False, trigger_mode="always_last", **group)
+          api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
     coloured.select(handlers.pick_char, [text.prompt, text.output, *knobs, layer, head], [step, *panels],
-                    api_name="inside_pick_char", preprocess=False, trigger_mode="always_last", **group)
+                    api_name="inside_pick_char", api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
     grid.select(handlers.pick_head, [text.prompt, text.output, *knobs, step], [layer, head, *panels],
-                api_name="inside_pick_head", preprocess=False, trigger_mode="always_last", **group)
-    gr.api(handlers.as_json, api_name="inside_json", concurrency_id="inside", concurrency_limit=4)
+                api_name="inside_pick_head", api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
+    gr.api(handlers.as_json, api_name="inside_json", concurrency_id="inside", concurrency_limit=4,
+           api_description="Inside the GPT as JSON for one step of a text (1 .. its length): each character's "
+                           "probability, every head's attention, the logit lens and the next-character distribution.")

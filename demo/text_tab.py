@@ -15,7 +15,8 @@ from core import limits
 from core.gpt.io import LoadedGPT
 from core.gpt.sampling import NextTokenExplorer, SamplingKnobs, validate_knobs, validate_prompt
 from core.gpt.tokenizer import UnknownCharactersError
-from demo.errors import missing_model_notice, user_errors
+from core.validation import KnobError
+from demo.errors import USER_ERRORS, field_note, missing_model_notice, user_errors
 from serve.stream_worker import MAX_STREAMS, StreamWorker
 
 DEFAULT_PROMPT = "ROMEO:\n"
@@ -31,10 +32,77 @@ TOO_LONG = f"over the {limits.MAX_PROMPT_CHARS:,}-character limit"
 # characters themselves.
 STREAM_INTERVAL_S, STREAM_MIN_CHARS, STREAM_MAX_WAIT_S = 0.03, 8, 0.1
 _run_ids = itertools.count(1)
-# The text tab's own CSS (build.py joins every tab's CSS into the page's)
-CSS = ""
-# Script for the page head (build.py joins them), e.g. keyboard shortcuts
-HEAD = ""
+KNOB_DEFAULTS = SamplingKnobs()
+# The API page's example prompt. Its Python snippet puts a default inside "..." as is, so a newline or a quote in
+# it would make the snippet a SyntaxError when pasted: keep this one to plain words.
+API_PROMPT = "To be, or not to be"
+# Why the bars are blank, in the bars' place (the prompt check marks the characters themselves)
+BARS_EMPTY = "Type a prompt to see the next-character probabilities."
+BARS_UNKNOWN = "Remove or replace the characters marked red to see the next-character probabilities."
+BARS_TOO_LONG = f"Shorten the prompt to {limits.MAX_PROMPT_CHARS:,} characters to see the next-character probabilities."
+KEY_RELEASE_MS = 300  # a knob changed from the keyboard re-runs the text once no key has changed it for this long
+# The text tab's own CSS (build.py joins every tab's CSS into the page's).
+# Notes under a field are small and red; on a narrow screen (the two columns stacked) the generated text and the bars
+# stay at the top of the screen while the knobs below them scroll, so a knob's effect is in view as it moves:
+# display: contents lifts the columns' children into one flex column, where `order` interleaves them and both
+# sticky parts stick over the whole tab. The ten bars are a picture, not buttons: no hover, no pointer.
+CSS = """
+.field-note p { color: var(--error-text-color, #b91c1c); font-size: var(--text-sm); margin: 0; }
+#bars-note p { color: var(--body-text-color-subdued); font-size: var(--text-md); margin: var(--spacing-sm) 0; }
+#next-token-bars button { pointer-events: none; }
+@media (max-width: 720px) {
+  #text-row { flex-direction: column; flex-wrap: nowrap; }
+  #text-main, #text-knobs { display: contents; }
+  #text-row > * { order: 5; }
+  #text-row > .form:has(#generated) { order: 1; position: sticky; top: 0; z-index: 5; }
+  #generated textarea { height: 6.5em !important; min-height: 0; }
+  #text-row > #bars-note { order: 2; }
+  #text-row > #next-token-bars { order: 3; position: sticky; top: var(--text-output-height, 9.5em); z-index: 4; }
+  #text-row > .form:has(#prompt), #text-row > #prompt-note, #text-row > #prompt-check, #text-row > .gallery,
+  #text-row > #text-buttons, #text-row > #run-note { order: 0; }
+  #next-token-bars { padding: 2px 8px; }
+  #next-token-bars button { margin: 0 !important; padding: 0 !important; }
+}
+"""
+# Script for the page head (build.py joins them). A slider re-runs the text on `release`, which Gradio sends when a
+# drag ends, the reset button is pressed or its number box loses focus; arrow keys on the slider and typing in the
+# number box send only `input`. So a knob changed from the keyboard gets the release a drag would send, once no key
+# has changed it for KEY_RELEASE_MS (the seed box gets Enter, its submit). Ctrl+Enter (Cmd+Enter) in the prompt
+# presses Generate, and the bars leave the tab order.
+HEAD = """<script>
+(() => {
+  const waiting = new WeakMap();
+  let pointerDown = false;
+  const release = (input) => {
+    clearTimeout(waiting.get(input));
+    if (input.closest(".knob-slider")) input.dispatchEvent(new PointerEvent("pointerup", {bubbles: true}));
+    else input.dispatchEvent(new KeyboardEvent("keypress", {key: "Enter", bubbles: true}));
+  };
+  document.addEventListener("pointerdown", () => { pointerDown = true; }, true);
+  document.addEventListener("pointerup", () => { pointerDown = false; }, true);
+  document.addEventListener("pointercancel", () => { pointerDown = false; }, true);
+  document.addEventListener("input", (event) => {
+    const input = event.target;
+    if (pointerDown || !(input instanceof HTMLInputElement) || !input.closest(".release-on-keys")) return;
+    clearTimeout(waiting.get(input));
+    waiting.set(input, setTimeout(() => release(input), %d));
+  }, true);
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (event.key !== "Enter" || !(target instanceof HTMLElement)) return;
+    if ((event.ctrlKey || event.metaKey) && target.closest("#prompt")) {
+      event.preventDefault();
+      document.querySelector("#generate")?.click();
+    } else if (target instanceof HTMLInputElement && target.closest(".release-on-keys")) {
+      if (target.closest(".knob-slider")) release(target);  // a slider's number box has no submit of its own
+      else clearTimeout(waiting.get(target));  // a number box submits Enter itself
+    }
+  }, true);
+  const untab = () => document.querySelectorAll('#next-token-bars button:not([tabindex="-1"])')
+    .forEach((bar) => bar.setAttribute("tabindex", "-1"));
+  new MutationObserver(untab).observe(document.documentElement, {childList: true, subtree: true});
+})();
+</script>""" % KEY_RELEASE_MS
 
 
 class StreamSession:
@@ -44,6 +112,11 @@ class StreamSession:
     def __init__(self) -> None:
         self.latest = 0
         self.generated = False  # knobs re-run a generation only after the user asked for one
+        self.shown: tuple[Any, ...] | None = None  # the prompt and knobs of the newest run started from the page
+
+    def stop(self) -> None:
+        """End the running stream at its next character (the text so far stays)."""
+        self.latest = next(_run_ids)
 
 
 def update_due(seconds_since_update: float, new_chars: int) -> bool:
@@ -61,6 +134,14 @@ def char_label(char: str) -> str:
 def random_seed() -> int:
     """A fresh seed for the randomise buttons."""
     return random.randint(0, UI_MAX_SEED)
+
+
+def label_json(bars: dict[str, float]) -> dict[str, Any]:
+    """Bars as gr.Label sends them ({"label": the likeliest, "confidences": [{"label", "confidence"}, ...]}), the
+    shape /next_tokens has always answered with; {} for none."""
+    if not bars:
+        return {}
+    return {"label": next(iter(bars)), "confidences": [{"label": c, "confidence": p} for c, p in bars.items()]}
 
 
 class TextHandlers:
@@ -100,19 +181,6 @@ class TextHandlers:
             yield text
 
     @user_errors
-    def regenerate(self, prompt: str, temperature: float, top_k: int, top_p: float, max_new_tokens: int, seed: int,
-                   session: StreamSession | None = None) -> Iterator[Any]:
-        """A knob moved: re-run the generation with the same seed, but only once the user has generated.
-
-        Arguments are checked first either way, so bad input is refused rather than silently skipped."""
-        self._knobs(temperature, top_k, top_p, max_new_tokens, seed)
-        validate_prompt(prompt, self.tokenizer)
-        if session is None or not session.generated:
-            yield gr.skip()
-            return
-        yield from self.generate(prompt, temperature, top_k, top_p, max_new_tokens, seed, session)
-
-    @user_errors
     def next_tokens(self, prompt: str, temperature: float, top_k: int, top_p: float) -> dict[str, float]:
         """Probability of each of the most likely next characters after the knobs (cached logits per prompt)."""
         knobs = self._knobs(temperature, top_k, top_p)
@@ -143,6 +211,112 @@ class TextHandlers:
         return [(prompt, None)], bars
 
 
+    # ---- the API (gr.api: typed, documented on the API page; bad input raises gr.Error with its message) -----------
+    def api_generate(self, prompt: str = API_PROMPT, temperature: float = KNOB_DEFAULTS.temperature,
+                     top_k: int = KNOB_DEFAULTS.top_k, top_p: float = KNOB_DEFAULTS.top_p,
+                     max_new_tokens: int = KNOB_DEFAULTS.max_new_tokens, seed: int = KNOB_DEFAULTS.seed) -> Iterator[str]:
+        """/generate: the streamed text for one client call (no page session: parallel calls run side by side)."""
+        yield from self.generate(prompt, temperature, top_k, top_p, max_new_tokens, seed)
+
+    def api_next_tokens(self, prompt: str = API_PROMPT, temperature: float = KNOB_DEFAULTS.temperature,
+                        top_k: int = KNOB_DEFAULTS.top_k, top_p: float = KNOB_DEFAULTS.top_p) -> dict[str, Any]:
+        """/next_tokens: the bars in gr.Label's shape (see label_json)."""
+        return label_json(self.next_tokens(prompt, temperature, top_k, top_p))
+
+    def api_inspect_prompt(self, prompt: str = API_PROMPT, temperature: float = KNOB_DEFAULTS.temperature,
+                           top_k: int = KNOB_DEFAULTS.top_k,
+                           top_p: float = KNOB_DEFAULTS.top_p) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """/inspect_prompt: the marks as gr.HighlightedText sends them ([{"token", "class_or_confidence"}]) and the bars."""
+        marks, bars = self.inspect_prompt(prompt, temperature, top_k, top_p)
+        return [{"token": text, "class_or_confidence": label} for text, label in marks], label_json(bars)
+
+    # ---- the page (refusals become a note beside the field they concern; the last good output stays) ------------
+    def page_generate(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any, max_new_tokens: Any, seed: Any,
+                      session: StreamSession | None = None) -> Iterator[tuple[Any, Any, Any]]:
+        """Generate (button or Ctrl+Enter): yields (text, prompt note, run note)."""
+        yield from self._page_run(prompt, temperature, top_k, top_p, max_new_tokens, seed, session, rerun=False)
+
+    def regenerate(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any, max_new_tokens: Any, seed: Any,
+                   session: StreamSession | None = None) -> Iterator[tuple[Any, Any, Any]]:
+        """A knob moved (a drag ended, a reset, a typed value, arrow keys, a new seed): re-run with the same seed,
+        but only once the user has generated, and not again for the prompt and knobs of the newest run.
+
+        Arguments are checked first either way, so bad input gets its note rather than being silently skipped."""
+        if session is not None and not session.generated:
+            try:
+                self._knobs(temperature, top_k, top_p, max_new_tokens, seed)
+                validate_prompt(prompt, self.tokenizer)
+            except USER_ERRORS:
+                pass  # _page_run below says what is wrong
+            else:
+                yield gr.skip(), gr.skip(), gr.skip()
+                return
+        yield from self._page_run(prompt, temperature, top_k, top_p, max_new_tokens, seed, session, rerun=True)
+
+    def _page_run(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any, max_new_tokens: Any, seed: Any,
+                  session: StreamSession | None, rerun: bool) -> Iterator[tuple[Any, Any, Any]]:
+        try:
+            knobs = self._knobs(temperature, top_k, top_p, max_new_tokens, seed)
+        except USER_ERRORS as exc:
+            yield gr.skip(), gr.skip(), field_note(str(exc))
+            return
+        try:
+            validate_prompt(prompt, self.tokenizer)
+        except USER_ERRORS as exc:
+            yield gr.skip(), field_note(str(exc)), field_note()
+            return
+        run = (prompt, knobs)
+        if rerun and session is not None and session.shown == run:
+            yield gr.skip(), gr.skip(), gr.skip()  # already on screen (a reset to the value it had, a focus lost ...)
+            return
+        if session is not None:
+            session.shown = run
+        notes: tuple[Any, Any] = (field_note(), field_note())
+        try:
+            for text in self.generate(prompt, temperature, top_k, top_p, max_new_tokens, seed, session):
+                yield (text, *notes)
+                notes = (gr.skip(), gr.skip())
+        except gr.Error as exc:  # the worker is busy or stopped: the text so far stays, the note says why
+            if session is not None:
+                session.shown = None
+            yield gr.skip(), gr.skip(), field_note(exc.message)
+
+    def page_next_tokens(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any) -> tuple[Any, Any]:
+        """A knob moved: (the bars, the note that says why they are blank)."""
+        try:
+            return self.next_tokens(prompt, temperature, top_k, top_p), field_note()
+        except gr.Error as exc:
+            return {}, field_note(self.blank_bars_reason(prompt) or exc.message)
+
+    def page_inspect_prompt(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any) -> tuple[Any, Any, Any, Any]:
+        """The prompt changed: (its marks, the bars, why the bars are blank, the prompt's note cleared)."""
+        try:
+            marks, bars = self.inspect_prompt(prompt, temperature, top_k, top_p)
+        except gr.Error as exc:
+            return gr.skip(), {}, field_note(exc.message), field_note()
+        return marks, bars, field_note("" if bars else self.blank_bars_reason(prompt)), field_note()
+
+    def blank_bars_reason(self, prompt: Any) -> str:
+        """Why the page's bars are blank for this prompt ("" when they are not), shown in their place."""
+        if prompt == "":
+            return BARS_EMPTY
+        if isinstance(prompt, str) and len(prompt) > limits.MAX_PROMPT_CHARS:
+            return BARS_TOO_LONG
+        try:
+            validate_prompt(prompt, self.tokenizer)
+        except UnknownCharactersError:
+            return BARS_UNKNOWN
+        except KnobError as exc:
+            return str(exc)
+        return ""
+
+    @staticmethod
+    def stop(session: StreamSession | None = None) -> None:
+        """Stop: the running stream ends at its next character; the text so far stays."""
+        if session is not None:
+            session.stop()
+
+
 @dataclass
 class TextTabParts:
     """The Text tab's components that other views read and listen to (Inside the GPT shares its prompt, knobs, text)."""
@@ -155,50 +329,78 @@ class TextTabParts:
 
 
 def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
-    """Lay out the text tab and wire its events (call inside a gr.Blocks); returns its shared components."""
+    """Lay out the text tab and wire its events (call inside a gr.Blocks); returns its shared components.
+
+    The page's events show refusals as notes beside their field and are left off the API page (undocumented, still
+    callable); the API's own endpoints (gr.api: generate, next_tokens, inspect_prompt) are typed and raise gr.Error."""
     if loaded is None:
         missing_model_notice("GPT", "python -m core.gpt.train", note, elem_id="gpt-missing")
         return None
     handlers = TextHandlers(loaded)
-    defaults = SamplingKnobs()
+    defaults = KNOB_DEFAULTS
     session = gr.State(StreamSession())
-    with gr.Row():
-        with gr.Column(scale=3):
-            prompt = gr.Textbox(DEFAULT_PROMPT, lines=4, label=f"Prompt (up to {limits.MAX_PROMPT_CHARS:,} characters)",
-                                elem_id="prompt")
+    knob = dict(elem_classes=["knob-slider", "release-on-keys"])
+    with gr.Row(elem_id="text-row"):
+        with gr.Column(scale=3, elem_id="text-main"):
+            prompt = gr.Textbox(DEFAULT_PROMPT, lines=4, label=f"Prompt (up to {limits.MAX_PROMPT_CHARS:,} characters; "
+                                "Ctrl+Enter generates)", elem_id="prompt")
+            prompt_note = gr.Markdown("", visible=False, elem_id="prompt-note", elem_classes=["field-note"])
             checked, first_bars = handlers.inspect_prompt(DEFAULT_PROMPT, defaults.temperature, defaults.top_k, defaults.top_p)
             prompt_check = gr.HighlightedText(checked, label="Prompt as the model reads it (what it cannot use is marked red)",
                                               show_legend=False, color_map={UNKNOWN: "red", TOO_LONG: "red"}, elem_id="prompt-check")
             gr.Examples([[e] for e in EXAMPLES], inputs=[prompt], label="Examples")
-            with gr.Row():
-                generate_button = gr.Button("Generate", variant="primary", elem_id="generate")
+            with gr.Row(elem_id="text-buttons"):
+                generate_button = gr.Button("Generate", variant="primary", elem_id="generate", scale=3)
+                stop_button = gr.Button("Stop", variant="secondary", elem_id="stop-generation", scale=1)
+            run_note = gr.Markdown("", visible=False, elem_id="run-note", elem_classes=["field-note"])
             output = gr.Textbox(lines=14, max_lines=30, label="Generated text (prompt + continuation)", interactive=False,
                                 elem_id="generated")
-        with gr.Column(scale=2):
+        with gr.Column(scale=2, elem_id="text-knobs"):
             temperature = gr.Slider(0.0, limits.MAX_TEMPERATURE, defaults.temperature, step=0.05, label="Temperature",
-                                    info="0 = always the most likely character; higher = more surprising", elem_id="temperature")
-            top_k = gr.Slider(0, min(limits.MAX_TOP_K, loaded.tokenizer.size), defaults.top_k, step=1, label="Top-k",
-                              info="keep the k most likely characters (0 = off)", elem_id="top-k")
+                                    info="0 = always the most likely character; higher = more surprising", elem_id="temperature", **knob)
+            top_k = gr.Slider(0, min(limits.MAX_TOP_K, loaded.tokenizer.size), defaults.top_k, step=1, precision=0,
+                              label="Top-k", info="keep the k most likely characters (0 = off)", elem_id="top-k", **knob)
             top_p = gr.Slider(0.01, 1.0, defaults.top_p, step=0.01, label="Top-p",
-                              info="keep the most likely characters that cover p of the probability (1 = off)", elem_id="top-p")
-            max_new_tokens = gr.Slider(1, limits.MAX_NEW_TOKENS, defaults.max_new_tokens, step=1, label="Max new characters",
-                                       elem_id="max-new-tokens")
+                              info="keep the most likely characters that cover p of the probability (1 = off)", elem_id="top-p", **knob)
+            max_new_tokens = gr.Slider(1, limits.MAX_NEW_TOKENS, defaults.max_new_tokens, step=1, precision=0,
+                                       label="Max new characters", elem_id="max-new-tokens", **knob)
             with gr.Row():
                 seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed", elem_id="seed",
-                                 scale=3)
+                                 scale=3, elem_classes=["release-on-keys"])
                 randomise = gr.Button("Randomise", scale=1, elem_id="randomise-seed")
+            bars_note = gr.Markdown(handlers.blank_bars_reason(DEFAULT_PROMPT), visible=not first_bars, elem_id="bars-note")
             bars = gr.Label(first_bars, num_top_classes=limits.NEXT_TOKEN_CANDIDATES, show_heading=False,
                             label="Next character: probability after temperature, top-k and top-p", elem_id="next-token-bars")
     knobs = [temperature, top_k, top_p]
     run_inputs = [prompt, temperature, top_k, top_p, max_new_tokens, seed, session]
-    generation = generate_button.click(handlers.generate, run_inputs, output, api_name="generate", preprocess=False,
-                                       trigger_mode="multiple", concurrency_id="gpt", concurrency_limit=MAX_STREAMS)
-    gr.on([k.release for k in knobs] + [max_new_tokens.release, seed.change], handlers.regenerate, run_inputs, output,
-          api_name="regenerate", preprocess=False, trigger_mode="multiple", cancels=[generation],
-          concurrency_id="gpt", concurrency_limit=MAX_STREAMS, show_progress="minimal")
-    gr.on([k.input for k in knobs], handlers.next_tokens, [prompt, *knobs], bars, api_name="next_tokens",
-          preprocess=False, show_progress="hidden", trigger_mode="always_last", concurrency_id="bars", concurrency_limit=4)
-    prompt.change(handlers.inspect_prompt, [prompt, *knobs], [prompt_check, bars], api_name="inspect_prompt",
-                  preprocess=False, show_progress="hidden", concurrency_id="bars", concurrency_limit=4)
-    randomise.click(random_seed, None, seed, api_name="random_seed", show_progress="hidden")
+    run_outputs = [output, prompt_note, run_note]
+    page = dict(preprocess=False, api_visibility="undocumented")
+    streams = dict(trigger_mode="multiple", concurrency_id="gpt", concurrency_limit=MAX_STREAMS)
+    generate_button.click(handlers.page_generate, run_inputs, run_outputs, api_name="page_generate", **page, **streams)
+    # Every way a knob can change ends in one re-run: a slider's release (drag end, reset button, its number box
+    # losing focus, or HEAD's debounced keyboard release), the seed's submit (Enter, or HEAD after typing), Randomise.
+    # A newer run supersedes the older at its next character (StreamSession), so the newest value wins.
+    rerun = dict(fn=handlers.regenerate, inputs=run_inputs, outputs=run_outputs, api_name="regenerate",
+                 show_progress="minimal", **page, **streams)
+    gr.on([k.release for k in knobs] + [max_new_tokens.release, seed.submit], **rerun)
+    stop_button.click(handlers.stop, session, None, api_name="page_stop", concurrency_id="text-stop",
+                      concurrency_limit=4, show_progress="hidden", **page)
+    # The bars follow every change of a knob (a drag's every step, reset, typing, keys), the newest value last.
+    gr.on([k.change for k in knobs], handlers.page_next_tokens, [prompt, *knobs], [bars, bars_note], api_name="page_next_tokens",
+          show_progress="hidden", trigger_mode="always_last", concurrency_id="bars", concurrency_limit=4, **page)
+    prompt.change(handlers.page_inspect_prompt, [prompt, *knobs], [prompt_check, bars, bars_note, prompt_note],
+                  api_name="page_inspect_prompt", show_progress="hidden", trigger_mode="always_last", concurrency_id="bars",
+                  concurrency_limit=4, **page)
+    randomise.click(random_seed, None, seed, api_name="random_seed", show_progress="hidden",
+                    api_visibility="undocumented").then(**{**rerun, "api_name": "regenerate_new_seed"})
+    # The API: one typed endpoint per thing a program may want, each with a line for its user
+    gr.api(handlers.api_generate, api_name="generate", concurrency_id="gpt", concurrency_limit=MAX_STREAMS,
+           api_description="Continue a prompt with the Shakespeare GPT; streams the prompt plus the text so far "
+                           "(use client.submit to read it as it grows). Same seed and knobs, same text.")
+    gr.api(handlers.api_next_tokens, api_name="next_tokens", concurrency_id="bars", concurrency_limit=4,
+           api_description="The 10 most likely next characters after the prompt and their probabilities after "
+                           "temperature, top-k and top-p ({'label': the likeliest, 'confidences': [...]}).")
+    gr.api(handlers.api_inspect_prompt, api_name="inspect_prompt", concurrency_id="bars", concurrency_limit=4,
+           api_description="Check a prompt: the parts the model cannot use marked ('unknown to the model', 'over the "
+                           "limit'), and the next-character probabilities when there are none.")
     return TextTabParts(prompt, temperature, top_k, top_p, output)

@@ -198,7 +198,10 @@ def build_toy_gan_tab(demo: gr.Blocks, sessions: ToySessions | None = None) -> T
     gr.Markdown(CURVES_NOTE, latex_delimiters=LATEX)
     timer = gr.Timer(TICK_S, active=False)
     knobs = [data, loss, optimiser, lr_g, lr_d, d_steps]
-    common = dict(preprocess=False, show_progress="hidden", concurrency_id="toy-gan", concurrency_limit=limits.MAX_TOY_GAN_PLAYING)
+    # The GAN playground's events drive one page session's 2-D GAN frame by frame: page plumbing, left off the API page
+    # (api_visibility="undocumented": still callable, as bench/load_test.py does)
+    common = dict(preprocess=False, show_progress="hidden", concurrency_id="toy-gan", concurrency_limit=limits.MAX_TOY_GAN_PLAYING,
+                  api_visibility="undocumented")
     play.click(handlers.play, knobs, [canvas, status, timer], api_name="toy_gan_play", **common)
     pause.click(handlers.pause, None, [status, timer], api_name="toy_gan_pause", **common)
     timer.tick(handlers.tick, [*knobs, speed], [canvas, status, timer], api_name="toy_gan_tick", trigger_mode="once", **common)

@@ -75,21 +75,89 @@ def test_a_newer_stream_of_the_same_session_stops_the_older_one(text_handlers):
     assert len(list(newer)[-1]) == len("JULIET:\n") + KNOBS["max_new_tokens"]
 
 
+def _text(step):
+    """The text of one page update (text, prompt note, run note)."""
+    return step[0]
+
+
+def _note(update) -> str:
+    """What a note update shows ("" when it hides the note); None when it leaves the note as it was (gr.skip)."""
+    return None if update == gr.skip() else (update.value if update.visible else "")
+
+
+def test_a_refused_generate_keeps_the_text_and_says_why_beside_the_field(text_handlers):
+    session = StreamSession()
+    steps = list(text_handlers.page_generate("", **KNOBS, session=session))
+    assert len(steps) == 1 and steps[0][0] == gr.skip()  # the last good output stays
+    assert "prompt is empty" in _note(steps[0][1]) and _note(steps[0][2]) == ""
+    steps = list(text_handlers.page_generate("ROMEO:\n", **{**KNOBS, "seed": -1}, session=session))
+    assert steps[0][0] == gr.skip() and _note(steps[0][1]) is None and "seed must be from 0" in _note(steps[0][2])
+    good = list(text_handlers.page_generate("ROMEO:\n", **KNOBS, session=session))
+    assert _note(good[0][1]) == _note(good[0][2]) == ""  # the notes clear with the first update
+    assert all(step[1] == gr.skip() for step in good[1:])
+    assert _text(good[-1]) == list(text_handlers.generate("ROMEO:\n", **KNOBS))[-1]
+
+
 def test_rerun_refuses_bad_input_even_before_a_generation(text_handlers):
-    with pytest.raises(gr.Error, match="temperature must be"):
-        list(text_handlers.regenerate("ROMEO:\n", **{**KNOBS, "temperature": "hot"}, session=StreamSession()))
-    with pytest.raises(gr.Error, match="prompt is empty"):
-        list(text_handlers.regenerate("", **KNOBS, session=StreamSession()))
+    [step] = text_handlers.regenerate("ROMEO:\n", **{**KNOBS, "temperature": "hot"}, session=StreamSession())
+    assert step[0] == gr.skip() and "temperature must be" in _note(step[2])
+    [step] = text_handlers.regenerate("", **KNOBS, session=StreamSession())
+    assert step[0] == gr.skip() and "prompt is empty" in _note(step[1])
 
 
 def test_knobs_rerun_only_after_a_generation_with_the_same_seed(text_handlers):
     session = StreamSession()
-    assert [type(x).__name__ for x in text_handlers.regenerate("ROMEO:\n", **KNOBS, session=session)] == ["dict"]
-    generated = list(text_handlers.generate("ROMEO:\n", **KNOBS, session=session))[-1]
-    rerun = list(text_handlers.regenerate("ROMEO:\n", **KNOBS, session=session))[-1]
-    assert rerun == generated
-    hotter = list(text_handlers.regenerate("ROMEO:\n", **{**KNOBS, "temperature": 1.5}, session=session))[-1]
+    assert list(text_handlers.regenerate("ROMEO:\n", **KNOBS, session=session)) == [(gr.skip(),) * 3]
+    generated = _text(list(text_handlers.page_generate("ROMEO:\n", **KNOBS, session=session))[-1])
+    hotter = _text(list(text_handlers.regenerate("ROMEO:\n", **{**KNOBS, "temperature": 1.5}, session=session))[-1])
     assert hotter != generated
+    rerun = _text(list(text_handlers.regenerate("ROMEO:\n", **KNOBS, session=session))[-1])
+    assert rerun == generated  # back to the same knobs, the same text
+
+
+def test_a_rerun_with_the_knobs_already_shown_does_nothing(text_handlers):
+    """A reset to the value a knob had, or a number box losing focus after its debounced re-run, must not restart
+    the text on screen."""
+    session = StreamSession()
+    list(text_handlers.page_generate("ROMEO:\n", **KNOBS, session=session))
+    assert list(text_handlers.regenerate("ROMEO:\n", **KNOBS, session=session)) == [(gr.skip(),) * 3]
+    assert list(text_handlers.regenerate("ROMEO:\n", **{**KNOBS, "seed": 8}, session=session))[-1][0] != gr.skip()
+
+
+def test_stop_ends_the_running_stream_and_keeps_its_text(text_handlers):
+    session = StreamSession()
+    running = text_handlers.page_generate("ROMEO:\n", **{**KNOBS, "max_new_tokens": 1000}, session=session)
+    shown = [_text(next(running)), _text(next(running))]  # the prompt, then the first characters
+    text_handlers.stop(session)
+    rest = [_text(step) for step in running]
+    assert len((shown + rest)[-1]) < len("ROMEO:\n") + 1000  # stopped at its next character
+    assert all(text.startswith("ROMEO:\n") for text in shown + rest)
+
+
+def test_blank_bars_say_why(text_handlers):
+    bars, note = text_handlers.page_next_tokens("", 0.8, 40, 0.95)
+    assert bars == {} and _note(note) == "Type a prompt to see the next-character probabilities."
+    bars, note = text_handlers.page_next_tokens("naïve", 0.8, 40, 0.95)
+    assert bars == {} and "marked red" in _note(note)
+    bars, note = text_handlers.page_next_tokens("ROMEO:\n", 0.8, 40, 0.95)
+    assert len(bars) == limits.NEXT_TOKEN_CANDIDATES and _note(note) == ""
+    marks, bars, bars_note, prompt_note = text_handlers.page_inspect_prompt("", 0.8, 40, 0.95)
+    assert marks == [] and bars == {} and "Type a prompt" in _note(bars_note) and _note(prompt_note) == ""
+    marks, bars, bars_note, _ = text_handlers.page_inspect_prompt("x" * (limits.MAX_PROMPT_CHARS + 1), 0.8, 40, 0.95)
+    assert bars == {} and "Shorten the prompt" in _note(bars_note)
+
+
+def test_the_api_answers_in_the_shapes_it_documents_and_raises_on_bad_input(text_handlers):
+    bars = text_handlers.api_next_tokens("To be, or not to b", 1.0, 3, 1.0)
+    assert bars["label"] == bars["confidences"][0]["label"] and len(bars["confidences"]) == 3
+    marks, bars = text_handlers.api_inspect_prompt("Só", 0.8, 40, 0.95)
+    assert marks == [{"token": "S", "class_or_confidence": None}, {"token": "ó", "class_or_confidence": "unknown to the model"}]
+    assert bars == {}
+    assert list(text_handlers.api_generate("ROMEO:\n", **KNOBS))[-1] == list(text_handlers.generate("ROMEO:\n", **KNOBS))[-1]
+    with pytest.raises(gr.Error, match="prompt is empty"):
+        list(text_handlers.api_generate("", **KNOBS))
+    with pytest.raises(gr.Error, match="top_k must be a whole number"):
+        text_handlers.api_next_tokens("ROMEO:", 0.8, 2.5, 0.95)
 
 
 def test_next_token_bars_follow_the_knobs_without_running_the_model(text_handlers):
