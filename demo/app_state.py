@@ -13,6 +13,7 @@ from core.checkpoints import CARD_FILE, CheckpointError, resolve_checkpoint
 from core.gan.io import LoadedGAN, load_gan
 from core.gan.judge import DISCRIMINATOR_NAME, Judges, load_judges
 from core.gan.real_sample import SAMPLE_DIR, RealSample, load_sample_or_note
+from core.gan.snapshots import SnapshotRun, load_snapshot_run
 from core.gpt.io import LoadedGPT, load_gpt
 from core.rl.io import LoadedAgent, load_agent
 
@@ -20,6 +21,7 @@ GPT_NAME = "gpt-shakespeare"
 GAN_NAME = "gan-fashion"
 CLASSIFIER_NAME = "fashion-classifier"
 AGENT_NAME = "rl-lander"
+SNAPSHOTS_NAME = "gan-fashion-snapshots"  # "watch it learn": one run's generator snapshots and losses
 
 
 @dataclass
@@ -29,6 +31,7 @@ class AppState:
     agent: LoadedAgent | None = None  # optional like the others: its tab shows a note when missing
     judges: Judges | None = None  # the GAN's discriminator and the classifier: the verdict beside the image, the game
     real_sample: RealSample | None = None  # real test images for the real-or-fake game
+    learning: SnapshotRun | None = None  # one training run's generator snapshots, losses and FD ("watch it learn")
     notes: dict[str, str] = field(default_factory=dict)  # checkpoint name -> where it came from or why it is missing
     cards: dict[str, str] = field(default_factory=dict)  # checkpoint name -> model card markdown (README.md)
     dirs: dict[str, Path] = field(default_factory=dict)  # checkpoint name -> the dir it was loaded from
@@ -40,12 +43,13 @@ def _card(directory: Path) -> str | None:
 
 
 def load_app_state(checkpoints: str | Path = "checkpoints", hub_repo: str | None = None) -> AppState:
-    """Load the GPT, the GAN and the RL agent once; the classifier is only read for its model card (its metrics back
-    the GAN's)."""
+    """Load the GPT, the GAN, its training snapshots and the RL agent once; the classifier is only read for its model
+    card (its metrics back the GAN's)."""
     torch.set_num_threads(1)  # small models, many concurrent requests: one core each beats two fighting threads
     state = AppState()
-    attributes = {GPT_NAME: "gpt", GAN_NAME: "gan", AGENT_NAME: "agent"}
-    for name, loader in ((GPT_NAME, load_gpt), (GAN_NAME, load_gan), (AGENT_NAME, load_agent), (CLASSIFIER_NAME, None)):
+    attributes = {GPT_NAME: "gpt", GAN_NAME: "gan", AGENT_NAME: "agent", SNAPSHOTS_NAME: "learning"}
+    for name, loader in ((GPT_NAME, load_gpt), (GAN_NAME, load_gan), (AGENT_NAME, load_agent),
+                         (SNAPSHOTS_NAME, load_snapshot_run), (CLASSIFIER_NAME, None)):
         path, note = resolve_checkpoint(name, checkpoints, hub_repo)
         if path is not None and loader is not None:
             try:

@@ -11,10 +11,11 @@ from starlette.middleware import Middleware
 
 from demo.about_tab import CSS as ABOUT_CSS, build_about_tab
 from demo.agent_tab import build_agent_tab
-from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME, AppState
+from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME, SNAPSHOTS_NAME, AppState
 from core.gan.judge import DISCRIMINATOR_NAME
 from core.gan.real_sample import SAMPLE_DIR
 from demo.gan_game import build_gan_game, make_game
+from demo.gan_learning import CSS as LEARNING_CSS, build_gan_learning
 from demo.image_tab import CSS as IMAGE_CSS, HEAD as IMAGE_HEAD, build_image_tab
 from demo.inside_tab import CSS as INSIDE_CSS
 from demo.inside_tab import build_inside_tab
@@ -27,7 +28,7 @@ from serve.http_guard import GroupLimit, GuardConfig, HttpGuard
 TITLE = "GPT + GAN playground"
 # Browsers smooth enlarged images; the GAN's 32x32 pixels should stay crisp squares.
 CSS = "\n".join(["#gan-image img, #gan-grid img, #gan-interpolation img { image-rendering: pixelated; }",
-                 STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, ABOUT_CSS])
+                 STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS])
 # Scripts for the page head (keyboard shortcuts, the 2-D GAN's canvas), one per tab that needs one
 HEAD = "\n".join([TEXT_HEAD, IMAGE_HEAD, TOY_GAN_HEAD])
 # Events each endpoint group (concurrency_id) may have waiting or running: per browser session, per client address,
@@ -40,6 +41,7 @@ GROUP_LIMITS = {
     "gan-heavy": GroupLimit(per_session=2, per_address=4, total=16),   # grids and GIFs: up to ~0.3 s each
     "gan-verdict": GroupLimit(per_session=2, per_address=16, total=48),  # D's verdict beside the slider image: ~5 ms
     "gan-game": GroupLimit(per_session=2, per_address=8, total=16),     # real-or-fake rounds: ~20 ms each
+    "gan-learning": GroupLimit(per_session=2, per_address=8, total=32),  # watch it learn: a step-slider move ~1-5 ms
     "toy-gan": GroupLimit(per_session=4, per_address=8, total=24),      # the 2-D GAN: a frame in flight + clicks (a tick ~5-15 ms)
     "inside": GroupLimit(per_session=2, per_address=16, total=32),    # Inside the GPT: a click ~10 ms, a new trace more
 }
@@ -97,6 +99,7 @@ def build_demo(state: AppState) -> gr.Blocks:
             with gr.Tab("Images (GAN)", id="image"):
                 build_image_tab(state.gan, state.notes.get(GAN_NAME, ""), state.judges, state.notes.get(DISCRIMINATOR_NAME, ""))
                 build_gan_game(*make_game(state.gan, state.judges, state.real_sample, [state.notes.get(k, "") for k in (GAN_NAME, DISCRIMINATOR_NAME, SAMPLE_DIR.name)]))
+                build_gan_learning(state.learning, state.notes.get(SNAPSHOTS_NAME, ""))
             with gr.Tab("GAN playground", id="toy-gan"):
                 build_toy_gan_tab(demo)
             with gr.Tab("Agent (RL)", id="agent"):

@@ -1,0 +1,79 @@
+"""Watch it learn on the shipped snapshots (checkpoints/gan-fashion-snapshots, whichever run produced it): it loads
+at start-up in step order and small, the slider's handler draws each step's own images and marks the step, a step
+that is not a snapshot gets a clear message (also through the API), and without the dir the app says so and starts."""
+from __future__ import annotations
+
+import gradio as gr
+import pytest
+
+from demo.app_state import SNAPSHOTS_NAME, load_app_state
+from demo.gan_learning import LearningHandlers, build_gan_learning
+from tests.conftest import CHECKPOINTS, require_checkpoint
+
+
+@pytest.fixture(scope="module")
+def handlers(app_state, one_torch_thread) -> LearningHandlers:
+    require_checkpoint(SNAPSHOTS_NAME)
+    assert app_state.learning is not None, app_state.notes[SNAPSHOTS_NAME]
+    return LearningHandlers(app_state.learning)
+
+
+def test_the_shipped_snapshots_span_a_run_in_order_and_are_small(handlers) -> None:
+    run = handlers.view.run
+    assert run.steps[0] == 0 and run.steps == sorted(set(run.steps)) and len(run.steps) >= 2
+    assert (CHECKPOINTS / SNAPSHOTS_NAME / "model.safetensors").stat().st_size < 25 * 2**20
+    assert run.config["float16_check"]["max_grey_level_difference"] <= 2
+    assert run.losses["step"] == sorted(run.losses["step"]) and run.losses["step"][-1] <= run.last_step
+    assert not run.fd or [r["step"] for r in run.fd] == run.steps
+
+
+def test_each_step_draws_its_own_images_and_marks_itself(handlers) -> None:
+    first, last = handlers.view.steps[0], handlers.view.steps[-1]
+    image_0, grid_0, html_0 = handlers.at_step(first, "random", 0)
+    image_n, grid_n, html_n = handlers.at_step(last, "random", 0)
+    with open(image_0, "rb") as a, open(image_n, "rb") as b:
+        assert a.read() != b.read()
+    with open(grid_0, "rb") as a, open(grid_n, "rb") as b:
+        assert a.read() != b.read()
+    assert f'data-step="{first}"' in html_0 and f'data-step="{last}"' in html_n
+    assert f"<b>Step {last:,}</b>" in html_n
+    assert handlers.at_step(last, "random", 0)[0] == image_n  # the same knobs reuse the file drawn before
+
+
+@pytest.mark.parametrize("step, class_name, seed, message", [
+    (None, "random", 0, "training step must be a number"),
+    ("soon", "random", 0, "training step must be a number"),
+    (-5, "random", 0, "training step must be from 0 to"),
+    (0, "hat", 0, "class must be one of"),
+    (0, "random", 1.5, "seed must be a whole number"),
+])
+def test_bad_knobs_get_a_clear_message(handlers, step, class_name, seed, message) -> None:
+    with pytest.raises(gr.Error, match=message):
+        handlers.at_step(step, class_name, seed)
+
+
+def test_a_step_between_snapshots_is_refused_with_the_steps_it_accepts(handlers) -> None:
+    a, b = handlers.view.steps[:2]
+    if b - a < 3:
+        pytest.skip("the shipped snapshots have no step between their first two")
+    with pytest.raises(gr.Error, match=rf"training step must be one of the snapshots' steps \({a}, {b}, .*got {a + 2}\."):
+        handlers.at_step(a + 2, "random", 0)
+
+
+def test_the_api_answers_a_step_and_refuses_another(client, handlers) -> None:
+    from gradio_client.exceptions import AppError
+
+    step = handlers.view.steps[-1]
+    image, grid, html = client.predict(step, "Sneaker", 7, api_name="/learning_step")
+    assert f'data-step="{step}"' in html and str(image).endswith(".png") and str(grid).endswith(".png")
+    with pytest.raises(AppError, match="training step must be"):
+        client.predict(step + 1, "Sneaker", 7, api_name="/learning_step")
+
+
+def test_without_snapshots_the_app_starts_and_the_section_says_why(tmp_path) -> None:
+    state = load_app_state(tmp_path)  # an empty checkpoints dir
+    assert state.learning is None and "gan-fashion-snapshots: no checkpoint at" in state.notes[SNAPSHOTS_NAME]
+    with gr.Blocks() as demo:
+        build_gan_learning(state.learning, state.notes[SNAPSHOTS_NAME])
+    shown = [c.value for c in demo.blocks.values() if isinstance(c, gr.Markdown)]
+    assert any("Watch it learn is not available" in v and "core.gan.snapshots pack" in v for v in shown)
