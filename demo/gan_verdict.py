@@ -1,9 +1,9 @@
 """The discriminator beside the slider image: D(x | y), the probability that the image is a real photo of its class,
-and the classifier's guess, redrawn with every slider move (one small event of its own, beside /image, so /image
+and the classifier's guess, redrawn with every knob change (one small event of its own, beside /image, so /image
 keeps its one output for API users)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import gradio as gr
 import torch
@@ -34,7 +34,15 @@ class VerdictHandler:
         return self.judges.judge(pixels_to_tensor([image]), torch.tensor([label]))[0], CLASS_NAMES[label]
 
     @user_errors
-    def markdown(self, class_name: Any, seed: Any, psi: Any, *directions: Any) -> str:
+    def markdown(self, class_name: str, seed: int, psi: float, *directions: float) -> str:
+        """The discriminator's verdict on the image for these knobs (how likely a real photo of its class) and the
+        classifier's guess, as Markdown.
+
+        Args:
+            class_name: a Fashion-MNIST class ("Dress", "Sneaker", ...) or "random" (the seed picks the class)
+            seed: the latent noise, 0 to 2**63-1
+            psi: truncation, 0 (the class's average image) to 2 (wilder); 1 is as trained
+        """
         verdict, name = self.judge(class_name, seed, psi, *directions)
         return verdict_markdown(verdict, name)
 
@@ -45,12 +53,18 @@ def build_verdict(studio: LatentStudio, judges: Judges | None, note: str, first_
     if judges is None:
         return None, gr.Markdown(f"The discriminator's verdict is not available: {note}", elem_id="gan-verdict", visible=bool(note))
     handler = VerdictHandler(studio, judges)
-    gr.Markdown(EXPLAIN, elem_id="gan-verdict-explain", latex_delimiters=[{"left": "$", "right": "$", "display": False}])
     return handler, gr.Markdown(handler.markdown(*first_knobs), elem_id="gan-verdict")
 
 
-def wire_verdict(handler: VerdictHandler | None, box: gr.Markdown, knobs: list[gr.components.Component], triggers: list[Any]) -> None:
-    if handler is None:
+def verdict_explain(judges: Judges | None) -> None:
+    """What D(x | y) means, placed by the knobs (the verdict line itself stays beside the image, in view)."""
+    if judges is not None:
+        gr.Markdown(EXPLAIN, elem_id="gan-verdict-explain", latex_delimiters=[{"left": "$", "right": "$", "display": False}])
+
+
+def wire_verdict(markdown: Callable[..., str] | None, box: gr.Markdown, knobs: list[gr.components.Component], triggers: list[Any]) -> None:
+    """The verdict event: `markdown` (VerdictHandler.markdown, maybe with named parameters) on every knob change."""
+    if markdown is None:
         return
-    gr.on(triggers, handler.markdown, knobs, box, api_name="image_verdict", preprocess=False, trigger_mode="always_last",
+    gr.on(triggers, markdown, knobs, box, api_name="image_verdict", preprocess=False, trigger_mode="always_last",
           show_progress="hidden", concurrency_id="gan-verdict", concurrency_limit=2)

@@ -1,39 +1,72 @@
-"""Image tab: class, seed, truncation and direction sliders redraw the GAN image on every move (cached latent, one
-small generator call), plus a grid of samples, an interpolation GIF between two seeds and a PNG download."""
+"""Image tab: class, seed, truncation and direction sliders redraw the GAN image on every change, however the knob
+moved (drag, keys, typed value, reset arrow: Gradio's `change` fires for each), with D's verdict, a preview strip per
+direction, a labelled grid of samples whose tiles load into the main image, an interpolation GIF between two seeds,
+and downloads named after what they show (dress-seed5-psi1.0.png)."""
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import secrets
 import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Callable, IO
+from typing import IO, Any, Callable
 
 import gradio as gr
 from gradio.utils import get_upload_folder
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from core import limits
 from core.gan.data import CLASS_NAMES
 from core.gan.io import LoadedGAN
 from core.gan.judge import Judges
-from core.gan.latent import RANDOM_CLASS, ImageKnobs, LatentStudio, frames_to_gif, upscale, validate_seed
+from core.gan.latent import RANDOM_CLASS, ImageKnobs, LatentStudio, class_index, frames_to_gif, upscale, validate_seed
 from core.validation import as_int
 from demo.errors import missing_model_notice, user_errors
-from demo.gan_verdict import build_verdict, wire_verdict
+from demo.gan_grid import labelled_sheet, slug, tile_at
+from demo.gan_verdict import build_verdict, verdict_explain, wire_verdict
 from demo.text_tab import random_seed
 
 IMAGE_SCALE = 8  # 32x32 shown as 256x256, nearest neighbour so pixels stay crisp
-GRID_SCALE = 3
+PREVIEW_SCALE = 2  # the direction previews: two 64x64 tiles
+PREVIEW_CAPTION = 13  # px under them for the move each shows (-3.5, +3.5)
 PNG_COMPRESS_LEVEL = 1  # 0.3 ms instead of 1 ms per 256x256 slider image, and no bigger (its 8x8 blocks compress well)
 # All the disk the image tab may use, whatever clients ask: slider PNGs (~2 kB), grids (up to ~0.3 MB) and GIFs (up to
 # ~1 MB). Past it the oldest files are deleted. Distinct GIFs and grids from one client wrote ~3 MB/s before the cap.
 DISK_CAP_BYTES = 256 * 2**20
 DEFAULT_GRID, DEFAULT_FRAMES = 16, 24
-# The image tab's own CSS (build.py joins every tab's CSS into the page's)
-CSS = ""
-# Script for the page head (build.py joins them), e.g. keyboard shortcuts
+# The image tab's own CSS (build.py joins every tab's CSS into the page's). The knobs column is long (8 direction
+# sliders), so the image column stays in view while they move: sticky beside them on a desktop; on a phone the
+# columns stack, so the image (smaller) goes first and sticks to the top of the screen above the knobs.
+CSS = """
+/* Gradio's container clips with overflow: hidden, which makes it a scroll box and stops `sticky` from following the
+   page; clip draws the same but is no scroll box. */
+.gradio-container { overflow: clip !important; }
+#gan-output { position: sticky; top: 8px; align-self: flex-start; }
+.gan-direction-row { align-items: center; flex-wrap: nowrap !important; gap: 8px; }
+.gan-direction-row > .gan-direction-slider { min-width: 0 !important; }
+.gan-direction-preview { flex: 0 0 136px !important; min-width: 136px !important; }
+.gan-direction-preview img { image-rendering: pixelated; }
+#gan-directions-head { align-items: center; }
+#gan-grid img { image-rendering: pixelated; cursor: pointer; }
+@media (max-width: 640px) {
+  #gan-studio { flex-direction: column; }
+  #gan-output { order: -1; z-index: 100; top: 0; width: 100%; background-color: var(--body-background-fill, #fff) !important;
+                box-shadow: 0 6px 8px -6px rgba(0, 0, 0, 0.35); padding-bottom: 4px; }
+  #gan-image { height: 168px !important; }
+  #gan-image img { max-height: 136px; }
+  #gan-verdict { font-size: 13px; }
+  #gan-verdict p { margin: 0; }
+  /* each slider full width, its preview strip under it (the labels have z-index 40: the image stays above) */
+  .gan-direction-row { flex-wrap: wrap !important; gap: 2px; }
+  .gan-direction-row > .gan-direction-slider { flex: 1 1 100% !important; }
+  .gan-direction-preview { flex: 0 0 auto !important; min-width: 0 !important; }
+  .gan-direction-preview img { height: 52px; width: auto; }
+}
+"""
+# Script for the page head (build.py joins them)
 HEAD = ""
 WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -42,10 +75,11 @@ class GeneratedFiles:
     """The files the image tab hands Gradio, in one private folder inside Gradio's cache, at most cap_bytes in all.
 
     Private: the folder is made by mkdtemp (mode 0700, unpredictable name) and every file is created new with
-    O_EXCL | O_NOFOLLOW under a random name, so a link planted by another local user is never followed or served.
-    Inside Gradio's cache: Gradio serves such files as they are, instead of hashing and copying each into the cache
-    (which stored every GIF twice). Bounded: the oldest files go once the total passes cap_bytes; Gradio's
-    delete_cache (build.py) removes what is an hour old as well.
+    O_EXCL | O_NOFOLLOW under a random name (`write`), or under a name that says what it is inside a new folder of
+    its own with a random name (`write_named`, made by mkdir, which never follows a link either), so a link planted
+    by another local user is never followed or served. Inside Gradio's cache: Gradio serves such files as they are,
+    instead of hashing and copying each into the cache (which stored every GIF twice). Bounded: the oldest files go
+    once the total passes cap_bytes; Gradio's delete_cache (build.py) removes what is an hour old as well.
     """
 
     def __init__(self, cap_bytes: int = DISK_CAP_BYTES, parent: str | Path | None = None):
@@ -69,7 +103,21 @@ class GeneratedFiles:
 
     def write(self, prefix: str, suffix: str, fill: Callable[[IO[bytes]], object], key: str | None = None) -> str:
         """A new file `prefix-<random><suffix>` written by fill(file), complete before its path is returned."""
-        path = self.dir / f"{prefix}-{secrets.token_hex(8)}{suffix}"
+        return self._write(self.dir / f"{prefix}-{secrets.token_hex(8)}{suffix}", fill, key)
+
+    def write_named(self, name: str, fill: Callable[[IO[bytes]], object], key: str | None = None) -> str:
+        """A new file `<random folder>/<name>`: the download keeps the name, the path stays unguessable."""
+        if not name or "/" in name or name.startswith(".") or "\0" in name:
+            raise ValueError(f"a plain file name is needed; got {name!r}")
+        folder = self.dir / secrets.token_hex(8)
+        try:
+            os.mkdir(folder, 0o700)  # fails on anything already there, a planted link included
+        except FileNotFoundError:  # the folder was removed (Gradio's hourly cache clean-up): make it again, private
+            os.makedirs(self.dir, mode=0o700, exist_ok=True)
+            os.mkdir(folder, 0o700)
+        return self._write(folder / name, fill, key)
+
+    def _write(self, path: Path, fill: Callable[[IO[bytes]], object], key: str | None) -> str:
         try:
             fd = os.open(path, WRITE_FLAGS, 0o600)
         except FileNotFoundError:  # the folder was removed (Gradio's hourly cache clean-up): make it again, private
@@ -87,9 +135,30 @@ class GeneratedFiles:
                 old, old_size = self._sizes.popitem(last=False)
                 self._total -= old_size
                 old.unlink(missing_ok=True)
+                if old.parent != self.dir:  # a write_named folder: it held this file only
+                    try:
+                        old.parent.rmdir()
+                    except OSError:
+                        pass
             if len(self._keys) > 2 * len(self._sizes):  # forget keys of deleted files
                 self._keys = {k: v for k, v in self._keys.items() if v in self._sizes}
         return str(path)
+
+
+def psi_text(psi: float) -> str:
+    """1.0 -> "1.0", 0.75 -> "0.75": at least one decimal, as a file name reads it."""
+    text = f"{psi:.2f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def image_name(knobs: ImageKnobs, class_name: str) -> str:
+    """dress-seed5-psi1.0.png; moved directions are added as -d2+1.5 (direction 2 at +1.5)."""
+    moves = "".join(f"-d{i + 1}{v:+g}" for i, v in enumerate(knobs.directions) if v != 0.0)
+    return f"{slug(class_name)}-seed{knobs.seed}-psi{psi_text(knobs.psi)}{moves}.png"
+
+
+def _png(image: Image.Image) -> Callable[[IO[bytes]], object]:
+    return lambda f: image.save(f, format="png", compress_level=PNG_COMPRESS_LEVEL)
 
 
 class ImageHandlers:
@@ -103,6 +172,10 @@ class ImageHandlers:
     def direction_names(self) -> list[str]:
         return list(self.studio.direction_names)
 
+    def class_of(self, knobs: ImageKnobs) -> str:
+        """The class the image is drawn as ('random' resolved by the seed)."""
+        return CLASS_NAMES[class_index(knobs.class_name, knobs.seed)]
+
     @user_errors
     def image(self, class_name: str, seed: int, psi: float, *directions: float) -> Image.Image:
         """The image for these knobs, enlarged; a direction move reuses the cached latent of (class, seed, psi)."""
@@ -110,29 +183,53 @@ class ImageHandlers:
 
     @user_errors
     def image_file(self, class_name: str, seed: int, psi: float, *directions: float) -> str:
-        """The slider event: image() written to a PNG file of its own (see GeneratedFiles), served as is.
+        """One generated 32x32 piece of clothing, shown 8x, as a PNG file.
 
-        Returning the PIL image would let Gradio write it into its cache under a name made from the image's content,
-        in place: two users who ask for the same image at once (the same knobs) could then be served a file that
-        the other request is rewriting, a truncated download. A file per call, complete before it is returned,
-        cannot be."""
-        image = self.image(class_name, seed, psi, *directions)  # bad knobs are refused before any file exists
-        return self.files.write("image", ".png", lambda f: image.save(f, format="png", compress_level=PNG_COMPRESS_LEVEL))
+        Args:
+            class_name: a Fashion-MNIST class ("Dress", "Sneaker", ...) or "random" (the seed picks the class)
+            seed: the latent noise, 0 to 2**63-1
+            psi: truncation, 0 (the class's average image) to 2 (wilder); 1 is as trained
+        """
+        # A file per call, complete before it is returned (GeneratedFiles): returning the PIL image would let Gradio
+        # write it into its cache under a name made from its content, in place, so two users asking for the same
+        # image at once could be served a file the other request is rewriting. Bad knobs are refused before any file.
+        knobs = self.studio.knobs(class_name, seed, psi, directions)
+        image = upscale(self.studio.image(knobs), IMAGE_SCALE)
+        return self.files.write_named(image_name(knobs, self.class_of(knobs)), _png(image))
 
     @user_errors
     def grid(self, class_name: str, first_seed: int, count: int, psi: float) -> Image.Image:
-        """`count` samples with seeds first_seed, first_seed+1, ... in one enlarged sheet."""
-        return upscale(self.studio.grid(class_name, first_seed, count, psi), GRID_SCALE)
+        """`count` samples with seeds first_seed, first_seed+1, ... in one enlarged sheet, each labelled."""
+        images, labels = self.studio.grid_images(class_name, first_seed, count, psi)
+        seed = int(first_seed)
+        return labelled_sheet(images, [(CLASS_NAMES[lab], f"seed {seed + i}") for i, lab in enumerate(labels)])
 
     @user_errors
-    def grid_file(self, class_name: str, first_seed: int, count: int, psi: float) -> str:
-        """The grid event: grid() written to a PNG file of its own (see GeneratedFiles)."""
-        sheet = self.grid(class_name, first_seed, count, psi)  # bad knobs are refused before any file exists
-        return self.files.write("grid", ".png", lambda f: sheet.save(f, format="png", compress_level=PNG_COMPRESS_LEVEL))
+    def grid_file(self, class_name: str, seed: int, count: int, psi: float) -> str:
+        """A sheet of generated samples for seeds seed, seed+1, ..., each labelled with its class and seed, as a PNG.
+
+        Args:
+            class_name: a Fashion-MNIST class ("Dress", "Sneaker", ...) or "random" (each seed picks its class)
+            seed: the first seed, 0 to 2**63-1
+            count: how many samples, 1 to 64
+            psi: truncation, 0 (the class's average image) to 2 (wilder); 1 is as trained
+        """
+        sheet = self.grid(class_name, seed, count, psi)  # bad knobs are refused before any file exists
+        first, n = int(seed), int(count)
+        name = f"{slug(class_name)}-seeds{first}-{first + n - 1}-psi{psi_text(float(psi))}.png"
+        return self.files.write_named(name, _png(sheet))
 
     @user_errors
     def interpolate(self, seed_a: int, seed_b: int, class_name: str, frames: int, psi: float) -> str:
-        """A looping GIF walking the latent from seed_a to seed_b; returned as a file path Gradio serves from its cache."""
+        """A looping GIF that walks the latent noise from one seed's image to another's.
+
+        Args:
+            seed_a: the first seed, 0 to 2**63-1
+            seed_b: the last seed, 0 to 2**63-1
+            class_name: a Fashion-MNIST class ("Dress", "Sneaker", ...) or "random"
+            frames: frames in the loop, 2 to 60
+            psi: truncation, 0 (the class's average image) to 2 (wilder); 1 is as trained
+        """
         knobs = self.studio.knobs(class_name, seed_a, psi)
         seed_b = validate_seed(seed_b, "seed B")
         frames = as_int("frames", frames, 2, limits.MAX_INTERPOLATION_FRAMES)
@@ -140,7 +237,82 @@ class ImageHandlers:
         if (path := self.files.find(key)) is not None:  # same knobs, same file: repeated clicks do not fill the disk
             return path
         data = frames_to_gif(self.studio.interpolation(knobs.seed, seed_b, knobs.class_name, frames, knobs.psi), scale=IMAGE_SCALE)
-        return self.files.write("interpolation", ".gif", lambda f: f.write(data), key)
+        name = f"{slug(knobs.class_name)}-seed{knobs.seed}-to-{seed_b}-psi{psi_text(knobs.psi)}.gif"
+        return self.files.write_named(name, lambda f: f.write(data), key)
+
+    def preview_strips(self, class_name: Any, seed: Any, psi: Any) -> list[Image.Image]:
+        """Per direction: the image at -range and at +range along it (class, seed, psi as set, other directions at 0)."""
+        knobs = self.studio.knobs(class_name, seed, psi)
+        strips, size = [], 32 * PREVIEW_SCALE
+        font = ImageFont.load_default(size=11)
+        moves = self.studio.direction_ranges
+        for (minus, plus), reach in zip(self.studio.along_directions(knobs, moves), moves):
+            strip = Image.new("L", (2 * size + 4, size + PREVIEW_CAPTION), 255)
+            draw = ImageDraw.Draw(strip)
+            for x, image, text in ((0, minus, f"−{reach:g}"), (size + 4, plus, f"+{reach:g}")):
+                strip.paste(image.resize((size, size), Image.NEAREST), (x, 0))
+                draw.text((x + size / 2, size + 1), text, fill=0, font=font, anchor="ma")
+            strips.append(strip)
+        return strips
+
+    @user_errors
+    def preview_files(self, class_name: Any, seed: Any, psi: Any) -> list[str]:
+        """The preview strips as PNG files (kept per knobs: going back to a seed reuses them)."""
+        knobs = self.studio.knobs(class_name, seed, psi)
+        key = f"previews|{knobs.class_name}|{knobs.seed}|{knobs.psi}"
+        paths = [self.files.find(f"{key}|{i}") for i in range(len(self.direction_names))]
+        if all(paths):
+            return paths  # type: ignore[return-value]
+        base = f"{slug(self.class_of(knobs))}-seed{knobs.seed}-psi{psi_text(knobs.psi)}"
+        return [self.files.write_named(f"{base}-d{i + 1}-minus-plus.png", _png(strip), f"{key}|{i}")
+                for i, strip in enumerate(self.preview_strips(class_name, seed, psi))]
+
+    @user_errors
+    def tile_seed(self, seed: Any, count: Any, evt: gr.SelectData) -> Any:
+        """A click on the grid: the clicked tile's seed becomes the seed (nothing changes between tiles)."""
+        picked = self.seed_at(seed, count, *evt.index[:2]) if isinstance(evt.index, (list, tuple)) else None
+        return gr.skip() if picked is None else picked
+
+    def seed_at(self, seed: Any, count: Any, x: float, y: float) -> int | None:
+        """The seed of the grid tile under pixel (x, y) of the sheet drawn for (seed, count), or None."""
+        first = validate_seed(seed)
+        n = as_int("grid size", count, 1, limits.MAX_GRID_IMAGES)
+        index = tile_at(float(x), float(y), n)
+        return None if index is None else first + index
+
+
+def with_direction_params(fn: Callable[..., Any], names: list[str], ranges: list[float]) -> Callable[..., Any]:
+    """fn(class_name, seed, psi, *directions) with the directions as named parameters direction_1, direction_2, ...,
+    so the API page lists them by name (and describes each) instead of param_3, param_4, ..."""
+    base = inspect.signature(fn)
+    fixed = [p for p in base.parameters.values() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    moves = [inspect.Parameter(f"direction_{i + 1}", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=0.0, annotation=float)
+             for i in range(len(names))]
+
+    @functools.wraps(fn)
+    def endpoint(*args: Any) -> Any:
+        return fn(*args)
+
+    endpoint.__signature__ = base.replace(parameters=[*fixed, *moves])  # type: ignore[attr-defined]
+    endpoint.__annotations__ = {**{p.name: p.annotation for p in fixed}, **{p.name: float for p in moves},
+                                "return": base.return_annotation}
+    endpoint.__doc__ = (fn.__doc__ or "").rstrip() + "".join(
+        f"\n            direction_{i + 1}: {name}, a move from -{reach:g} to {reach:g} (the API takes up to ±{limits.MAX_DIRECTION:g})"
+        for i, (name, reach) in enumerate(zip(names, ranges))) + "\n"
+    return endpoint
+
+
+def random_image_seed() -> int:
+    """A fresh random seed for the image knobs."""
+    return random_seed()
+
+
+def _first_gif(handlers: ImageHandlers, knobs: ImageKnobs, seed_b: int) -> str:
+    """The first interpolation, in a file of its own that Gradio copies into its cache (and keeps) at start-up."""
+    frames = handlers.studio.interpolation(knobs.seed, seed_b, knobs.class_name, DEFAULT_FRAMES, knobs.psi)
+    path = Path(tempfile.mkdtemp(prefix="gan-first-")) / f"{slug(knobs.class_name)}-seed{knobs.seed}-to-{seed_b}-psi{psi_text(knobs.psi)}.gif"
+    path.write_bytes(frames_to_gif(frames, scale=IMAGE_SCALE))
+    return str(path)
 
 
 def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None = None, judges_note: str = "") -> None:
@@ -150,9 +322,11 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
         missing_model_notice("GAN", "python -m core.gan.train", note, elem_id="gan-missing")
         return
     handlers = ImageHandlers(loaded)
+    studio = handlers.studio
     defaults = ImageKnobs()
-    with gr.Row():
-        with gr.Column(scale=2):
+    first_knobs = [defaults.class_name, defaults.seed, defaults.psi, *[0.0] * len(studio.direction_names)]
+    with gr.Row(elem_id="gan-studio"):
+        with gr.Column(scale=2, elem_id="gan-knobs"):
             class_name = gr.Dropdown([RANDOM_CLASS, *CLASS_NAMES], value=defaults.class_name, label="Class", elem_id="gan-class",
                                      info="'random' lets the seed pick the class")
             with gr.Row():
@@ -161,37 +335,67 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
                 randomise = gr.Button("Randomise", scale=1, elem_id="gan-randomise")
             psi = gr.Slider(0.0, limits.MAX_PSI, defaults.psi, step=0.05, label="Noise scale (truncation ψ)",
                             info="0 = the average image of the class; 1 = as trained; above 1 = wilder", elem_id="gan-psi")
-            directions = [gr.Slider(-limits.MAX_DIRECTION, limits.MAX_DIRECTION, 0.0, step=0.1, label=name,
-                                    elem_id=f"gan-direction-{i}") for i, name in enumerate(handlers.direction_names)]
+            verdict_explain(judges)
+            with gr.Row(elem_id="gan-directions-head"):
+                gr.Markdown("**Directions**: the main axes along which this GAN's images vary (GANSpace), named by what "
+                            "they do. Each preview shows the image at − and + the slider's end.", elem_id="gan-directions-explain")
+                reset_all = gr.Button("Reset all", size="sm", scale=0, min_width=96, elem_id="gan-directions-reset")
+            directions, previews = [], []
+            first_strips = handlers.preview_strips(defaults.class_name, defaults.seed, defaults.psi)
+            for i, (name, hint, reach) in enumerate(zip(studio.direction_names, studio.direction_hints, studio.direction_ranges)):
+                with gr.Row(elem_classes="gan-direction-row"):
+                    directions.append(gr.Slider(-reach, reach, 0.0, step=0.1, label=name, info=hint or None, scale=4,
+                                                elem_id=f"gan-direction-{i}", elem_classes="gan-direction-slider"))
+                    previews.append(gr.Image(first_strips[i], type="filepath", format="png", image_mode="L", interactive=False,
+                                             show_label=False, container=False, buttons=[], height=32 * PREVIEW_SCALE + PREVIEW_CAPTION,
+                                             elem_id=f"gan-direction-preview-{i}", elem_classes="gan-direction-preview",
+                                             alt_text=f"{name} at −{reach:g} and +{reach:g}"))
+        with gr.Column(scale=2, elem_id="gan-output"):
+            image = gr.Image(handlers.image(*first_knobs), type="pil", format="png", image_mode="L", buttons=["download"],
+                             interactive=False, label=f"Generated image (32x32, shown {IMAGE_SCALE}x; download as PNG)",
+                             elem_id="gan-image", height=32 * IMAGE_SCALE + 40)
+            verdict_handler, verdict = build_verdict(studio, judges, judges_note, first_knobs)
+    with gr.Row(elem_id="gan-more"):
         with gr.Column(scale=2):
-            first = handlers.image(defaults.class_name, defaults.seed, defaults.psi, *[0.0] * len(directions))
-            image = gr.Image(first, type="pil", format="png", image_mode="L", buttons=["download"], interactive=False,
-                             label=f"Generated image (32x32, shown {IMAGE_SCALE}x, download as PNG)", elem_id="gan-image",
-                             height=32 * IMAGE_SCALE + 40)
-            first_knobs = [defaults.class_name, defaults.seed, defaults.psi, *[0.0] * len(directions)]
-            verdict_handler, verdict = build_verdict(handlers.studio, judges, judges_note, first_knobs)
             with gr.Row():
-                count = gr.Slider(1, limits.MAX_GRID_IMAGES, DEFAULT_GRID, step=1, label="Samples in the grid (seeds: seed, seed+1, ...)", scale=3)
-                grid_button = gr.Button("Sample grid", elem_id="gan-grid-button", scale=1)
-            first_grid = handlers.grid(defaults.class_name, defaults.seed, DEFAULT_GRID, defaults.psi)
-            grid = gr.Image(first_grid, type="pil", format="png", interactive=False, buttons=["download"], label="Grid", elem_id="gan-grid")
-    with gr.Row():
+                count = gr.Slider(1, limits.MAX_GRID_IMAGES, DEFAULT_GRID, step=1, precision=0, scale=3, elem_id="gan-grid-count",
+                                  label="Samples in the grid (seeds: seed, seed+1, ...)")
+                grid_button = gr.Button("Redraw grid", elem_id="gan-grid-button", scale=1)
+            grid = gr.Image(handlers.grid(defaults.class_name, defaults.seed, DEFAULT_GRID, defaults.psi), type="pil", format="png",
+                            interactive=False, buttons=["download"], elem_id="gan-grid",
+                            label="Grid: click a sample to load it above (its seed becomes the first)")
         with gr.Column(scale=2):
-            seed_b = gr.Number(1, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Second seed")
-            frames = gr.Slider(2, limits.MAX_INTERPOLATION_FRAMES, DEFAULT_FRAMES, step=1, label="Frames")
-            animate_button = gr.Button("Interpolate seed → second seed", elem_id="gan-interpolate-button")
-        with gr.Column(scale=2):
-            animation = gr.Image(type="filepath", interactive=False, buttons=["download"], label="Interpolation (GIF)",
-                                 elem_id="gan-interpolation", height=32 * IMAGE_SCALE + 40)
+            with gr.Row():
+                seed_b = gr.Number(1, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Second seed", elem_id="gan-seed-b")
+                frames = gr.Slider(2, limits.MAX_INTERPOLATION_FRAMES, DEFAULT_FRAMES, step=1, precision=0, label="Frames",
+                                   elem_id="gan-frames")
+            animate_button = gr.Button("Redraw seed → second seed", elem_id="gan-interpolate-button")
+            animation = gr.Image(_first_gif(handlers, defaults, 1), type="filepath", interactive=False, buttons=["download"],
+                                 label="Interpolation (GIF): seed → second seed", elem_id="gan-interpolation",
+                                 height=32 * IMAGE_SCALE + 40)
     knobs = [class_name, seed, psi, *directions]
-    gr.on([class_name.input, seed.change, psi.input, *[d.input for d in directions]], handlers.image_file, knobs, image,
-          api_name="image", preprocess=False, trigger_mode="always_last", show_progress="hidden",
-          concurrency_id="gan-image", concurrency_limit=4)
-    wire_verdict(verdict_handler, verdict, knobs, [class_name.input, seed.change, psi.input, *[d.input for d in directions]])
-    # Grids and GIFs (up to ~0.3 s each) run one at a time in a group of their own, so a slider image never waits
-    # behind a queue of them (and HttpGuard caps how many each client may queue: build.GROUP_LIMITS).
-    grid_button.click(handlers.grid_file, [class_name, seed, count, psi], grid, api_name="grid", preprocess=False,
-                      concurrency_id="gan-heavy", concurrency_limit=1)
-    animate_button.click(handlers.interpolate, [seed, seed_b, class_name, frames, psi], animation, api_name="interpolate",
-                         preprocess=False, concurrency_id="gan-heavy", concurrency_limit=1)
-    randomise.click(random_seed, None, seed, api_name="random_image_seed", show_progress="hidden")
+    # `change` fires however a knob moved: a drag or arrow keys (input), a typed value, the reset arrow, Reset all, a
+    # grid click or Randomise (which set the value); `input` missed the last four. always_last: while one event
+    # runs, only the newest value waits, so a fast drag costs at most one image in flight per session.
+    base_changes = [class_name.change, seed.change, psi.change]
+    knob_changes = [*base_changes, *[d.change for d in directions]]
+    named = functools.partial(with_direction_params, names=studio.direction_names, ranges=studio.direction_ranges)
+    gr.on(knob_changes, named(handlers.image_file), knobs, image, api_name="image", preprocess=False, trigger_mode="always_last",
+          show_progress="hidden", concurrency_id="gan-image", concurrency_limit=4)
+    wire_verdict(verdict_handler and named(verdict_handler.markdown), verdict, knobs, knob_changes)
+    gr.on(base_changes, handlers.preview_files, [class_name, seed, psi], previews, api_name="direction_previews",
+          api_visibility="private", preprocess=False, trigger_mode="always_last", show_progress="hidden", concurrency_limit=2)
+    reset_all.click(None, None, directions, js=f"() => Array({len(directions)}).fill(0)", api_name="reset_directions")
+    # Grids and GIFs (up to ~0.3 s each) follow class, seed and psi too, one at a time in a group of their own, so a
+    # slider image never waits behind a queue of them (and HttpGuard caps how many each client may queue:
+    # build.GROUP_LIMITS); always_last again keeps at most one of each in flight per session.
+    gr.on([grid_button.click, *base_changes, count.change], handlers.grid_file, [class_name, seed, count, psi], grid,
+          api_name="grid", preprocess=False, trigger_mode="always_last", show_progress="hidden",
+          concurrency_id="gan-heavy", concurrency_limit=1)
+    grid.select(handlers.tile_seed, [seed, count], seed, api_name="grid_tile", api_visibility="private", preprocess=False,
+                show_progress="hidden")
+    gr.on([animate_button.click, *base_changes, seed_b.change, frames.change], handlers.interpolate,
+          [seed, seed_b, class_name, frames, psi], animation, api_name="interpolate", preprocess=False, trigger_mode="always_last",
+          show_progress="hidden", concurrency_id="gan-heavy", concurrency_limit=1)
+    randomise.click(random_image_seed, None, seed, api_name="random_image_seed",
+                    show_progress="hidden")

@@ -11,7 +11,8 @@ from PIL import Image
 from core import limits
 from tests.conftest import require_checkpoint
 from demo.app_state import GAN_NAME
-from demo.image_tab import IMAGE_SCALE, GeneratedFiles, ImageHandlers
+from demo.gan_grid import Layout, tile_at
+from demo.image_tab import IMAGE_SCALE, GeneratedFiles, ImageHandlers, image_name, psi_text
 
 
 def _zeros(handlers) -> list[float]:
@@ -23,7 +24,9 @@ def test_the_slider_event_writes_each_image_to_its_own_png_in_gradios_cache(imag
     paths = [Path(image_handlers.image_file("Sneaker", 3, 1.0, *_zeros(image_handlers))) for _ in range(2)]
     assert paths[0] != paths[1]  # the same image twice: two files, never one rewritten in place
     for path in paths:
-        assert path.parent == image_handlers.files.dir and is_in_or_equal(path, get_upload_folder())  # served as is
+        assert path.parent.parent == image_handlers.files.dir and is_in_or_equal(path, get_upload_folder())  # served as is
+        assert path.name == "sneaker-seed3-psi1.0.png"  # the download says what it is; the folder keeps it unguessable
+        assert (path.parent.stat().st_mode & 0o777) == 0o700 and len(path.parent.name) == 16
         with Image.open(path) as png:
             assert png.format == "PNG" and png.tobytes() == expected.tobytes()
         path.unlink()
@@ -61,7 +64,7 @@ def test_grid_and_interpolation(image_handlers):
     grid = image_handlers.grid("Bag", 0, 16, 1.0)
     assert grid.width > 4 * 32 and grid.height > 4 * 32
     path = image_handlers.interpolate(0, 1, "Dress", 5, 1.0)
-    assert path.endswith(".gif")
+    assert Path(path).name == "dress-seed0-to-1-psi1.0.gif"
     with Image.open(path) as gif:
         assert gif.n_frames == 5 and gif.size == (32 * IMAGE_SCALE, 32 * IMAGE_SCALE)
     assert image_handlers.interpolate(0, 1, "Dress", 5, 1.0) == path  # same knobs reuse the file
@@ -115,6 +118,79 @@ def test_interpolation_gifs_are_stored_once_and_bounded_by_the_cap(app_state, tm
     assert handlers.interpolate(0, 1, "Dress", 12, 1.0) == first  # same knobs, same file, no second copy
     for seed_b in range(2, 12):
         handlers.interpolate(0, seed_b, "Dress", 12, 1.0)
-    gifs = list(handlers.files.dir.glob("*.gif"))
+    gifs = list(handlers.files.dir.glob("*/*.gif"))
     assert sum(g.stat().st_size for g in gifs) <= 400_000 and 1 <= len(gifs) < 11
     assert not Path(first).exists() and handlers.interpolate(0, 1, "Dress", 12, 1.0) != first  # pruned, then remade
+
+
+def test_downloads_are_named_after_what_they_show(image_handlers):
+    zeros = _zeros(image_handlers)
+    moved = [0.0, 1.5, *zeros[2:]]
+    assert Path(image_handlers.image_file("Dress", 5, 1.0, *zeros)).name == "dress-seed5-psi1.0.png"
+    assert Path(image_handlers.image_file("T-shirt/top", 7, 0.75, *moved)).name == "t-shirt-top-seed7-psi0.75-d2+1.5.png"
+    knobs = image_handlers.studio.knobs("random", 5, 1.0)  # 'random' is named after the class the seed drew
+    assert Path(image_handlers.image_file("random", 5, 1.0)).name == image_name(knobs, image_handlers.class_of(knobs))
+    assert not image_handlers.class_of(knobs) == "random"
+    assert Path(image_handlers.grid_file("Dress", 5, 16, 1.0)).name == "dress-seeds5-20-psi1.0.png"
+    assert Path(image_handlers.interpolate(5, 1, "Dress", 4, 1.0)).name == "dress-seed5-to-1-psi1.0.gif"
+    assert [psi_text(p) for p in (1.0, 0.75, 0.5, 2.0, 0.05)] == ["1.0", "0.75", "0.5", "2.0", "0.05"]
+
+
+def test_named_files_stay_private_and_a_planted_link_is_never_followed(tmp_path, monkeypatch):
+    files = GeneratedFiles(cap_bytes=10_000, parent=tmp_path)
+    path = Path(files.write_named("dress-seed5-psi1.0.png", lambda f: f.write(b"png")))
+    assert path.name == "dress-seed5-psi1.0.png" and path.parent.parent == files.dir
+    assert (path.parent.stat().st_mode & 0o777) == 0o700 and (path.stat().st_mode & 0o777) == 0o600
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    # A neighbour who guessed the next folder name and planted a link to a folder of theirs: refused, not followed.
+    monkeypatch.setattr("demo.image_tab.secrets.token_hex", lambda n: "guessed")
+    (files.dir / "guessed").symlink_to(victim)
+    with pytest.raises(FileExistsError):
+        files.write_named("dress-seed5-psi1.0.png", lambda f: f.write(b"x"))
+    assert list(victim.iterdir()) == []
+    for bad in ("../escape.png", ".hidden", "a/b.png", ""):
+        with pytest.raises(ValueError):
+            files.write_named(bad, lambda f: f.write(b"x"))
+
+
+def test_named_files_stay_under_the_disk_cap_folders_and_all(tmp_path):
+    files = GeneratedFiles(cap_bytes=10_000, parent=tmp_path)
+    paths = [Path(files.write_named("same-name.png", lambda f: f.write(bytes(3_000)))) for _ in range(10)]
+    assert len({p.parent for p in paths}) == 10  # one name, ten files: none rewritten in place
+    on_disk = sorted(p for p in files.dir.rglob("*") if p.is_file())
+    assert on_disk == sorted(paths[-3:]) and files.total_bytes == 9_000  # the three newest survive
+    assert len(list(files.dir.iterdir())) == 3  # the pruned files' folders went with them
+
+
+def test_grid_tiles_are_labelled_and_a_click_picks_the_tile_under_it(image_handlers):
+    grid = image_handlers.grid("random", 40, 6, 1.0)
+    layout = Layout.of(6)
+    assert grid.size == layout.size and (layout.cols, layout.rows) == (3, 2)
+    caption = grid.crop((0, layout.tile, layout.tile, layout.cell_h - 4))  # the band under the first tile
+    assert min(caption.getdata()) < 100 < max(caption.getdata())  # dark text on a light band
+    # A click in the middle of tile (row 1, col 2) is seed 40 + 5; on a caption it is still that tile; between
+    # tiles, or past the last tile, it picks nothing.
+    assert image_handlers.seed_at(40, 6, 2 * layout.cell_w + 40, layout.cell_h + 40) == 45
+    assert image_handlers.seed_at(40, 6, 10, layout.tile + 10) == 40
+    assert image_handlers.seed_at(40, 6, layout.tile + 2, 10) is None
+    assert tile_at(10, 10, 3) == 0 and tile_at(layout.cell_w * 2 + 5, layout.cell_h + 5, 3) is None
+
+
+def test_direction_sliders_have_names_hints_and_ranges_from_the_checkpoint(image_handlers):
+    studio = image_handlers.studio
+    names, hints, ranges = studio.direction_names, studio.direction_hints, studio.direction_ranges
+    assert len(names) == len(hints) == len(ranges) == len(studio.directions)
+    assert all(0.5 <= r <= limits.MAX_DIRECTION for r in ranges)
+    strips = image_handlers.preview_strips("Dress", 5, 1.0)
+    assert len(strips) == len(names) and strips[0].size == (2 * 64 + 4, 64 + 13)
+    # The strip's halves are the images at -range and +range along that direction (as the slider draws them).
+    for i in (0, len(names) - 1):
+        for sign, box in ((-1, (0, 0, 64, 64)), (1, (68, 0, 132, 64))):
+            moved = _zeros(image_handlers)
+            moved[i] = sign * ranges[i]
+            expected = image_handlers.studio.image(image_handlers.studio.knobs("Dress", 5, 1.0, moved)).resize((64, 64), Image.NEAREST)
+            assert strips[i].crop(box).tobytes() == expected.tobytes()
+    paths = image_handlers.preview_files("Dress", 5, 1.0)
+    assert image_handlers.preview_files("Dress", 5, 1.0) == paths  # back to the same knobs: the same files
+    assert Path(paths[0]).name == "dress-seed5-psi1.0-d1-minus-plus.png"

@@ -10,6 +10,7 @@ from core.checkpoints import CheckpointError, build_from_dir, save_model_dir
 from core.gan.classifier import ClassifierConfig, FashionClassifier
 from core.gan.data import CLASS_NAMES
 from core.gan.model import GANConfig, Generator
+from core.limits import MAX_DIRECTION
 
 GAN_TYPE = "cond-dcgan-generator"
 CLASSIFIER_TYPE = "fashion-cnn-classifier"
@@ -27,6 +28,23 @@ class LoadedClassifier:
     model: FashionClassifier
     config: dict[str, Any]
     path: Path
+
+
+def direction_labels(config: dict[str, Any], count: int) -> tuple[list[str], list[str], list[float]]:
+    """(names, hints, ranges) of the `count` direction sliders from config.json's direction_names, direction_hints
+    and direction_ranges (written by `python -m core.gan.direction_preview --write`). A missing or malformed list
+    falls back to "Direction i (PCi)", no hint and the full +-MAX_DIRECTION; a range is clipped to 0.5 .. MAX_DIRECTION."""
+
+    def listed(key: str, kind: type) -> list[Any] | None:
+        value = config.get(key)
+        ok = isinstance(value, list) and len(value) == count and all(isinstance(v, kind) and not isinstance(v, bool) for v in value)
+        return value if ok else None
+
+    names = listed("direction_names", str) or [f"Direction {i + 1} (PC{i + 1})" for i in range(count)]
+    hints = listed("direction_hints", str) or [""] * count
+    ranges = listed("direction_ranges", (int, float)) or [MAX_DIRECTION] * count
+    ranges = [min(max(float(r), 0.5), MAX_DIRECTION) if r == r else MAX_DIRECTION for r in ranges]
+    return [str(n) for n in names], [str(h) for h in hints], ranges
 
 
 def gan_config_dict(generator: Generator, metrics: dict[str, Any] | None = None, training: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -78,4 +96,4 @@ def load_classifier(directory: str | Path) -> LoadedClassifier:
     return LoadedClassifier(model, config, directory)
 
 
-__all__ = ["LoadedGAN", "LoadedClassifier", "save_gan", "load_gan", "save_classifier", "load_classifier", "CheckpointError"]
+__all__ = ["direction_labels", "LoadedGAN", "LoadedClassifier", "save_gan", "load_gan", "save_classifier", "load_classifier", "CheckpointError"]

@@ -21,7 +21,7 @@ from core.gan.data import CLASS_NAMES
 from core.gan.directions import compute_directions
 from core.gan.images import tile, to_pil
 from core.gan.images import upscale as _upscale
-from core.gan.io import LoadedGAN
+from core.gan.io import LoadedGAN, direction_labels
 from core.limits import MAX_DIRECTION, MAX_GRID_IMAGES, MAX_INTERPOLATION_FRAMES, MAX_PSI, MAX_SEED
 from core.validation import KnobError, as_choice, as_float, as_int
 
@@ -107,10 +107,8 @@ class LatentStudio:
         if not torch.any(directions):  # an older export without stored directions: compute them once here
             directions, _ = compute_directions(self.generator)
         self.directions = directions.detach().clone()
-        names = loaded.config.get("direction_names")
-        if not isinstance(names, list) or len(names) != len(directions):
-            names = [f"Direction {i + 1} (PC{i + 1})" for i in range(len(directions))]
-        self.direction_names: list[str] = [str(n) for n in names]
+        # Names, hints and slider ranges live in config.json (named with `python -m core.gan.direction_preview`)
+        self.direction_names, self.direction_hints, self.direction_ranges = direction_labels(loaded.config, len(directions))
         self._cache: OrderedDict[tuple[int, int, float], torch.Tensor] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -167,13 +165,28 @@ class LatentStudio:
 
     def grid(self, class_name: str, first_seed: int, count: int, psi: float) -> Image.Image:
         """`count` images for seeds first_seed .. first_seed + count - 1 (class 'random': each seed its own class)."""
+        return tile(self.grid_images(class_name, first_seed, count, psi)[0])
+
+    def grid_images(self, class_name: str, first_seed: int, count: int, psi: float) -> tuple[list[Image.Image], list[int]]:
+        """The grid's images one by one, with each one's class index (to label the tiles)."""
         class_name, psi = validate_class(class_name), validate_psi(psi)
         count = as_int("grid size", count, 1, MAX_GRID_IMAGES)
         first_seed = as_int("first seed", first_seed, 0, MAX_SEED - count + 1)
         seeds = range(first_seed, first_seed + count)
         labels = [class_index(class_name, s) for s in seeds]
         z = torch.stack([self.base_latent(s, lab, psi) for s, lab in zip(seeds, labels)])
-        return tile(self._render(z, self._onehot(labels)))
+        return self._render(z, self._onehot(labels)), labels
+
+    def along_directions(self, knobs: ImageKnobs, moves: Sequence[float]) -> list[tuple[Image.Image, Image.Image]]:
+        """For each direction i, the images at -moves[i] and +moves[i] along it from the knobs' class, seed and psi
+        (the other directions at 0): the sliders' preview strips, in one generator call."""
+        z, label = self.latent(ImageKnobs(knobs.class_name, knobs.seed, knobs.psi))
+        if len(moves) != len(self.directions):
+            raise KnobError(f"along_directions takes one move per direction ({len(self.directions)}); got {len(moves)}.")
+        steps = torch.tensor([float(as_float(f"move {i + 1}", m, 0.0, MAX_DIRECTION)) for i, m in enumerate(moves)])
+        offsets = torch.stack([-steps, steps], 1).reshape(-1, 1) * self.directions.repeat_interleave(2, 0)
+        images = self._render(z[None] + offsets, self._onehot([label] * len(offsets)))
+        return [(images[2 * i], images[2 * i + 1]) for i in range(len(self.directions))]
 
     def interpolation(self, seed_a: int, seed_b: int, class_name: str, frames: int, psi: float) -> list[Image.Image]:
         """Frames along the great circle from seed_a's latent to seed_b's (slerp). With class 'random' the two
