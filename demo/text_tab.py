@@ -53,15 +53,19 @@ CSS = """
 @media (max-width: 720px) {
   #text-row { flex-direction: column; flex-wrap: nowrap; }
   #text-main, #text-knobs { display: contents; }
-  #text-row > * { order: 5; }
-  #text-row > .form:has(#generated) { order: 1; position: sticky; top: 0; z-index: 5; }
-  #generated textarea { height: 6.5em !important; min-height: 0; }
-  #text-row > #bars-note { order: 2; }
-  #text-row > #next-token-bars { order: 3; position: sticky; top: var(--text-output-height, 9.5em); z-index: 4; }
-  #text-row > .form:has(#prompt), #text-row > #prompt-note, #text-row > #prompt-check, #text-row > .gallery,
-  #text-row > #text-buttons, #text-row > #run-note { order: 0; }
-  #next-token-bars { padding: 2px 8px; }
+  #text-main > *, #text-knobs > * { order: 5; }
+  #text-main > :is(.form:has(#prompt), #prompt-note, #prompt-check, .gallery, #text-buttons, #run-note) { order: 0; }
+  #text-main > .form:has(#generated) { order: 1; position: sticky; top: 0; z-index: 21; }
+  #generated textarea { height: 5.2em !important; min-height: 0; }
+  #text-main > .form:has(#generated) { height: 122px; }
+  #text-knobs > #bars-note { order: 2; }
+  #text-knobs > #next-token-bars { order: 3; position: sticky; top: 122px; z-index: 20;
+                                   background: var(--block-background-fill); padding: 4px 8px; }
+  #next-token-bars > label { display: none; }
   #next-token-bars button { margin: 0 !important; padding: 0 !important; }
+  #next-token-bars .inner-wrap { position: relative; }
+  #next-token-bars .bar { position: absolute; inset: 0 auto 0 0; height: 100% !important; margin: 0; opacity: 0.45; }
+  #next-token-bars .label { position: relative; margin: 0; line-height: 1.35; font-size: var(--text-sm); }
 }
 """
 # Script for the page head (build.py joins them). A slider re-runs the text on `release`, which Gradio sends when a
