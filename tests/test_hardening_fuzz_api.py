@@ -115,7 +115,6 @@ TEXT_KINDS = ["prompt", "temperature", "top_k", "top_p", "max_new_tokens", "seed
 def endpoints(n_directions: int) -> dict[str, tuple[list[Any], list[str]]]:
     return {
         "/generate": (TEXT_GOOD, TEXT_KINDS),
-        "/regenerate": (TEXT_GOOD, TEXT_KINDS),
         "/next_tokens": (TEXT_GOOD[:4], TEXT_KINDS[:4]),
         "/inspect_prompt": (TEXT_GOOD[:4], TEXT_KINDS[:4]),
         "/image": (["Bag", 3, 1.0, *[0.0] * n_directions], ["class", "seed", "psi", *["direction"] * n_directions]),
@@ -309,18 +308,6 @@ def test_hundreds_of_bad_requests_get_validation_messages_and_the_app_keeps_serv
     check_good_requests(fuzz_url, n_directions)  # the app still answers good requests
     assert not failures, f"{len(failures)} of {len(results)} bad requests were not refused with a validation message:\n" + \
         "\n".join(failures[:40])
-
-
-def test_regenerate_validates_its_arguments_before_any_generation(fuzz_url):
-    """A fresh session's /regenerate (no generation yet) must still refuse bad input rather than silently skip."""
-    client = local_client(fuzz_url)
-    try:
-        with pytest.raises(AppError, match="temperature must be"):
-            client.submit("ROMEO:\n", "hot", 40, 0.95, 3, 1, api_name="/regenerate").result(timeout=REQUEST_TIMEOUT_S)
-        with pytest.raises(AppError, match="prompt"):
-            client.submit("", 0.8, 40, 0.95, 3, 1, api_name="/regenerate").result(timeout=REQUEST_TIMEOUT_S)
-    finally:
-        client.close()
 
 
 MALFORMED = ['{"data": []}', '{"data": ["ROMEO:"]}', '{"data": "ROMEO:"}', '{"data": null}', "not json", "",
