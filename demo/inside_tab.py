@@ -28,6 +28,7 @@ from core.gpt.inspect import RAW, Trace, step_distribution, step_probabilities, 
 from core.gpt.io import LoadedGPT
 from core.gpt.sampling import SamplingKnobs, validate_knobs, validate_prompt
 from core.validation import KnobError, as_int
+from demo.api_docs import public_endpoint
 from demo.errors import missing_model_notice, user_errors
 from demo.image_tab import GeneratedFiles
 from demo.text_tab import TextTabParts
@@ -473,6 +474,14 @@ def build_inside_tab(loaded: LoadedGPT | None, note: str, text: TextTabParts | N
                     api_name="inside_pick_char", api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
     grid.select(handlers.pick_head, [text.prompt, text.output, *knobs, step], [layer, head, *panels],
                 api_name="inside_pick_head", api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
-    gr.api(handlers.as_json, api_name="inside_json", concurrency_id="inside", concurrency_limit=4,
-           api_description="Inside the GPT as JSON for one step of a text (1 .. its length): each character's "
-                           "probability, every head's attention, the logit lens and the next-character distribution.")
+    public_endpoint(handlers.as_json, "inside_json",
+                    "Inside the GPT as JSON at one step of a text: each character's probability, every head's "
+                    "attention, the logit lens and the next-character distribution.",
+                    {"prompt": "the prompt the text began with (its characters are not coloured by probability)",
+                     "text": "the prompt plus generated text, as /generate returns it (or '' for the prompt alone)",
+                     "step": "1 .. the text's length: the character whose drawing to look at (its query is step - 1)",
+                     "temperature": "the knobs the text was drawn with (0 to 5)", "top_k": "0 = off",
+                     "top_p": "1 = off"},
+                    [({}, "{'tokens', 'prompt_length', 'probabilities', 'step', 'query', 'key_from', "
+                          "'attention' [layer][head][key], 'logit_lens', 'next', 'next_raw'}")],
+                    concurrency_id="inside", concurrency_limit=4)

@@ -16,6 +16,7 @@ from core.gpt.io import LoadedGPT
 from core.gpt.sampling import NextTokenExplorer, SamplingKnobs, validate_knobs, validate_prompt
 from core.gpt.tokenizer import UnknownCharactersError
 from core.validation import KnobError
+from demo.api_docs import public_endpoint
 from demo.errors import USER_ERRORS, field_note, missing_model_notice, user_errors
 from serve.stream_worker import MAX_STREAMS, StreamWorker
 
@@ -53,8 +54,9 @@ CSS = """
 @media (max-width: 720px) {
   #text-row { flex-direction: column; flex-wrap: nowrap; }
   #text-main, #text-knobs { display: contents; }
-  #text-main > *, #text-knobs > * { order: 5; }
-  #text-main > :is(.form:has(#prompt), #prompt-note, #prompt-check, .gallery, #text-buttons, #run-note) { order: 0; }
+  #text-main > * { order: 0; }
+  #text-knobs > * { order: 5; }
+  #text-knobs > .form { position: relative; z-index: 0; }
   #text-main > .form:has(#generated) { order: 1; position: sticky; top: 0; z-index: 21; }
   #generated textarea { height: 5.2em !important; min-height: 0; }
   #text-main > .form:has(#generated) { height: 122px; }
@@ -354,8 +356,8 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
                                               show_legend=False, color_map={UNKNOWN: "red", TOO_LONG: "red"}, elem_id="prompt-check")
             gr.Examples([[e] for e in EXAMPLES], inputs=[prompt], label="Examples")
             with gr.Row(elem_id="text-buttons"):
-                generate_button = gr.Button("Generate", variant="primary", elem_id="generate", scale=3)
-                stop_button = gr.Button("Stop", variant="secondary", elem_id="stop-generation", scale=1)
+                generate_button = gr.Button("Generate", variant="primary", elem_id="generate", scale=3, min_width=120)
+                stop_button = gr.Button("Stop", variant="secondary", elem_id="stop-generation", scale=1, min_width=80)
             run_note = gr.Markdown("", visible=False, elem_id="run-note", elem_classes=["field-note"])
             output = gr.Textbox(lines=14, max_lines=30, label="Generated text (prompt + continuation)", interactive=False,
                                 elem_id="generated")
@@ -398,13 +400,29 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
     randomise.click(random_seed, None, seed, api_name="random_seed", show_progress="hidden",
                     api_visibility="undocumented").then(**{**rerun, "api_name": "regenerate_new_seed"})
     # The API: one typed endpoint per thing a program may want, each with a line for its user
-    gr.api(handlers.api_generate, api_name="generate", concurrency_id="gpt", concurrency_limit=MAX_STREAMS,
-           api_description="Continue a prompt with the Shakespeare GPT; streams the prompt plus the text so far "
-                           "(use client.submit to read it as it grows). Same seed and knobs, same text.")
-    gr.api(handlers.api_next_tokens, api_name="next_tokens", concurrency_id="bars", concurrency_limit=4,
-           api_description="The 10 most likely next characters after the prompt and their probabilities after "
-                           "temperature, top-k and top-p ({'label': the likeliest, 'confidences': [...]}).")
-    gr.api(handlers.api_inspect_prompt, api_name="inspect_prompt", concurrency_id="bars", concurrency_limit=4,
-           api_description="Check a prompt: the parts the model cannot use marked ('unknown to the model', 'over the "
-                           "limit'), and the next-character probabilities when there are none.")
+    arguments = {"prompt": f"the text to continue: up to {limits.MAX_PROMPT_CHARS:,} characters the model knows "
+                           "(/inspect_prompt marks the others)",
+                 "temperature": f"0 to {limits.MAX_TEMPERATURE:g}: 0 = always the most likely character; higher = more surprising",
+                 "top_k": f"0 to {limits.MAX_TOP_K}: keep the k most likely characters (0 = off)",
+                 "top_p": "above 0, up to 1: keep the most likely characters that cover p of the probability (1 = off)"}
+    public_endpoint(handlers.api_generate, "generate",
+                    "Continue a prompt with the Shakespeare GPT; streams the prompt plus the text so far (use "
+                    "client.submit to read it as it grows). Same seed and knobs, same text.",
+                    {**arguments, "max_new_tokens": f"1 to {limits.MAX_NEW_TOKENS:,}: how many characters to add",
+                     "seed": f"0 to 2**63-1: the random draws (the same seed gives the same text)"},
+                    [({"type": "string"}, "the prompt followed by the generated characters")],
+                    concurrency_id="gpt", concurrency_limit=MAX_STREAMS)
+    public_endpoint(handlers.api_next_tokens, "next_tokens",
+                    "The 10 most likely next characters after the prompt, with their probabilities after temperature, "
+                    "top-k and top-p.", arguments,
+                    [({}, "{'label': the likeliest character, 'confidences': [{'label': character, 'confidence': "
+                          "probability}, ...]}, likeliest first; whitespace is named, e.g. '␣ (space)'")],
+                    concurrency_id="bars", concurrency_limit=4)
+    public_endpoint(handlers.api_inspect_prompt, "inspect_prompt",
+                    "Check a prompt: the parts the model cannot use are marked, and the next-character "
+                    "probabilities come when nothing is.", arguments,
+                    [({}, "the prompt in runs: [{'token': text, 'class_or_confidence': None, 'unknown to the model' or "
+                          "'over the ... limit'}]"), ({}, "the next-character probabilities as /next_tokens gives "
+                                                          "them, or {} while anything is marked")],
+                    concurrency_id="bars", concurrency_limit=4)
     return TextTabParts(prompt, temperature, top_k, top_p, output)

@@ -21,6 +21,9 @@ INTERNAL = {"/page_generate", "/regenerate", "/regenerate_new_seed", "/page_next
 # Whole-number arguments of the public endpoints of the text, inside and agent tabs
 INT_ARGUMENTS = {"/generate": {"top_k", "max_new_tokens", "seed"}, "/next_tokens": {"top_k"},
                  "/inspect_prompt": {"top_k"}, "/inside_json": {"step", "top_k"}, "/play_episode": {"seed"}}
+# A fragment of the line the page shows under some arguments (demo/api_docs.py puts them there)
+ARGUMENT_LINES = {"/generate": ("the text to continue", "how many characters to add", "the same seed gives the same text"),
+                  "/next_tokens": ("keep the k most likely characters",), "/inside_json": ("the character whose drawing",)}
 SNIPPET_TIMEOUT_S = 240
 
 
@@ -54,13 +57,15 @@ def test_page_plumbing_stays_callable(client):
     assert isinstance(client.predict(api_name="/random_seed"), int)
 
 
-def test_whole_numbers_are_documented_as_int_and_descriptions_are_for_users(api_page):
+def test_whole_numbers_are_documented_as_int_and_every_line_is_for_users(api_page):
     for endpoint in api_page:
         text = endpoint["text"]
         for name in INT_ARGUMENTS.get(endpoint["name"], ()):
             assert f"\n{name} int" in text, (endpoint["name"], name, text[:800])
         description = text.split("\n", 1)[0].removeprefix(f"API name: {endpoint['name']}").strip()
         assert description, endpoint["name"]
+        for line in ARGUMENT_LINES.get(endpoint["name"], ()):  # each argument says what it takes
+            assert line in text, (endpoint["name"], line)
 
 
 def test_every_python_snippet_on_the_api_page_runs_as_pasted(api_page, app_url, tmp_path):
