@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> None:
             calls["image_slider"] = ("/image", lambda i: ["Sneaker", 3, 1.0, (i % 41) * 0.25 - 5.0, *[0.0] * (n - 1)], True)
         if "/next_tokens" in endpoints:
             calls["next_token_bars"] = ("/next_tokens", lambda i: ["ROMEO:\nWhat light", 0.1 + (i % 40) * 0.05, 40, 0.95], False)
-        if "/inside_view" in endpoints:  # the page sends a click's index with the select event; clients name the step
+            as_page["next_token_bars"] = ("page_next_tokens", calls["next_token_bars"][1], lambda i: None, 0)  # the page's own event
+        if any(e.api_name == "/inside_view" and e.is_valid for e in client.endpoints.values()):  # page-only (not in view_api); the page sends a click's index with the select event; clients name the step
             def char_step(i: int) -> int:
                 return len(INSIDE_PROMPT) + (i * 7) % (len(INSIDE_TEXT) - len(INSIDE_PROMPT))
 

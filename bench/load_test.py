@@ -394,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
             probe.predict(args.agent_snapshots[-1], 0, 0.0, False, 15.0, -10.0, api_name="/play_episode")
         elif args.mix[3]:
             print("the app has no /play_episode endpoint (no agent checkpoint): agent episodes are left out of the mix", flush=True)
-        args.toy_gan = "/toy_gan_tick" in api
+        args.toy_gan = any(e.api_name == "/toy_gan_tick" and e.is_valid for e in probe.endpoints.values())  # page-only: not in view_api
         if args.toy_gan:
             probe.predict("ring", "non-saturating", "adam", 0.001, 0.001, 1, api_name="/toy_gan_play")
             probe.predict("ring", "non-saturating", "adam", 0.001, 0.001, 1, 5, api_name="/toy_gan_tick")
