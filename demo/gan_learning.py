@@ -111,6 +111,7 @@ def build_gan_learning(run: SnapshotRun | None, note: str = "") -> None:
                 grid = gr.Image(handlers.grid(last), type="filepath", format="png", image_mode="L", interactive=False,
                                 buttons=[], show_label=False, elem_id="gan-learning-grid")
                 curves = gr.HTML(handlers.curves(last), elem_id="gan-learning-curves")
+    # Page plumbing (its third output is the page's HTML panel): callable, but not listed on the API page.
     gr.on([step.input, class_name.input, seed.change], handlers.at_step, [step, class_name, seed], [image, grid, curves],
-          api_name="learning_step", preprocess=False, trigger_mode="always_last", show_progress="hidden",
-          concurrency_id="gan-learning", concurrency_limit=2)
+          api_name="learning_step", api_visibility="undocumented", preprocess=False, trigger_mode="always_last",
+          show_progress="hidden", concurrency_id="gan-learning", concurrency_limit=2)
