@@ -18,6 +18,16 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
 
 
+def nice_ticks(last: int, most: int = 5) -> list[int]:
+    """0 and round multiples (1, 2, 2.5 or 5 x 10^k) up to `last`, at most `most` of them."""
+    for exponent in range(0, 12):
+        for base in (1, 2, 2.5, 5):
+            step = base * 10**exponent
+            if step >= 1 and last // step + 1 <= most:
+                return [round(k * step) for k in range(int(last // step) + 1)]
+    return [0, last]
+
+
 class LearningPlot:
     """Three stacked panels over the training steps 0..last_step; `svg(step)` marks one step."""
 
@@ -91,9 +101,9 @@ class LearningPlot:
         axis_y = self.height - B + 14
         for s in self.snapshot_steps:  # the snapshots, where the slider can stop
             parts.append(f'<line x1="{self.x(s):.1f}" x2="{self.x(s):.1f}" y1="{T}" y2="{self.height - B}" stroke="#8882" stroke-dasharray="2 3"/>')
-        for k in range(5):
-            s = self.last * k / 4
-            parts.append(f'<text x="{self.x(s):.1f}" y="{axis_y}" text-anchor="middle" fill="currentColor">{_fmt(round(s))}</text>')
+        for s in nice_ticks(self.last):
+            anchor = "end" if self.x(s) > W - R - 20 else "middle"
+            parts.append(f'<text x="{self.x(s):.1f}" y="{axis_y}" text-anchor="{anchor}" fill="currentColor">{_fmt(s)}</text>')
         parts.append(f'<text x="{(L + W - R) / 2}" y="{self.height - 2}" text-anchor="middle" fill="currentColor">training step</text>')
         return "".join(parts)
 

@@ -15,12 +15,13 @@ import torch
 from PIL import Image
 
 from core.gan.data import CLASS_NAMES
-from core.gan.images import tile, to_pil
+from core.gan.images import to_pil
 from core.gan.latent import class_index, seed_to_z, validate_class, validate_seed
 from core.gan.snapshots import SnapshotRun
 from core.validation import KnobError, as_float
 
 GRID_SEEDS = (0, 1, 2)  # the grid's latents: one row per seed, one column per class
+GRID_PAD, GRID_GAP_GREY = 2, 128  # grey gaps: the images' black backgrounds would merge across black ones
 _CACHE_SIZE = 512  # (step, seed, class) images kept: 32x32 grey, ~1 kB each
 
 
@@ -77,7 +78,9 @@ class LearningView:
         n = len(CLASS_NAMES)
         z = torch.stack([seed_to_z(s, self.z_dim) for s in GRID_SEEDS]).repeat_interleave(n, 0)
         labels = torch.arange(n).repeat(len(GRID_SEEDS))
-        sheet = tile(to_pil(self.run.generators[index](z, labels)), cols=n)
+        sheet = Image.new("L", (n * 32 + (n - 1) * GRID_PAD, len(GRID_SEEDS) * 32 + (len(GRID_SEEDS) - 1) * GRID_PAD), GRID_GAP_GREY)
+        for i, picture in enumerate(to_pil(self.run.generators[index](z, labels))):
+            sheet.paste(picture, ((i % n) * (32 + GRID_PAD), (i // n) * (32 + GRID_PAD)))
         with self._lock:
             self._grids[index] = sheet
         return sheet

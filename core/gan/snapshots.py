@@ -157,10 +157,10 @@ def pack(state_dir: str | Path, out_dir: str | Path, fd_path: str | Path | None 
     if not found:
         raise SystemExit(f"{state_dir / 'snapshots'} holds no step-NNNNNNN snapshot dirs: train with `python -m core.gan.train "
                          f"--snapshots 8 --state-dir {state_dir}`.")
-    records = read_losses(state_dir / LOSSES_FILE)
+    steps = [step for step, _ in found]
+    records = [r for r in read_losses(state_dir / LOSSES_FILE) if r["step"] <= steps[-1]]  # a run packed mid-way: up to its last snapshot
     if not records:
         raise SystemExit(f"{state_dir / LOSSES_FILE} is missing or empty: the run logs it with --log-every; pack a run that has one.")
-    steps = [step for step, _ in found]
     fd = read_fd(Path(fd_path) if fd_path else state_dir / "snapshots" / FD_FILE, steps)
     tensors: dict[str, torch.Tensor] = {}
     model, checks, previews, last_config = None, [], [], {}
