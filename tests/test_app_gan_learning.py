@@ -46,6 +46,12 @@ def test_each_step_draws_its_own_images_and_marks_itself(handlers) -> None:
     (-5, "random", 0, "training step must be from 0 to"),
     (0, "hat", 0, "class must be one of"),
     (0, "random", 1.5, "seed must be a whole number"),
+    (float("nan"), "random", 0, "training step must be a finite number"),
+    (10**400, "random", 0, "training step must be a finite number"),
+    (True, "random", 0, "training step must be a number"),
+    ([0], "random", 0, "training step must be a number .* got a list"),
+    (0, None, 0, "class must be one of"),
+    (0, "random", 2**70, "seed must be from 0 to"),
 ])
 def test_bad_knobs_get_a_clear_message(handlers, step, class_name, seed, message) -> None:
     with pytest.raises(gr.Error, match=message):
