@@ -54,7 +54,7 @@ def in_process(directory: Path, calls: int) -> dict[str, float]:
     return {"startup_ms": round(startup, 1),
             "move_seen_step_ms": round(cpu_ms(lambda i: handlers.at_step(steps[i % len(steps)], "random", 0), calls), 3),
             "move_new_seed_ms": round(cpu_ms(lambda i: handlers.at_step(steps[i % len(steps)], "random", 10_000 + i), calls), 3),
-            "curves_ms": round(cpu_ms(lambda i: handlers.curves(steps[i % len(steps)]), calls), 3),
+            "curves_ms": round(cpu_ms(lambda i: (handlers.caption(steps[i % len(steps)]), handlers.curves(steps[i % len(steps)])), calls), 3),
             "snapshots": len(steps)}
 
 
@@ -69,10 +69,10 @@ def through_app(calls: int, checkpoints: str, port: int) -> dict[str, object]:
         floor = next((n for n in ("random_image_seed", "random_seed") if n in browser.fn_index), None)
         if floor:
             report["no_op_floor"] = percentiles(lambda i: browser.call(floor, []), calls, server)
-        report["learning_step"] = percentiles(lambda i: browser.call("learning_step", [steps[i % len(steps)], "random", 0], True),
+        report["learning_step"] = percentiles(lambda i: browser.call("learning_step", [steps[i % len(steps)], "random", 0], True, file_index=1),
                                               calls, server)
         report["learning_step_new_seed"] = percentiles(
-            lambda i: browser.call("learning_step", [steps[i % len(steps)], "random", 20_000 + i], True), calls, server)
+            lambda i: browser.call("learning_step", [steps[i % len(steps)], "random", 20_000 + i], True, file_index=1), calls, server)
         return report
     finally:
         process.terminate()

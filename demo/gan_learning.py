@@ -27,7 +27,7 @@ EXPLAIN = ("The same latent $z$ through the generator $G(z \\mid y)$ as it was a
            "at step 0 it is untrained noise; the adversarial game then pushes $D(G(z))$ up while $D$ learns to keep "
            "$D(x)$ high and $D(G(z))$ low. Slide through the training steps and watch the images, the losses and the "
            "Frechet distance (measured on each snapshot, lower is better) move together.")
-# The slider's number box would show the float arithmetic of its step (11.4285714...); the caption shows the step.
+# The slider's number box would show the float arithmetic of its step (11.4285714...); the caption under it shows the step.
 CSS = """#gan-learning-image img, #gan-learning-grid img { image-rendering: pixelated; }
 #gan-learning-step .tab-like-container { display: none; }
 #gan-learning-curves svg { display: block; height: auto; }
@@ -67,18 +67,20 @@ class LearningHandlers:
         sheet = self.view.grid(step)
         return sheet.resize((sheet.width * GRID_SCALE, sheet.height * GRID_SCALE), Image.NEAREST)
 
+    def caption(self, step: Any) -> str:
+        return caption_html(self.view, self.view.steps[self.view.step_index(step)])
+
     def curves(self, step: Any) -> str:
-        at = self.view.steps[self.view.step_index(step)]
-        return caption_html(self.view, at) + self.plot.svg(at)
+        return self.plot.svg(self.view.steps[self.view.step_index(step)])
 
     @user_errors
-    def at_step(self, step: Any, class_name: Any, seed: Any) -> tuple[str, str, str]:
-        """(the seed's image at `step`, the grid at `step`, the caption and curves with `step` marked). `step` must
-        be one of the snapshots' steps; class and seed mean what they mean for the image above."""
+    def at_step(self, step: Any, class_name: Any, seed: Any) -> tuple[str, str, str, str]:
+        """(the caption: the run's numbers at `step`; the seed's image and the grid at `step`; the curves with `step`
+        marked). `step` must be one of the snapshots' steps; class and seed mean what they mean for the image above."""
         index, class_name, seed = self.view.step_index(step), validate_class(class_name), validate_seed(seed)
         image_path = self._file(f"image|{index}|{class_name}|{seed}", lambda: self.image(step, class_name, seed))
         grid_path = self._file(f"grid|{index}", lambda: self.grid(step))
-        return image_path, grid_path, self.curves(step)
+        return self.caption(step), image_path, grid_path, self.curves(step)
 
 
 def build_gan_learning(run: SnapshotRun | None, note: str = "") -> None:
@@ -95,6 +97,7 @@ def build_gan_learning(run: SnapshotRun | None, note: str = "") -> None:
         interval = last / (len(run.steps) - 1) if len(run.steps) > 1 else 1
         step = gr.Slider(0, last, last, step=interval, label=f"Training step ({len(run.steps)} snapshots, 0 to {last:,})",
                          buttons=[], elem_id="gan-learning-step")
+        caption = gr.HTML(handlers.caption(last), elem_id="gan-learning-caption-box")  # right under the slider
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 with gr.Row():
@@ -111,7 +114,7 @@ def build_gan_learning(run: SnapshotRun | None, note: str = "") -> None:
                 grid = gr.Image(handlers.grid(last), type="filepath", format="png", image_mode="L", interactive=False,
                                 buttons=[], show_label=False, elem_id="gan-learning-grid")
                 curves = gr.HTML(handlers.curves(last), elem_id="gan-learning-curves")
-    # Page plumbing (its third output is the page's HTML panel): callable, but not listed on the API page.
-    gr.on([step.input, class_name.input, seed.change], handlers.at_step, [step, class_name, seed], [image, grid, curves],
+    # Page plumbing (two of its outputs are the page's HTML panels): callable, but not listed on the API page.
+    gr.on([step.input, class_name.input, seed.change], handlers.at_step, [step, class_name, seed], [caption, image, grid, curves],
           api_name="learning_step", api_visibility="undocumented", preprocess=False, trigger_mode="always_last",
           show_progress="hidden", concurrency_id="gan-learning", concurrency_limit=2)

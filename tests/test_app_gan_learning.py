@@ -29,15 +29,15 @@ def test_the_shipped_snapshots_span_a_run_in_order_and_are_small(handlers) -> No
 
 def test_each_step_draws_its_own_images_and_marks_itself(handlers) -> None:
     first, last = handlers.view.steps[0], handlers.view.steps[-1]
-    image_0, grid_0, html_0 = handlers.at_step(first, "random", 0)
-    image_n, grid_n, html_n = handlers.at_step(last, "random", 0)
+    caption_0, image_0, grid_0, html_0 = handlers.at_step(first, "random", 0)
+    caption_n, image_n, grid_n, html_n = handlers.at_step(last, "random", 0)
     with open(image_0, "rb") as a, open(image_n, "rb") as b:
         assert a.read() != b.read()
     with open(grid_0, "rb") as a, open(grid_n, "rb") as b:
         assert a.read() != b.read()
     assert f'data-step="{first}"' in html_0 and f'data-step="{last}"' in html_n
-    assert f"<b>Step {last:,}</b>" in html_n
-    assert handlers.at_step(last, "random", 0)[0] == image_n  # the same knobs reuse the file drawn before
+    assert f"<b>Step {first:,}</b>" in caption_0 and f"<b>Step {last:,}</b>" in caption_n
+    assert handlers.at_step(last, "random", 0)[1] == image_n  # the same knobs reuse the file drawn before
 
 
 @pytest.mark.parametrize("step, class_name, seed, message", [
@@ -70,8 +70,8 @@ def test_the_api_answers_a_step_and_refuses_another(client, handlers) -> None:
     from gradio_client.exceptions import AppError
 
     step = handlers.view.steps[-1]
-    image, grid, html = client.predict(step, "Sneaker", 7, api_name="/learning_step")
-    assert f'data-step="{step}"' in html and str(image).endswith(".png") and str(grid).endswith(".png")
+    caption, image, grid, html = client.predict(step, "Sneaker", 7, api_name="/learning_step")
+    assert f'data-step="{step}"' in html and f"<b>Step {step:,}</b>" in caption and str(image).endswith(".png") and str(grid).endswith(".png")
     with pytest.raises(AppError, match="training step must be"):
         client.predict(step + 1, "Sneaker", 7, api_name="/learning_step")
 
