@@ -1,5 +1,5 @@
 """The Text tab in Chromium, at desktop (1280x900) and phone (390x844) sizes: every way a knob can change (reset
-button, arrow keys, a typed value, a typed seed) re-runs the text and moves the bars; Stop keeps the text so far;
+button, arrow keys, a typed value, a typed seed, Randomise) re-runs the text and moves the bars; Stop keeps the text so far;
 Ctrl+Enter generates; a refusal shows once beside the prompt and keeps the last text; the bars are no tab stops;
 on a phone the text and the bars stay on screen while the knobs move."""
 from __future__ import annotations
@@ -64,6 +64,10 @@ def test_every_way_of_moving_a_knob_reruns_the_text_and_the_bars(page, text_hand
     _expect_text(page, list(text_handlers.generate(prompt, **{**KNOBS, "top_k": 3, "seed": 5}))[-1])
     width = page.viewport_size["width"]
     page.screenshot(path=str(screenshot_path("text-live-desktop.png" if width > 500 else "text-live-phone.png")))
+    page.locator("#randomise-seed").click()  # a new seed from the button
+    page.wait_for_function("() => document.querySelector('#seed input').value !== '5'")
+    seed = int(page.locator("#seed input").input_value())
+    _expect_text(page, list(text_handlers.generate(prompt, **{**KNOBS, "top_k": 3, "seed": seed}))[-1])
     page.locator("#top-k button.reset-button").click()
     page.locator("#seed input").fill("0")
     _expect_text(page, list(text_handlers.generate(prompt, **KNOBS))[-1])
@@ -90,11 +94,17 @@ def test_a_refusal_shows_once_beside_the_prompt_and_keeps_the_last_text(page, te
     _expect_text(page, before)
     page.locator("#prompt textarea").fill("")
     page.locator("#bars-note").get_by_text(BARS_EMPTY).wait_for()  # blank bars say why
+    rerun = page.evaluate("() => window.gradio_config.dependencies.find(d => d.api_name === 'regenerate').id")
+    joins: list[int] = []
+    page.on("request", lambda r: joins.append(r.post_data_json.get("fn_index")) if "/queue/join" in r.url else None)
+    page.evaluate("() => document.querySelector('#top-p').scrollIntoView({block: 'end'})")  # not under the sticky text
     box = page.locator("#top-p input[type=range]").bounding_box()  # a drag with the prompt empty: no toast
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * 0.8, box["y"] + box["height"] / 2, steps=6)
     page.mouse.up()
+    page.wait_for_timeout(1000)
+    assert joins.count(rerun) == 1  # one re-run for the whole drag, not one per step
     page.locator("#generate").click()
     page.locator("#prompt-note").get_by_text("The prompt is empty").wait_for()
     page.wait_for_timeout(1000)
