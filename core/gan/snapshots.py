@@ -2,9 +2,10 @@
 
 A training run (core.gan.train, --snapshots N) writes N model dirs of its EMA generator (batch norm re-measured, no
 GANSpace directions: those are computed only at export) at evenly spaced steps from 0 (the untrained net) to the
-last step, `<state-dir>/snapshots/step-0000000/` ..., each loadable with core.gan.io.load_gan (~2.4 MB each), and
-`<state-dir>/losses.jsonl`: one JSON line per --log-every steps with D's and G's mean losses and the mean D(x),
-D(G(z)) over that window. `python -m core.gan.evaluate --snapshots <state-dir>/snapshots` measures each one's FD.
+last step, `<state-dir>/snapshots/step-0000000/` ..., each loadable with core.gan.io.load_gan (float32, ~3.7 MB
+each at width 64), and `<state-dir>/losses.jsonl`: one JSON line per --log-every steps with D's and G's mean losses
+and the mean D(x), D(G(z)) over that window. `python -m core.gan.evaluate --snapshots <state-dir>/snapshots`
+measures each one's FD.
 
 What the app ships is one checkpoint dir built from a run: `python -m core.gan.snapshots pack <state-dir> <out-dir>`
 puts every snapshot's weights into one model.safetensors (float16: half the bytes; each snapshot's images stay
