@@ -249,7 +249,7 @@ class ImageHandlers:
         for (minus, plus), reach in zip(self.studio.along_directions(knobs, moves), moves):
             strip = Image.new("L", (2 * size + 4, size + PREVIEW_CAPTION), 255)
             draw = ImageDraw.Draw(strip)
-            for x, image, text in ((0, minus, f"−{reach:g}"), (size + 4, plus, f"+{reach:g}")):
+            for x, image, text in ((0, minus, f"-{reach:g}"), (size + 4, plus, f"+{reach:g}")):  # Pillow's font has no U+2212
                 strip.paste(image.resize((size, size), Image.NEAREST), (x, 0))
                 draw.text((x + size / 2, size + 1), text, fill=0, font=font, anchor="ma")
             strips.append(strip)
