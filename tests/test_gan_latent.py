@@ -210,3 +210,66 @@ def test_shipped_checkpoint() -> None:
     assert (SHIPPED / WEIGHTS_FILE).stat().st_size < 25 * 2**20
     assert studio.image(studio.knobs("Sneaker", 3, 0.7)).size == (32, 32)
     assert (SHIPPED / "samples.png").is_file()
+
+
+def test_direction_labels_come_from_the_config_with_safe_fallbacks() -> None:
+    from core.gan.io import direction_labels
+
+    names, hints, ranges = direction_labels({}, 3)
+    assert names == ["Direction 1 (PC1)", "Direction 2 (PC2)", "Direction 3 (PC3)"] and hints == [""] * 3
+    assert ranges == [MAX_DIRECTION] * 3
+    config = {"direction_names": ["Wide", "Dark", "Long"], "direction_hints": ["a", "b", "c"], "direction_ranges": [2, 0.1, 99]}
+    assert direction_labels(config, 3) == (["Wide", "Dark", "Long"], ["a", "b", "c"], [2.0, 0.5, MAX_DIRECTION])
+    broken = {"direction_names": ["only one"], "direction_hints": [1, 2, 3], "direction_ranges": [True, 2, 3]}
+    assert direction_labels(broken, 3) == direction_labels({}, 3)  # a wrong list is ignored whole, not half-used
+
+
+def test_along_directions_draws_what_the_sliders_draw(studio: LatentStudio) -> None:
+    knobs = studio.knobs("Bag", 9, 0.8)
+    moves = [1.0 + i for i in range(len(studio.directions))]
+    pairs = studio.along_directions(knobs, moves)
+    assert len(pairs) == len(studio.directions)
+    for i in (0, len(moves) - 1):
+        for sign, image in ((-1, pairs[i][0]), (1, pairs[i][1])):
+            values = [0.0] * len(moves)
+            values[i] = sign * moves[i]
+            assert np.array_equal(pixels(image), pixels(studio.image(studio.knobs("Bag", 9, 0.8, values))))
+    with pytest.raises(KnobError, match="one move per direction"):
+        studio.along_directions(knobs, [1.0])
+
+
+def test_measured_range_is_the_last_move_still_recognised_on_both_sides() -> None:
+    from core.gan.direction_preview import ranges_from
+
+    values = np.arange(0, 3.01, 0.5)  # 0, 0.5, ..., 3
+    share = np.ones((3, len(values), 2))
+    share[0, 4:, 0] = 0.5  # falls at 2.0 on the - side: range 1.5
+    share[1, 2, 1] = 0.7  # a dip at 1.0 on the + side: range 0.5, even though it recovers
+    assert ranges_from(values, share, keep=0.75) == [1.5, 0.5, 3.0]
+    share[2, 1:, :] = 0.0  # nothing recognised past 0: still one step, so the slider moves
+    assert ranges_from(values, share, keep=0.75)[2] == 0.5
+
+
+def test_direction_preview_cli_writes_the_sheet_and_the_ranges(gan_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from core.gan.direction_preview import main
+
+    classifier = Path("checkpoints/fashion-classifier")
+    if not (classifier / CONFIG_FILE).is_file():
+        pytest.skip("checkpoints/fashion-classifier is missing")
+    gan = tmp_path / "gan"
+    shutil.copytree(gan_dir, gan)
+    count = len(LatentStudio(load_gan(gan)).directions)
+    names = "|".join(f"Name {i}" for i in range(count))
+    hints = "|".join(f"- less {i}; + more {i}" for i in range(count))
+    ranges = main([str(gan), "--classifier", str(classifier), "--seeds", "1", "--sheet", str(tmp_path / "sheet.png"),
+                   "--values=-4,0,4", "--write", "--names", names, "--hints", hints])
+    assert len(ranges) == count and all(0.5 <= r <= MAX_DIRECTION and r * 2 == round(r * 2) for r in ranges)
+    with Image.open(tmp_path / "sheet.png") as sheet:
+        assert sheet.width > 2 * 3 * 64 and sheet.height > count // 2 * 5 * 64
+    studio = LatentStudio(load_gan(gan))  # the app reads them back from config.json
+    assert studio.direction_names == names.split("|") and studio.direction_hints == hints.split("|")
+    assert studio.direction_ranges == ranges
+    with pytest.raises(SystemExit, match="--names takes"):
+        main([str(gan), "--classifier", str(classifier), "--seeds", "1", "--names", "too|few"])

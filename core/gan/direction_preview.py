@@ -134,7 +134,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("checkpoint", nargs="?", default="checkpoints/gan-fashion", help="GAN checkpoint dir")
     p.add_argument("--classifier", default="checkpoints/fashion-classifier", help="the feature classifier's checkpoint dir")
     p.add_argument("--sheet", default=None, help="write the preview sheet of every direction to this PNG")
-    p.add_argument("--values", default=",".join(f"{v:g}" for v in SHEET_VALUES), help="the sheet's columns (comma-separated moves)")
+    p.add_argument("--values", default=",".join(f"{v:g}" for v in SHEET_VALUES), help="the sheet's columns, comma-separated moves: --values=-4,-2,0,2,4")
     p.add_argument("--seeds", type=int, default=20, help="seeds per class for the measurement (x 10 classes)")
     p.add_argument("--keep", type=float, default=0.75, help="share of images that must still be recognised")
     p.add_argument("--names", default=None, help="new direction names, '|'-separated, in slider order")
