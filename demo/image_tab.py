@@ -23,7 +23,7 @@ from core.gan.data import CLASS_NAMES
 from core.gan.io import LoadedGAN
 from core.gan.judge import Judges
 from core.gan.latent import RANDOM_CLASS, ImageKnobs, LatentStudio, class_index, frames_to_gif, upscale, validate_seed
-from core.validation import as_int
+from core.validation import as_float, as_int
 from demo.errors import missing_model_notice, user_errors
 from demo.gan_grid import labelled_sheet, slug, tile_at
 from demo.gan_verdict import build_verdict, verdict_explain, wire_verdict
@@ -63,7 +63,7 @@ CSS = """
   .gan-direction-row { flex-wrap: wrap !important; gap: 2px; }
   .gan-direction-row > .gan-direction-slider { flex: 1 1 100% !important; }
   .gan-direction-preview { flex: 0 0 auto !important; min-width: 0 !important; }
-  .gan-direction-preview img { height: 52px; width: auto; }
+  .gan-direction-preview img { height: 77px; width: auto; }  /* natural size: the -/+ captions stay legible */
 }
 """
 # Script for the page head (build.py joins them)
@@ -270,14 +270,15 @@ class ImageHandlers:
     @user_errors
     def tile_seed(self, seed: Any, count: Any, evt: gr.SelectData) -> Any:
         """A click on the grid: the clicked tile's seed becomes the seed (nothing changes between tiles)."""
-        picked = self.seed_at(seed, count, *evt.index[:2]) if isinstance(evt.index, (list, tuple)) else None
+        where = evt.index if isinstance(evt.index, (list, tuple)) and len(evt.index) == 2 else None
+        picked = None if where is None else self.seed_at(seed, count, *where)
         return gr.skip() if picked is None else picked
 
     def seed_at(self, seed: Any, count: Any, x: float, y: float) -> int | None:
         """The seed of the grid tile under pixel (x, y) of the sheet drawn for (seed, count), or None."""
         first = validate_seed(seed)
         n = as_int("grid size", count, 1, limits.MAX_GRID_IMAGES)
-        index = tile_at(float(x), float(y), n)
+        index = tile_at(as_float("x", x, -1e6, 1e6), as_float("y", y, -1e6, 1e6), n)  # sent by the browser: checked
         return None if index is None else first + index
 
 

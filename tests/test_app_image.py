@@ -194,3 +194,14 @@ def test_direction_sliders_have_names_hints_and_ranges_from_the_checkpoint(image
     paths = image_handlers.preview_files("Dress", 5, 1.0)
     assert image_handlers.preview_files("Dress", 5, 1.0) == paths  # back to the same knobs: the same files
     assert Path(paths[0]).name == "dress-seed5-psi1.0-d1-minus-plus.png"
+
+
+def test_a_grid_click_with_odd_event_data_changes_nothing_or_says_why(image_handlers):
+    def click(index):
+        return image_handlers.tile_seed(40, 6, gr.SelectData(None, {"index": index, "value": None}))
+
+    assert click([2 * Layout.of(6).cell_w + 40, 40]) == 42
+    for nothing in ([1], "x", None, [10_000, 10_000]):  # not a point, or outside every tile: no change
+        assert click(nothing) == gr.skip()
+    with pytest.raises(gr.Error, match="x must be a number"):
+        click(["a", "b"])
