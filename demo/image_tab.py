@@ -68,6 +68,9 @@ CSS = """
 """
 # Script for the page head (build.py joins them)
 HEAD = ""
+# Sliders whose heavy views (grid, GIF) wait for the end of a move: demo/text_tab.py's page script gives a knob with
+# these classes moved by arrow keys or a typed value the `release` a drag's end sends.
+RELEASE_ON_KEYS = ["knob-slider", "release-on-keys"]
 WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -335,7 +338,8 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
                                  elem_id="gan-seed", scale=3)
                 randomise = gr.Button("Randomise", scale=1, elem_id="gan-randomise")
             psi = gr.Slider(0.0, limits.MAX_PSI, defaults.psi, step=0.05, label="Noise scale (truncation ψ)",
-                            info="0 = the average image of the class; 1 = as trained; above 1 = wilder", elem_id="gan-psi")
+                            info="0 = the average image of the class; 1 = as trained; above 1 = wilder", elem_id="gan-psi",
+                            elem_classes=RELEASE_ON_KEYS)
             verdict_explain(judges)
             with gr.Row(elem_id="gan-directions-head"):
                 gr.Markdown("**Directions**: the main axes along which this GAN's images vary (GANSpace), named by what "
@@ -360,6 +364,7 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
         with gr.Column(scale=2):
             with gr.Row():
                 count = gr.Slider(1, limits.MAX_GRID_IMAGES, DEFAULT_GRID, step=1, precision=0, scale=3, elem_id="gan-grid-count",
+                                  elem_classes=RELEASE_ON_KEYS,
                                   label="Samples in the grid (seeds: seed, seed+1, ...)")
                 grid_button = gr.Button("Redraw grid", elem_id="gan-grid-button", scale=1)
             grid = gr.Image(handlers.grid(defaults.class_name, defaults.seed, DEFAULT_GRID, defaults.psi), type="pil", format="png",
@@ -369,7 +374,7 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
             with gr.Row():
                 seed_b = gr.Number(1, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Second seed", elem_id="gan-seed-b")
                 frames = gr.Slider(2, limits.MAX_INTERPOLATION_FRAMES, DEFAULT_FRAMES, step=1, precision=0, label="Frames",
-                                   elem_id="gan-frames")
+                                   elem_id="gan-frames", elem_classes=RELEASE_ON_KEYS)
             animate_button = gr.Button("Redraw seed → second seed", elem_id="gan-interpolate-button")
             animation = gr.Image(_first_gif(handlers, defaults, 1), type="filepath", interactive=False, buttons=["download"],
                                  label="Interpolation (GIF): seed → second seed", elem_id="gan-interpolation",
@@ -389,13 +394,15 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
     reset_all.click(None, None, directions, js=f"() => Array({len(directions)}).fill(0)", api_name="reset_directions")
     # Grids and GIFs (up to ~0.3 s each) follow class, seed and psi too, one at a time in a group of their own, so a
     # slider image never waits behind a queue of them (and HttpGuard caps how many each client may queue:
-    # build.GROUP_LIMITS); always_last again keeps at most one of each in flight per session.
-    gr.on([grid_button.click, *base_changes, count.change], handlers.grid_file, [class_name, seed, count, psi], grid,
+    # build.GROUP_LIMITS). They follow a slider's `release`, not every step of a drag: a drag costs one grid and one
+    # GIF, not one per step (the text tab's page script sends the release for a knob moved with the keyboard).
+    heavy_changes = [class_name.change, seed.change, psi.release]
+    gr.on([grid_button.click, *heavy_changes, count.release], handlers.grid_file, [class_name, seed, count, psi], grid,
           api_name="grid", preprocess=False, trigger_mode="always_last", show_progress="hidden",
           concurrency_id="gan-heavy", concurrency_limit=1)
     grid.select(handlers.tile_seed, [seed, count], seed, api_name="grid_tile", api_visibility="private", preprocess=False,
                 show_progress="hidden")
-    gr.on([animate_button.click, *base_changes, seed_b.change, frames.change], handlers.interpolate,
+    gr.on([animate_button.click, *heavy_changes, seed_b.change, frames.release], handlers.interpolate,
           [seed, seed_b, class_name, frames, psi], animation, api_name="interpolate", preprocess=False, trigger_mode="always_last",
           show_progress="hidden", concurrency_id="gan-heavy", concurrency_limit=1)
     randomise.click(random_image_seed, None, seed, api_name="random_image_seed",

@@ -93,9 +93,16 @@ def test_the_events_follow_every_change_with_the_drags_debounce(app_url) -> None
     directions = sorted(e for e in ids.values() if e and e.startswith("gan-direction-") and "preview" not in e)
     assert len(directions) == 8
     for name, follows in [("image", KNOBS + directions), ("image_verdict", KNOBS + directions),
-                          ("grid", KNOBS), ("interpolate", KNOBS), ("direction_previews", KNOBS)]:
+                          ("direction_previews", KNOBS)]:
         triggers = {(ids.get(target), event) for target, event in deps[name]["targets"]}
         assert {(k, "change") for k in follows} <= triggers, name
+        assert deps[name]["trigger_mode"] == "always_last", name
+    # The grid and the GIF (up to ~0.3 s each) follow class and seed, and psi at the end of a move (a drag's release,
+    # or the one the page script sends after keys or a typed value): one each per drag, not one per step.
+    for name in ("grid", "interpolate"):
+        triggers = {(ids.get(target), event) for target, event in deps[name]["targets"]}
+        assert {("gan-class", "change"), ("gan-seed", "change"), ("gan-psi", "release")} <= triggers, name
+        assert ("gan-psi", "change") not in triggers, name
         assert deps[name]["trigger_mode"] == "always_last", name
     # The API page lists the public image endpoints, each with a line for users, and none of the plumbing.
     info = httpx.get(f"{app_url}/gradio_api/info", timeout=30).json()["named_endpoints"]
