@@ -41,9 +41,6 @@ DEFAULT_GRID, DEFAULT_FRAMES = 16, 24
 # sliders), so the image column stays in view while they move: sticky beside them on a desktop; on a phone the
 # columns stack, so the image (smaller) goes first and sticks to the top of the screen above the knobs.
 CSS = """
-/* Gradio's container clips with overflow: hidden, which makes it a scroll box and stops `sticky` from following the
-   page; clip draws the same but is no scroll box. */
-.gradio-container { overflow: clip !important; }
 #gan-output { position: sticky; top: 8px; align-self: flex-start; }
 .gan-direction-row { align-items: center; flex-wrap: nowrap !important; gap: 8px; }
 .gan-direction-row > .gan-direction-slider { min-width: 0 !important; }

@@ -35,6 +35,9 @@ def _rules(selector: str, variables: dict[str, str]) -> str:
 
 CSS = "\n".join([
     _rules(".gradio-container", LIGHT),
+    # Gradio's container has overflow: hidden, which makes it a scroll box and stops `position: sticky` (the image tab's
+    # image, the text tab's output on a phone) from following the page; clip draws the same but is no scroll box.
+    ".gradio-container { overflow: clip !important; }",
     _rules(".dark .gradio-container, .gradio-container.dark", DARK),
     # The selected tab's name is drawn in the accent colour (orange-500, 2.8:1): the darker orange reads.
     ".gradio-container button[role=tab][aria-selected=true] { color: #c2410c; }",
