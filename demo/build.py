@@ -16,9 +16,10 @@ from core.gan.judge import DISCRIMINATOR_NAME
 from core.gan.real_sample import SAMPLE_DIR
 from demo.gan_game import build_gan_game, make_game
 from demo.gan_learning import CSS as LEARNING_CSS, build_gan_learning
-from demo.image_tab import CSS as IMAGE_CSS, HEAD as IMAGE_HEAD, build_image_tab
+from demo.image_tab import CSS as IMAGE_CSS, build_image_tab
 from demo.inside_tab import CSS as INSIDE_CSS
 from demo.inside_tab import build_inside_tab
+from demo.knob_release import HEAD as KNOB_RELEASE_HEAD
 from demo.style import CSS as STYLE_CSS
 from demo.text_tab import CSS as TEXT_CSS, HEAD as TEXT_HEAD, build_text_tab
 from demo.toy_gan_tab import CSS as TOY_GAN_CSS, HEAD as TOY_GAN_HEAD, build_toy_gan_tab
@@ -29,8 +30,9 @@ TITLE = "GPT + GAN playground"
 # Browsers smooth enlarged images; the GAN's 32x32 pixels should stay crisp squares.
 CSS = "\n".join(["#gan-image img, #gan-grid img, #gan-interpolation img { image-rendering: pixelated; }",
                  STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS])
-# Scripts for the page head (keyboard shortcuts, the 2-D GAN's canvas), one per tab that needs one
-HEAD = "\n".join([TEXT_HEAD, IMAGE_HEAD, TOY_GAN_HEAD])
+# Scripts for the page head: keyboard moves of a knob send its release (page-wide), the text tab's shortcuts, the 2-D
+# GAN's canvas
+HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD])
 # Events each endpoint group (concurrency_id) may have waiting or running: per browser session, per client address,
 # and for all clients together. The group totals, not Gradio's single max_size, are what bind, so one visitor's
 # flood of text streams or GIFs cannot take the slots of slider images (see serve/http_guard.py).

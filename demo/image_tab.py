@@ -27,6 +27,7 @@ from core.validation import as_float, as_int
 from demo.errors import missing_model_notice, user_errors
 from demo.gan_grid import labelled_sheet, slug, tile_at
 from demo.gan_verdict import build_verdict, verdict_explain, wire_verdict
+from demo.knob_release import SLIDER_CLASSES
 from demo.text_tab import random_seed
 
 IMAGE_SCALE = 8  # 32x32 shown as 256x256, nearest neighbour so pixels stay crisp
@@ -63,11 +64,9 @@ CSS = """
   .gan-direction-preview img { height: 77px; width: auto; }  /* natural size: the -/+ captions stay legible */
 }
 """
-# Script for the page head (build.py joins them)
-HEAD = ""
-# Sliders whose heavy views (grid, GIF) wait for the end of a move: demo/text_tab.py's page script gives a knob with
-# these classes moved by arrow keys or a typed value the `release` a drag's end sends.
-RELEASE_ON_KEYS = ["knob-slider", "release-on-keys"]
+# Sliders whose heavy views (grid, GIF) wait for the end of a move: demo/knob_release.py gives one moved by arrow keys
+# or a typed value the `release` a drag's end sends.
+RELEASE_ON_KEYS = SLIDER_CLASSES
 WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 

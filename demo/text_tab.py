@@ -18,6 +18,7 @@ from core.gpt.tokenizer import UnknownCharactersError
 from core.validation import KnobError
 from demo.api_docs import public_endpoint
 from demo.errors import USER_ERRORS, field_note, missing_model_notice, user_errors
+from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from serve.stream_worker import MAX_STREAMS, StreamWorker
 
 DEFAULT_PROMPT = "ROMEO:\n"
@@ -41,7 +42,6 @@ API_PROMPT = "To be, or not to be"
 BARS_EMPTY = "Type a prompt to see the next-character probabilities."
 BARS_UNKNOWN = "Remove or replace the characters marked red to see the next-character probabilities."
 BARS_TOO_LONG = f"Shorten the prompt to {limits.MAX_PROMPT_CHARS:,} characters to see the next-character probabilities."
-KEY_RELEASE_MS = 300  # a knob changed from the keyboard re-runs the text once no key has changed it for this long
 # The text tab's own CSS (build.py joins every tab's CSS into the page's).
 # Notes under a field are small and red; on a narrow screen (the two columns stacked) the generated text and the bars
 # stay at the top of the screen while the knobs below them scroll, so a knob's effect is in view as it moves:
@@ -70,45 +70,22 @@ CSS = """
   #next-token-bars .label { position: relative; margin: 0; line-height: 1.35; font-size: var(--text-sm); }
 }
 """
-# Script for the page head (build.py joins them). A slider re-runs the text on `release`, which Gradio sends when a
-# drag ends, the reset button is pressed or its number box loses focus; arrow keys on the slider and typing in the
-# number box send only `input`. So a knob changed from the keyboard gets the release a drag would send, once no key
-# has changed it for KEY_RELEASE_MS (the seed box gets Enter, its submit). Ctrl+Enter (Cmd+Enter) in the prompt
-# presses Generate, and the bars leave the tab order.
+# Script for the page head (build.py joins them): Ctrl+Enter (Cmd+Enter) in the prompt presses Generate, and the bars
+# leave the tab order (they do nothing). A knob moved from the keyboard re-runs the text through demo/knob_release.py.
 HEAD = """<script>
 (() => {
-  const waiting = new WeakMap();
-  let pointerDown = false;
-  const release = (input) => {
-    clearTimeout(waiting.get(input));
-    if (input.closest(".knob-slider")) input.dispatchEvent(new PointerEvent("pointerup", {bubbles: true}));
-    else input.dispatchEvent(new KeyboardEvent("keypress", {key: "Enter", bubbles: true}));
-  };
-  document.addEventListener("pointerdown", () => { pointerDown = true; }, true);
-  document.addEventListener("pointerup", () => { pointerDown = false; }, true);
-  document.addEventListener("pointercancel", () => { pointerDown = false; }, true);
-  document.addEventListener("input", (event) => {
-    const input = event.target;
-    if (pointerDown || !(input instanceof HTMLInputElement) || !input.closest(".release-on-keys")) return;
-    clearTimeout(waiting.get(input));
-    waiting.set(input, setTimeout(() => release(input), %d));
-  }, true);
   document.addEventListener("keydown", (event) => {
     const target = event.target;
-    if (event.key !== "Enter" || !(target instanceof HTMLElement)) return;
-    if ((event.ctrlKey || event.metaKey) && target.closest("#prompt")) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target instanceof HTMLElement && target.closest("#prompt")) {
       event.preventDefault();
       document.querySelector("#generate")?.click();
-    } else if (target instanceof HTMLInputElement && target.closest(".release-on-keys")) {
-      if (target.closest(".knob-slider")) release(target);  // a slider's number box has no submit of its own
-      else clearTimeout(waiting.get(target));  // a number box submits Enter itself
     }
   }, true);
   const untab = () => document.querySelectorAll('#next-token-bars button:not([tabindex="-1"])')
     .forEach((bar) => bar.setAttribute("tabindex", "-1"));
   new MutationObserver(untab).observe(document.documentElement, {childList: true, subtree: true});
 })();
-</script>""" % KEY_RELEASE_MS
+</script>"""
 
 
 class StreamSession:
@@ -345,7 +322,7 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
     handlers = TextHandlers(loaded)
     defaults = KNOB_DEFAULTS
     session = gr.State(StreamSession())
-    knob = dict(elem_classes=["knob-slider", "release-on-keys"])
+    knob = dict(elem_classes=SLIDER_CLASSES)  # keyboard moves re-run the text too (demo/knob_release.py)
     with gr.Row(elem_id="text-row"):
         with gr.Column(scale=3, elem_id="text-main"):
             prompt = gr.Textbox(DEFAULT_PROMPT, lines=4, label=f"Prompt (up to {limits.MAX_PROMPT_CHARS:,} characters; "
@@ -372,7 +349,7 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
                                        label="Max new characters", elem_id="max-new-tokens", **knob)
             with gr.Row():
                 seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed", elem_id="seed",
-                                 scale=3, elem_classes=["release-on-keys"])
+                                 scale=3, elem_classes=NUMBER_CLASSES)
                 randomise = gr.Button("Randomise", scale=1, elem_id="randomise-seed")
             bars_note = gr.Markdown(handlers.blank_bars_reason(DEFAULT_PROMPT), visible=not first_bars, elem_id="bars-note")
             bars = gr.Label(first_bars, num_top_classes=limits.NEXT_TOKEN_CANDIDATES, show_heading=False,
