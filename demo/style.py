@@ -38,6 +38,8 @@ CSS = "\n".join([
     # Gradio's container has overflow: hidden, which makes it a scroll box and stops `position: sticky` (the image tab's
     # image, the text tab's output on a phone) from following the page; clip draws the same but is no scroll box.
     ".gradio-container { overflow: clip !important; }",
+    # ... and what sticks (z-index up to 100) must not cover the "More tabs" menu a phone folds the last tabs into.
+    ".gradio-container .overflow-dropdown { z-index: 1000 !important; }",
     _rules(".dark .gradio-container, .gradio-container.dark", DARK),
     # The selected tab's name is drawn in the accent colour (orange-500, 2.8:1): the darker orange reads.
     ".gradio-container button[role=tab][aria-selected=true] { color: #c2410c; }",
