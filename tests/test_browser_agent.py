@@ -7,6 +7,8 @@ import pytest
 from demo.app_state import AGENT_NAME
 from tests.conftest import require_checkpoint, screenshot_path
 
+pytestmark = pytest.mark.browser
+
 
 def open_agent_tab(browser, app_url: str, width: int, height: int):
     page = browser.new_page(viewport={"width": width, "height": height})
