@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from demo.app_state import GAN_NAME, GPT_NAME
-from tests.conftest import require_checkpoint, screenshot_path
+from tests.conftest import open_tab, require_checkpoint, screenshot_path
 
 pytestmark = pytest.mark.browser
 
@@ -20,13 +20,9 @@ def page(app_url, browser):
     page.close()
 
 
-def _open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
-
-
 def test_type_a_prompt_generate_and_a_knob_reruns_it_live(page, text_handlers):
     require_checkpoint(GPT_NAME)
-    _open_tab(page, "Text (GPT)")
+    open_tab(page, "Text (GPT)")
     page.locator("#prompt textarea").fill("JULIET:\n")
     page.wait_for_function("() => document.querySelector('#next-token-bars') && "
                            "document.querySelector('#next-token-bars').innerText.includes('%')")
@@ -52,7 +48,7 @@ def _drag(page, selector: str, start: float, end: float) -> None:
 
 def test_moving_an_image_slider_changes_the_image(page):
     require_checkpoint(GAN_NAME)
-    _open_tab(page, "Images (GAN)")
+    open_tab(page, "Images (GAN)")
     image = page.locator("#gan-image img")
     image.wait_for()
     before = image.get_attribute("src")
@@ -69,7 +65,7 @@ def test_moving_an_image_slider_changes_the_image(page):
 
 
 def test_about_tab(page):
-    _open_tab(page, "About")
+    open_tab(page, "About")
     page.locator("#about").wait_for()
     assert "How the playground works" in page.locator("#about").inner_text()
     page.screenshot(path=str(screenshot_path("about.png")), full_page=True)
@@ -77,7 +73,7 @@ def test_about_tab(page):
 
 def test_unknown_characters_are_pointed_out(page):
     require_checkpoint(GPT_NAME)
-    _open_tab(page, "Text (GPT)")
+    open_tab(page, "Text (GPT)")
     page.locator("#prompt textarea").fill("Só")
     page.wait_for_function("() => document.querySelector('#prompt-check').innerText.toLowerCase().includes('unknown to the model')")
     page.locator("#generate").click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from demo.app_state import GAN_NAME
-from tests.conftest import require_checkpoint, screenshot_path
+from tests.conftest import open_tab, require_checkpoint, screenshot_path
 
 pytestmark = pytest.mark.browser
 
@@ -21,17 +21,6 @@ NUMBER_CELLS_JS = r"""() => Array.from(document.querySelectorAll('#about td'))
   })"""
 
 
-def open_about(page) -> None:
-    """Click the About tab; on a phone Gradio folds the last tabs into its "More tabs" menu."""
-    tab = page.get_by_role("tab", name="About")
-    if tab.count() and tab.is_visible():
-        tab.click()
-    else:
-        page.get_by_role("button", name="More tabs").click()
-        page.get_by_role("button", name="About", exact=True).click()
-    page.locator("#about").wait_for()
-
-
 @pytest.mark.parametrize("size,name", [(PHONE, "phone"), (DESKTOP, "desktop")])
 def test_about_tables_keep_numbers_whole_and_the_samples_are_large(app_url, browser, size, name):
     require_checkpoint(GAN_NAME)
@@ -39,7 +28,8 @@ def test_about_tables_keep_numbers_whole_and_the_samples_are_large(app_url, brow
     try:
         page.goto(app_url)
         page.locator("#prompt").wait_for()
-        open_about(page)
+        open_tab(page, "About")
+        page.locator("#about").wait_for()
         page.wait_for_timeout(500)
         cells = page.evaluate(NUMBER_CELLS_JS)
         assert len(cells) >= 10, cells

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from demo.app_state import AGENT_NAME
-from tests.conftest import require_checkpoint, screenshot_path
+from tests.conftest import open_tab, require_checkpoint, screenshot_path
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +16,7 @@ def open_agent_tab(browser, app_url: str, width: int, height: int):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(app_url)
     page.get_by_role("tab", name="Text (GPT)").wait_for()
-    tab = page.get_by_role("tab", name="Agent (RL)")
-    if not tab.count():  # a narrow screen: Gradio moves the tabs that do not fit into a "More tabs" menu
-        page.get_by_role("button", name="More tabs").click()
-        tab = page.locator(".overflow-dropdown button", has_text="Agent (RL)")
-    tab.click()
+    open_tab(page, "Agent (RL)")
     page.locator("#agent-play").wait_for(state="visible")
     if not errors:
         page.locator("#agent-curve svg").wait_for(timeout=10_000)  # the learning curve has rendered

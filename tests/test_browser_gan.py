@@ -7,7 +7,7 @@ import pytest
 
 from core.gan.judge import DISCRIMINATOR_NAME
 from demo.app_state import GAN_NAME
-from tests.conftest import require_checkpoint, screenshot_path
+from tests.conftest import open_tab, require_checkpoint, screenshot_path
 
 pytestmark = pytest.mark.browser
 WIDTHS = {"desktop": 1280, "phone": 390}
@@ -24,17 +24,9 @@ def page(request, app_url, browser):
     page.close()
 
 
-def _open_tab(page, name: str) -> None:
-    tab = page.get_by_role("tab", name=name)
-    if not tab.count():  # a narrow screen: Gradio moves the tabs that do not fit into a "More tabs" menu
-        page.get_by_role("button", name="More tabs").click()
-        tab = page.locator(".overflow-dropdown button", has_text=name)
-    tab.click()
-
-
 def test_verdict_beside_the_slider_image_and_a_game_round(page) -> None:
     require_checkpoint(GAN_NAME), require_checkpoint(DISCRIMINATOR_NAME)
-    _open_tab(page, "Images (GAN)")
+    open_tab(page, "Images (GAN)")
     verdict = page.locator("#gan-verdict")
     verdict.get_by_text("D(x |").wait_for()
     before = verdict.inner_text()
@@ -62,7 +54,7 @@ def _step(page) -> int:
 
 
 def test_the_2d_gan_plays_live_pauses_steps_and_resets(page) -> None:
-    _open_tab(page, "GAN playground")
+    open_tab(page, "GAN playground")
     page.locator("#toy-gan-canvas .toy-info").get_by_text("step 0").wait_for()
     page.locator("#toy-gan-play").click()
     page.wait_for_function("() => /step [1-9]/.test(document.querySelector('#toy-gan-canvas .toy-info').innerText)")

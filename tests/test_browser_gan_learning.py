@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from demo.app_state import SNAPSHOTS_NAME
-from tests.conftest import require_checkpoint, screenshot_path
+from tests.conftest import open_tab, require_checkpoint, screenshot_path
 
 pytestmark = pytest.mark.browser
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
@@ -25,14 +25,6 @@ def page(request, app_url, browser):
     page.close()
 
 
-def _open_images_tab(page) -> None:
-    tab = page.get_by_role("tab", name="Images (GAN)")
-    if not tab.count():  # a narrow screen: Gradio moves the tabs that do not fit into a "More tabs" menu
-        page.get_by_role("button", name="More tabs").click()
-        tab = page.locator(".overflow-dropdown button", has_text="Images (GAN)")
-    tab.click()
-
-
 def _shown(page) -> tuple[str, str, int]:
     """(the seed image's src, the grid's src, the step marked on the curves)."""
     return (page.locator("#gan-learning-image img").get_attribute("src"), page.locator("#gan-learning-grid img").get_attribute("src"),
@@ -42,7 +34,7 @@ def _shown(page) -> tuple[str, str, int]:
 def test_the_step_slider_moves_the_image_the_grid_and_the_marker(page, app_state) -> None:
     require_checkpoint(SNAPSHOTS_NAME)
     steps = app_state.learning.steps
-    _open_images_tab(page)
+    open_tab(page, "Images (GAN)")
     section = page.locator("#gan-learning")
     section.scroll_into_view_if_needed()
     page.locator("#gan-learning-curves #learning-marker").wait_for(state="attached")

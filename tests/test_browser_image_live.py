@@ -9,7 +9,7 @@ import pytest
 
 from demo.app_state import GAN_NAME
 from demo.gan_grid import Layout
-from tests.conftest import require_checkpoint, screenshot_path
+from tests.conftest import open_tab, require_checkpoint, screenshot_path
 
 pytestmark = pytest.mark.browser
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
@@ -24,11 +24,7 @@ def page(request, app_url, browser):
     page.set_default_timeout(60_000)
     page.goto(app_url)
     page.get_by_role("tab", name="Text (GPT)").wait_for()
-    tab = page.get_by_role("tab", name="Images (GAN)")
-    if not tab.count():  # a narrow screen: Gradio moves the tabs that do not fit into a "More tabs" menu
-        page.get_by_role("button", name="More tabs").click()
-        tab = page.locator(".overflow-dropdown button", has_text="Images (GAN)")
-    tab.click()
+    open_tab(page, "Images (GAN)")
     page.locator("#gan-image img").wait_for()
     page.size_name = request.param
     yield page
