@@ -119,10 +119,11 @@ def test_batched_step_equals_single_stream_and_full_forward_at_every_step_past_t
         torch.testing.assert_close(batched, full, atol=1e-5, rtol=0, msg=where)
 
 
-def test_batched_step_on_the_shipped_model_matches_single_stream_within_1e_5(shipped) -> None:
-    """Batched vs a batch of one (what Sampler.stream and a lone stream in the worker run): within 1e-5 (on this
-    machine's MKL bit for bit, see MIN_ROWS). Against KVCache's one-row step and the full forward the float32
-    rounding of six layers differs (~2e-5 on logits of size ~20, as KVCache vs full forward does): within 1e-4."""
+def test_batched_step_on_the_shipped_model_matches_single_stream_within_float32_rounding(shipped) -> None:
+    """Batched vs a batch of one (what Sampler.stream and a lone stream in the worker run), against KVCache's one-row
+    step and against the full forward: within 1e-4 on logits of size ~20, the float32 rounding of six layers. On one
+    CPU MKL made batched and a batch of one equal bit for bit (see MIN_ROWS); on another they differed by 1.3e-5,
+    as KVCache vs the full forward do (1e-5 to 3e-5). Same tokens either way: tests below compare whole streams."""
     model, _ = shipped
     lengths = [1, 5, 60, 127, 128, 129, 200, 300, 17, 90, 250, 3, 64, 128, 400, 31]
     worst = {"single": 0.0, "cache": 0.0, "full": 0.0}
@@ -131,7 +132,7 @@ def test_batched_step_on_the_shipped_model_matches_single_stream_within_1e_5(shi
         worst["cache"] = max(worst["cache"], float((batched - cache).abs().max()))
         if full is not None:
             worst["full"] = max(worst["full"], float((batched - full).abs().max()))
-    assert worst["single"] <= 1e-5 and worst["cache"] <= 1e-4 and worst["full"] <= 1e-4, worst
+    assert worst["single"] <= 1e-4 and worst["cache"] <= 1e-4 and worst["full"] <= 1e-4, worst
 
 
 def run_batch(model: GPT, jobs: list[tuple[list[int], SamplingKnobs]], max_streams: int, joins: dict[int, int] | None = None,
