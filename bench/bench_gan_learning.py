@@ -9,7 +9,7 @@ In process (one thread, CPU time of this process), over the shipped checkpoints/
 - a slider move to a (step, seed) not shown before (one generator call for one image, a PNG written);
 - the curves alone (caption + the SVG with its marker).
 Through `python app.py` as the browser calls it (bench_app.BrowserPath: join the queue, read the result, fetch the
-image), server CPU per /learning_step call, sliding over the steps with one seed, beside a no-op event as the floor
+image), server CPU per /learning_snapshot call, sliding over the steps with one seed, beside a no-op event as the floor
 (what Gradio's queue costs any event). Target: a few ms of server CPU per move. Writes bench/reports/gan_learning.json
 and .md.
 """
@@ -69,10 +69,10 @@ def through_app(calls: int, checkpoints: str, port: int) -> dict[str, object]:
         floor = next((n for n in ("random_image_seed", "random_seed") if n in browser.fn_index), None)
         if floor:
             report["no_op_floor"] = percentiles(lambda i: browser.call(floor, []), calls, server)
-        report["learning_step"] = percentiles(lambda i: browser.call("learning_step", [steps[i % len(steps)], "random", 0], True, file_index=1),
+        report["learning_snapshot"] = percentiles(lambda i: browser.call("learning_snapshot", [1 + i % len(steps), "random", 0], True, file_index=1),
                                               calls, server)
-        report["learning_step_new_seed"] = percentiles(
-            lambda i: browser.call("learning_step", [steps[i % len(steps)], "random", 20_000 + i], True, file_index=1), calls, server)
+        report["learning_snapshot_new_seed"] = percentiles(
+            lambda i: browser.call("learning_snapshot", [1 + i % len(steps), "random", 20_000 + i], True, file_index=1), calls, server)
         return report
     finally:
         process.terminate()

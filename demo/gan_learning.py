@@ -1,4 +1,5 @@
-"""Watch it learn (Images tab): a slider over the training steps of one run shows the generator as it was at that
+"""Watch it learn (Images tab): a slider over the snapshots of one run (numbered 1..n: a run continued in a second
+phase has them unevenly spaced, and the curves mark each at its true step) shows the generator as it was at that
 step, for a chosen seed and class and for a fixed grid of every class, beside the run's loss curves and the
 snapshots' measured FD with the step marked (checkpoints/gan-fashion-snapshots, core/gan/snapshots.py).
 
@@ -27,9 +28,7 @@ EXPLAIN = ("The same latent $z$ through the generator $G(z \\mid y)$ as it was a
            "at step 0 it is untrained noise; the adversarial game then pushes $D(G(z))$ up while $D$ learns to keep "
            "$D(x)$ high and $D(G(z))$ low. Slide through the training steps and watch the images, the losses and the "
            "Frechet distance (measured on each snapshot, lower is better) move together.")
-# The slider's number box would show the float arithmetic of its step (11.4285714...); the caption under it shows the step.
 CSS = """#gan-learning-image img, #gan-learning-grid img { image-rendering: pixelated; }
-#gan-learning-step .tab-like-container { display: none; }
 #gan-learning-curves svg { display: block; height: auto; }
 #gan-learning-caption { font-size: 14px; }"""
 
@@ -74,6 +73,11 @@ class LearningHandlers:
         return self.plot.svg(self.view.steps[self.view.step_index(step)])
 
     @user_errors
+    def at_snapshot(self, number: Any, class_name: Any, seed: Any) -> tuple[str, str, str, str]:
+        """at_step for snapshot `number` (1 = untrained, n = the last): what the slider sends."""
+        return self.at_step(self.view.snapshot_step(number), class_name, seed)
+
+    @user_errors
     def at_step(self, step: Any, class_name: Any, seed: Any) -> tuple[str, str, str, str]:
         """(the caption: the run's numbers at `step`; the seed's image and the grid at `step`; the curves with `step`
         marked). `step` must be one of the snapshots' steps; class and seed mean what they mean for the image above."""
@@ -94,9 +98,9 @@ def build_gan_learning(run: SnapshotRun | None, note: str = "") -> None:
         handlers = LearningHandlers(run)
         defaults, last = ImageKnobs(), run.last_step
         gr.Markdown(EXPLAIN, latex_delimiters=[{"left": "$", "right": "$", "display": False}])
-        interval = last / (len(run.steps) - 1) if len(run.steps) > 1 else 1
-        step = gr.Slider(0, last, last, step=interval, label=f"Training step ({len(run.steps)} snapshots, 0 to {last:,})",
-                         buttons=[], elem_id="gan-learning-step")
+        count = len(run.steps)
+        step = gr.Slider(1, count, count, step=1, label=f"Snapshot of the run (1 = step 0, {count} = step {last:,}; "
+                         "the caption gives its step)", buttons=[], elem_id="gan-learning-step")
         caption = gr.HTML(handlers.caption(last), elem_id="gan-learning-caption-box")  # right under the slider
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
@@ -115,6 +119,6 @@ def build_gan_learning(run: SnapshotRun | None, note: str = "") -> None:
                                 buttons=[], show_label=False, elem_id="gan-learning-grid")
                 curves = gr.HTML(handlers.curves(last), elem_id="gan-learning-curves")
     # Page plumbing (two of its outputs are the page's HTML panels): callable, but not listed on the API page.
-    gr.on([step.input, class_name.input, seed.change], handlers.at_step, [step, class_name, seed], [caption, image, grid, curves],
-          api_name="learning_step", api_visibility="undocumented", preprocess=False, trigger_mode="always_last",
+    gr.on([step.input, class_name.input, seed.change], handlers.at_snapshot, [step, class_name, seed], [caption, image, grid, curves],
+          api_name="learning_snapshot", api_visibility="undocumented", preprocess=False, trigger_mode="always_last",
           show_progress="hidden", concurrency_id="gan-learning", concurrency_limit=2)

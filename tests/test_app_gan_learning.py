@@ -66,14 +66,21 @@ def test_a_step_between_snapshots_is_refused_with_the_steps_it_accepts(handlers)
         handlers.at_step(a + 2, "random", 0)
 
 
-def test_the_api_answers_a_step_and_refuses_another(client, handlers) -> None:
+def test_the_api_answers_a_snapshot_number_and_refuses_another(client, handlers) -> None:
     from gradio_client.exceptions import AppError
 
-    step = handlers.view.steps[-1]
-    caption, image, grid, html = client.predict(step, "Sneaker", 7, api_name="/learning_step")
+    count, step = len(handlers.view.steps), handlers.view.steps[-1]
+    caption, image, grid, html = client.predict(count, "Sneaker", 7, api_name="/learning_snapshot")
     assert f'data-step="{step}"' in html and f"<b>Step {step:,}</b>" in caption and str(image).endswith(".png") and str(grid).endswith(".png")
-    with pytest.raises(AppError, match="training step must be"):
-        client.predict(step + 1, "Sneaker", 7, api_name="/learning_step")
+    for bad in (0, count + 1, 1.5, "last"):
+        with pytest.raises(AppError, match=rf"snapshot must be (a whole number )?from 1 to {count}"):
+            client.predict(bad, "Sneaker", 7, api_name="/learning_snapshot")
+
+
+def test_snapshot_numbers_count_the_steps_in_order(handlers) -> None:
+    steps = handlers.view.steps
+    assert [handlers.view.snapshot_step(n) for n in range(1, len(steps) + 1)] == steps
+    assert handlers.at_snapshot(1, "random", 0) == handlers.at_step(steps[0], "random", 0)
 
 
 def test_without_snapshots_the_app_starts_and_the_section_says_why(tmp_path) -> None:

@@ -33,6 +33,46 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_snapshot_steps_span_the_run() -> None:
     assert snapshot_steps(11700, 8) == [0, 1671, 3343, 5014, 6686, 8357, 10029, 11700]
     assert snapshot_steps(3, 8) == [0, 1, 2, 3] and snapshot_steps(100, 0) == []
+    assert snapshot_steps(20592, 4, first_step=13104) == [13104, 15600, 18096, 20592]  # a second phase
+    assert snapshot_steps(100, 4, first_step=100) == []
+
+
+def test_a_second_phase_continues_the_run_and_packs_with_the_first(run: Path, tmp_path: Path) -> None:
+    """--init-from starts from the exported G (its EMA too) and D, counts on from their step, decays the learning
+    rate to 0, resumes exactly; unpack + pack join its snapshots and losses to the first phase's."""
+    from core.checkpoints import STATE_JSON_FILE, STATE_TENSORS_FILE
+    from core.gan.io import load_gan
+    from core.gan.snapshots import load_snapshot_run, pack, unpack
+    from safetensors.torch import load_file
+
+    def phase2(name: str, steps: int, resume: bool = False) -> Path:
+        state = tmp_path / name / "state"
+        train(["--data", str(run / "pngs"), "--init-from", str(run / "gan"), "--out", str(tmp_path / name / "gan"),
+               "--state-dir", str(state), "--epochs", "1", "--max-steps", str(steps), "--decay-lr", "--snapshots", "3",
+               "--log-every", "2", "--save-every", "2", *TINY] + (["--resume"] if resume else []))
+        return state
+
+    state = phase2("straight", 4)
+    phase2("resumed", 2)
+    resumed = phase2("resumed", 4, resume=True)
+    a, b = load_file(str(state / STATE_TENSORS_FILE)), load_file(str(resumed / STATE_TENSORS_FILE))
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert [step for step, _ in list_snapshots(state / "snapshots")] == [12, 14, 16]  # 64 images / 16 = 4 steps an epoch
+    assert [r["step"] for r in read_losses(state / "losses.jsonl")] == [14, 16]
+    groups = json.loads((state / STATE_JSON_FILE).read_text())["param_groups"]
+    assert [g["lr"] for g in groups] == pytest.approx([2e-4 / 4] * 2)  # the last step's rate: 1/4 of the way from 0
+    first, start = load_gan(run / "gan").generator, load_snapshots(state / "snapshots")[0][1].generator
+    z, y = torch.randn(6, 8, generator=torch.Generator().manual_seed(3)), torch.arange(6)
+    assert torch.allclose(first(z, y), start.eval()(z, y), atol=1e-5)  # the phase starts where the first ended
+    training = load_gan(tmp_path / "straight" / "gan").config["training"]
+    assert training["steps"] == 16 and training["phase_start_step"] == 12 and training["earlier_phase"]["steps"] == 12
+
+    pack(run / "state", tmp_path / "first")
+    assert unpack(tmp_path / "first", state, [0, 4, 12]) == [0, 4]  # step 12 is already there: the second phase's start
+    joined = load_snapshot_run(pack(state, tmp_path / "both") and tmp_path / "both")
+    assert joined.steps == [0, 4, 12, 14, 16] and joined.losses["step"] == [3, 6, 9, 12, 14, 16]
+    with pytest.raises(SystemExit, match=r"has no snapshots at steps \[5\]"):
+        unpack(tmp_path / "first", state, [5])
 
 
 def test_snapshots_load_and_are_in_order(run: Path) -> None:

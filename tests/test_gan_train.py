@@ -150,3 +150,12 @@ def test_training_runs_under_torchrun_with_two_processes(png_folder: Path, tmp_p
     config = json.loads((out / "model" / CONFIG_FILE).read_text())
     assert config["training"]["steps"] == 2 and config["training"]["batch_size"] == 32  # 16 per process x 2
     assert "2 process(es)" in result.stdout
+
+
+def test_learning_rate_warms_up_then_decays_to_zero() -> None:
+    from core.gan.train import lr_scale
+
+    assert [lr_scale(s, 100, 200, 0, False) for s in (100, 150, 199)] == [1.0, 1.0, 1.0]
+    assert lr_scale(100, 100, 200, 10, False) == pytest.approx(0.1) and lr_scale(109, 100, 200, 10, False) == 1.0
+    assert lr_scale(150, 100, 200, 0, True) == pytest.approx(0.5) and lr_scale(199, 100, 200, 0, True) == pytest.approx(0.01)
+    assert lr_scale(101, 100, 200, 4, True) == pytest.approx(0.5 * 0.99)  # both at once

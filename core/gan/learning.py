@@ -3,7 +3,8 @@
 The same latent through every snapshot's generator: a seed and a class give one image per step (the image tab's
 seed -> z and 'random' class rules, psi 1), and a fixed grid (every class, a few fixed latents) per step, drawn once
 and kept, since there are only a handful of steps. Knobs are validated here with messages a user can act on: a step
-must be one of the snapshots' steps (within one step, so a slider's float arithmetic is accepted).
+must be one of the snapshots' steps (within one step, so a slider's float arithmetic is accepted), a snapshot number
+one of 1..n (the slider counts snapshots, since a run continued in a second phase has them unevenly spaced).
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from core.gan.data import CLASS_NAMES
 from core.gan.images import to_pil
 from core.gan.latent import class_index, seed_to_z, validate_class, validate_seed
 from core.gan.snapshots import SnapshotRun
-from core.validation import KnobError, as_float
+from core.validation import KnobError, as_float, as_int
 
 GRID_SEEDS = (0, 1, 2)  # the grid's latents: one row per seed, one column per class
 GRID_PAD, GRID_GAP_GREY = 2, 128  # grey gaps: the images' black backgrounds would merge across black ones
@@ -42,6 +43,10 @@ class LearningView:
     @property
     def steps(self) -> list[int]:
         return self.run.steps
+
+    def snapshot_step(self, number: Any) -> int:
+        """The step of snapshot `number` (1 = the first, at step 0)."""
+        return self.steps[as_int("snapshot", number, 1, len(self.steps)) - 1]
 
     def step_index(self, step: Any) -> int:
         """The index of the snapshot at `step` (a number within 1 of one of the snapshots' steps)."""

@@ -6,6 +6,19 @@ from pathlib import Path
 from core.checkpoints import CARD_FILE, atomic_write_text, load_config
 
 
+def phase_lines(config: dict) -> list[str]:
+    """How the weights were trained: one command, or (core.gan.train --init-from) the first phase's and the second's."""
+    training = config.get("training", {})
+    earlier = training.get("earlier_phase")
+    if not earlier:
+        return [f"- Trained with: `{config.get('train_command', '?')}`"]
+    return [f"- First phase, steps 0-{earlier['steps']} ({earlier.get('train_minutes', '?')} minutes), learning rate constant: "
+            f"`{earlier.get('command', '?')}`",
+            f"- Second phase, steps {training['phase_start_step']}-{training['steps']}, learning rate {training.get('phase_lr', '?')}, "
+            f"from the first phase's EMA generator and the discriminator in `{earlier.get('discriminator', '?')}`: "
+            f"`{config.get('train_command', '?')}`"]
+
+
 def write_gan_card(directory: str | Path) -> None:
     config = load_config(directory)
     m, metrics, training = config["model"], config.get("metrics", {}), config.get("training", {})
@@ -20,9 +33,10 @@ def write_gan_card(directory: str | Path) -> None:
         f"{m['num_directions']} GANSpace directions (PCA of the first layer's activations, mapped back to z) are stored "
         "in `model.safetensors` as `directions` / `direction_scales`.", "",
         f"- Data: {training.get('data', '?')}, 28x28 padded to 32x32.",
-        f"- Trained with: `{config.get('train_command', '?')}`",
+        *phase_lines(config),
         f"- Training: {training.get('steps', '?')} steps ({training.get('epochs', '?')} epochs) of batch {training.get('batch_size', '?')}, "
-        f"{training.get('train_minutes', '?')} minutes wall clock on a 2-core CPU machine shared with other jobs."
+        f"{training.get('train_minutes', '?')} minutes wall clock{' in the last phase' if 'earlier_phase' in training else ''} "
+        "on a 2-core CPU machine shared with other jobs."
         + (f" The run was planned for {training['planned_steps']} steps and stopped after this checkpoint (time budget); "
            "`--resume` continues it." if training.get("planned_steps", 0) > training.get("steps", 0) else ""), "",
     ]

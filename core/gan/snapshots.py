@@ -30,7 +30,7 @@ from PIL import Image
 from core.checkpoints import CONFIG_FILE, WEIGHTS_FILE, CheckpointError, load_config, load_state_into, load_weights, save_model_dir
 from core.gan.data import CLASS_NAMES
 from core.gan.images import tile, to_pil, to_uint8
-from core.gan.io import LoadedGAN, load_gan
+from core.gan.io import LoadedGAN, load_gan, save_gan
 from core.gan.model import GANConfig, Generator
 
 SNAPSHOT_PREFIX = "step-"
@@ -42,13 +42,15 @@ PREVIEW_FILE = "learning.png"
 PREVIEW_SEED = 0  # the latent of the card's preview: one row per snapshot, one column per class
 
 
-def snapshot_steps(total_steps: int, count: int) -> list[int]:
-    """`count` evenly spaced steps from 0 to total_steps (both ends included; fewer if the run is that short)."""
-    if count <= 0 or total_steps <= 0:
+def snapshot_steps(total_steps: int, count: int, first_step: int = 0) -> list[int]:
+    """`count` evenly spaced steps from first_step (0, or where a continued run starts) to total_steps, both ends
+    included; fewer if the run is that short."""
+    span = total_steps - first_step
+    if count <= 0 or span <= 0:
         return []
     if count == 1:
         return [total_steps]
-    return sorted({round(total_steps * k / (count - 1)) for k in range(count)})
+    return sorted({first_step + round(span * k / (count - 1)) for k in range(count)})
 
 
 def snapshot_dir(root: str | Path, step: int) -> Path:
@@ -264,6 +266,31 @@ def load_snapshot_run(directory: str | Path) -> SnapshotRun:
     return SnapshotRun(steps, generators, losses, fd, config, directory, str(fd_block.get("command", "")))
 
 
+def unpack(packed_dir: str | Path, state_dir: str | Path, steps: list[int] | None = None) -> list[int]:
+    """Write a packed run's snapshots (all, or `steps`) and loss log back into a state dir, as training wrote them,
+    beside what is there: a second training phase (core.gan.train --init-from) is packed with its first this way.
+    A snapshot dir already there is kept; a loss record already there for a step wins. Returns the steps written."""
+    run = load_snapshot_run(packed_dir)
+    wanted = run.steps if steps is None else steps
+    missing = sorted(set(wanted) - set(run.steps))
+    if missing:
+        raise SystemExit(f"{packed_dir} has no snapshots at steps {missing}; it has {run.steps}.")
+    state_dir = Path(state_dir)
+    written = []
+    for step, generator in zip(run.steps, run.generators):
+        target = snapshot_dir(state_dir / "snapshots", step)
+        if step in wanted and not (target / CONFIG_FILE).is_file():
+            save_gan(target, generator, training={"steps": step, "seed": run.config.get("training", {}).get("seed")},
+                     extra={"snapshot_of_step": step, "unpacked_from": str(packed_dir), "train_command": run.config.get("train_command", "")})
+            written.append(step)
+    here = {int(r["step"]): r for r in read_losses(state_dir / LOSSES_FILE)}
+    earlier = [{k: v if k == "step" else round(v, 5) for k, v in zip(run.losses, values)} for values in zip(*run.losses.values())]
+    merged = {int(r["step"]): r for r in earlier} | here
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / LOSSES_FILE).write_text("".join(json.dumps(merged[k]) + "\n" for k in sorted(merged)), "utf-8")
+    return written
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Pack a training run's generator snapshots for the app (see the module docstring).")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -271,7 +298,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("state_dir", help="the run's --state-dir (holds snapshots/ and losses.jsonl)")
     p.add_argument("out_dir", help="e.g. checkpoints/gan-fashion-snapshots")
     p.add_argument("--fd", help=f"the snapshots' FD (default: <state-dir>/snapshots/{FD_FILE}, from core.gan.evaluate --snapshots)")
+    u = sub.add_parser("unpack", help="write a packed dir's snapshots and losses into STATE_DIR (to pack two training phases as one run)")
+    u.add_argument("packed_dir", help="e.g. checkpoints/gan-fashion-snapshots")
+    u.add_argument("state_dir", help="the later phase's --state-dir")
+    u.add_argument("--steps", type=int, nargs="+", help="only these snapshots (default: all); the whole loss log is always merged")
     args = parser.parse_args(argv)
+    if args.command == "unpack":
+        written = unpack(args.packed_dir, args.state_dir, args.steps)
+        print(f"wrote snapshots at steps {written} and merged the loss log into {args.state_dir}")
+        return
     command = "python -m core.gan.snapshots " + shlex.join(sys.argv[1:] if argv is None else argv)
     config = pack(args.state_dir, args.out_dir, args.fd, command)
     size = (Path(args.out_dir) / WEIGHTS_FILE).stat().st_size

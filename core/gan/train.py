@@ -11,6 +11,10 @@ resumed run computes exactly what an uninterrupted one would. Runs unchanged und
 "Watch it learn": --snapshots N saves the EMA generator at N evenly spaced steps from 0 to the end under
 <state-dir>/snapshots/ and the losses every --log-every steps to <state-dir>/losses.jsonl (core/gan/snapshots.py);
 the discriminator is exported beside the generator (--d-out, default <out>-discriminator) at every checkpoint.
+
+A second phase: --init-from DIR starts G, its EMA and D from an exported run (DIR and DIR-discriminator) and counts
+steps on from that run's last; --epochs is then the epochs added, and --decay-lr takes the learning rate linearly to 0
+over them (a GAN's samples settle when its steps shrink; the first phase's constant rate leaves them oscillating).
 """
 from __future__ import annotations
 
@@ -34,10 +38,10 @@ from core.gan.data import CLASS_NAMES, load_training_images, to_model_tensor
 from core.gan.directions import compute_directions
 from core.gan.ema import recalibrate_batchnorm, update_ema
 from core.gan.images import tile, to_pil
-from core.gan.io import save_gan
+from core.gan.io import load_gan, save_gan
 from core.gan.model import Discriminator, GANConfig, Generator, init_weights, num_parameters
 from core.gan.model_card import write_gan_card
-from core.gan.discriminator import save_discriminator
+from core.gan.discriminator import load_discriminator, save_discriminator
 from core.gan.snapshots import LOSSES_FILE, snapshot_dir, snapshot_steps, truncate_losses
 
 
@@ -62,6 +66,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--d-out", default=None, help="model dir for the discriminator (default: <out>-discriminator)")
     p.add_argument("--snapshots", type=int, default=8, help="generator snapshots from step 0 to the end (0 = none)")
     p.add_argument("--log-every", type=int, default=50, help="steps per line of <state-dir>/losses.jsonl")
+    p.add_argument("--init-from", help="an exported model dir (with DIR-discriminator) to continue from: a second phase")
+    p.add_argument("--decay-lr", action="store_true", help="learning rates linearly to 0 over this run's planned steps")
+    p.add_argument("--d-lr", type=float, default=None, help="the discriminator's learning rate (default: --lr)")
+    p.add_argument("--warmup-steps", type=int, default=0,
+                   help="learning rates rise linearly from 0 over this many steps: a fresh Adam on trained nets otherwise "
+                        "moves every weight by a full step at once")
+    p.add_argument("--d-warmup", type=int, default=0,
+                   help="the first this many steps of the run train D only (G frozen): a discriminator taken from elsewhere "
+                        "learns the generator's flaws before G answers it")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
     return p.parse_args(argv)
 
@@ -103,6 +116,39 @@ def sample_grid(generator: Generator, per_class: int = 10, seed: int = 0) -> "Im
     return tile(to_pil(generator.eval()(z, labels)), cols=per_class)
 
 
+def lr_scale(step: int, start_step: int, planned_steps: int, warmup_steps: int, decay: bool) -> float:
+    """The factor on both learning rates at `step`: a linear rise over the first warmup_steps of this run, then 1,
+    or with decay a linear fall to 0 at planned_steps."""
+    done = step - start_step
+    scale = min(1.0, (done + 1) / warmup_steps) if warmup_steps > 0 else 1.0
+    if decay:
+        scale *= (planned_steps - step) / (planned_steps - start_step)
+    return scale
+
+
+def lr_description(g_lr: float, d_lr: float, warmup_steps: int, decay: bool) -> str:
+    rates = f"{g_lr:g}" if g_lr == d_lr else f"G {g_lr:g} / D {d_lr:g}"
+    return rates + (f", warmed up over {warmup_steps} steps" if warmup_steps else "") + (", decayed linearly to 0" if decay else "")
+
+
+def continue_from(pair: GANPair, model_dir: str) -> tuple[int, dict]:
+    """Load an exported run into pair (G and EMA from the EMA generator, D from <dir>-discriminator); returns the
+    step it ended at and what the next card should say of it."""
+    loaded = load_gan(model_dir)
+    d_dir = Path(model_dir).with_name(Path(model_dir).name + "-discriminator")
+    if loaded.generator.config != pair.g.config:
+        raise SystemExit(f"{model_dir} has model settings {loaded.generator.config}, unlike this run's {pair.g.config}: pass its --g-width/--d-width/--z-dim.")
+    pair.g.load_state_dict(loaded.generator.state_dict())
+    pair.ema.load_state_dict(loaded.generator.state_dict())
+    pair.d.load_state_dict(load_discriminator(d_dir).model.state_dict())
+    training = loaded.config.get("training") or {}
+    if not isinstance(training.get("steps"), int):
+        raise SystemExit(f"{model_dir}/config.json has no training.steps to continue counting from.")
+    earlier = {"from": model_dir, "steps": training["steps"], "train_minutes": training.get("train_minutes"),
+               "command": loaded.config.get("train_command", ""), "discriminator": str(d_dir)}
+    return training["steps"], earlier
+
+
 def main(argv: list[str] | None = None) -> Generator:
     args = parse_args(argv)
     processes = start_processes(args.threads)
@@ -113,20 +159,23 @@ def main(argv: list[str] | None = None) -> Generator:
     steps_per_epoch = len(images) // (args.batch_size * world)
     if steps_per_epoch < 1:
         raise SystemExit(f"{len(images)} images are fewer than one batch of {args.batch_size} x {world} process(es); lower --batch-size")
-    total_steps = args.epochs * steps_per_epoch
-    if args.max_steps:
-        total_steps = min(total_steps, args.max_steps)
 
     torch.manual_seed(args.seed)
     config = GANConfig(z_dim=args.z_dim, g_width=args.g_width, d_width=args.d_width, num_directions=args.directions)
     pair = GANPair(config)
     # One Adam over both nets; each phase leaves the other net's grads at None, and Adam skips those.
-    optimizer = torch.optim.Adam([{"params": list(pair.g.parameters())}, {"params": list(pair.d.parameters())}],
+    d_lr = args.lr if args.d_lr is None else args.d_lr
+    optimizer = torch.optim.Adam([{"params": list(pair.g.parameters()), "lr": args.lr}, {"params": list(pair.d.parameters()), "lr": d_lr}],
                                  lr=args.lr, betas=(args.beta1, 0.999))
-    step, elapsed = 0, 0.0
+    step, elapsed, start_step, earlier = 0, 0.0, 0, {}
     if args.resume:
         info, _ = load_training_state(args.state_dir, pair, optimizer)
-        step, elapsed = info["step"], info["elapsed_s"]
+        step, elapsed, start_step, earlier = info["step"], info["elapsed_s"], info.get("start_step", 0), info.get("earlier", {})
+    elif args.init_from:
+        start_step, earlier = continue_from(pair, args.init_from)
+        step = start_step
+    planned_steps = start_step + args.epochs * steps_per_epoch  # --decay-lr reaches 0 here, even if --max-steps stops sooner
+    total_steps = min(planned_steps, start_step + args.max_steps) if args.max_steps else planned_steps
     if is_main:
         print(f"GAN: G {num_parameters(pair.g):,} / D {num_parameters(pair.d):,} parameters, {len(images):,} images "
               f"({data.source}), {steps_per_epoch} steps an epoch, {world} process(es)", flush=True)
@@ -136,7 +185,7 @@ def main(argv: list[str] | None = None) -> Generator:
     command = "python -m core.gan.train " + shlex.join(a for a in (sys.argv[1:] if argv is None else argv) if a != "--resume")
     state_dir = Path(args.state_dir)
     d_out = Path(args.d_out) if args.d_out else Path(args.out).with_name(Path(args.out).name + "-discriminator")
-    snapshots_at = set(snapshot_steps(total_steps, args.snapshots))
+    snapshots_at = set(snapshot_steps(total_steps, args.snapshots, start_step))
     losses_path = state_dir / LOSSES_FILE
     window = {"n": 0, "loss_d": 0.0, "loss_g": 0.0, "d_real": 0.0, "d_fake": 0.0}
     if is_main:
@@ -156,15 +205,18 @@ def main(argv: list[str] | None = None) -> Generator:
         training = {"steps": step, "planned_steps": total_steps, "epochs": round(step / steps_per_epoch, 2), "batch_size": args.batch_size * world,
                     "train_minutes": round(elapsed / 60, 1), "data": data.source, "seed": args.seed,
                     "generator_parameters": num_parameters(pair.g), "discriminator_parameters": num_parameters(pair.d)}
+        if earlier:
+            training |= {"phase_start_step": start_step, "phase_lr": lr_description(args.lr, d_lr, args.warmup_steps, args.decay_lr),
+                         "earlier_phase": earlier}
         grid_path = state_dir / "samples" / f"epoch-{step // steps_per_epoch:03d}.png" if epoch_done else None
         export(pair, args.out, training, command, grid_path, args.seed)
         save_discriminator(d_out, pair.d, config, {}, training | {
             "parameters": num_parameters(pair.d), "command": command, "lr": args.lr,
             "what": "the discriminator of the adversarial run itself, saved with its generator (its batch-norm "
                     "statistics are running averages over the real and the fake batches it saw)."})
-        save_training_state(state_dir, pair, optimizer, {"step": step, "elapsed_s": elapsed}, {})
+        save_training_state(state_dir, pair, optimizer, {"step": step, "elapsed_s": elapsed, "start_step": start_step, "earlier": earlier}, {})
 
-    if is_main and step == 0 and 0 in snapshots_at:
+    if is_main and step == start_step and step in snapshots_at:
         snapshot()
     bar = tqdm(total=total_steps, initial=step, disable=not is_main, dynamic_ncols=True, desc="gan")
     order, order_epoch = None, -1
@@ -178,6 +230,9 @@ def main(argv: list[str] | None = None) -> Generator:
         noise = torch.Generator().manual_seed(args.seed * 1_000_003 + step * world + rank)
         z = torch.randn(len(batch), config.z_dim, generator=noise)
         pair.train()
+        scale = lr_scale(step, start_step, planned_steps, args.warmup_steps, args.decay_lr)
+        for group, lr in zip(optimizer.param_groups, (args.lr, d_lr)):
+            group["lr"] = lr * scale
 
         fake = g(z, y)
         optimizer.zero_grad(set_to_none=True)
@@ -192,11 +247,12 @@ def main(argv: list[str] | None = None) -> Generator:
         optimizer.zero_grad(set_to_none=True)
         gen_logits = d(fake, y)
         loss_g = F.binary_cross_entropy_with_logits(gen_logits, torch.ones_like(gen_logits))
-        loss_g.backward()
-        for p in pair.d.parameters():
-            p.grad = None
-        optimizer.step()  # G only
-        update_ema(pair.ema, pair.g, step, args.ema_decay)
+        if step - start_step >= args.d_warmup:
+            loss_g.backward()
+            for p in pair.d.parameters():
+                p.grad = None
+            optimizer.step()  # G only
+            update_ema(pair.ema, pair.g, step, args.ema_decay)
 
         step += 1
         elapsed += time.time() - started
