@@ -71,6 +71,9 @@ def test_a_second_phase_continues_the_run_and_packs_with_the_first(run: Path, tm
     assert unpack(tmp_path / "first", state, [0, 4, 12]) == [0, 4]  # step 12 is already there: the second phase's start
     joined = load_snapshot_run(pack(state, tmp_path / "both") and tmp_path / "both")
     assert joined.steps == [0, 4, 12, 14, 16] and joined.losses["step"] == [3, 6, 9, 12, 14, 16]
+    phases = joined.config["train_commands"]
+    assert [(p["first_step"], p["last_step"]) for p in phases] == [(0, 4), (12, 16)] and "--init-from" in phases[1]["command"]
+    assert "trained in 2 phases" in (tmp_path / "both" / "README.md").read_text()
     with pytest.raises(SystemExit, match=r"has no snapshots at steps \[5\]"):
         unpack(tmp_path / "first", state, [5])
 

@@ -166,9 +166,14 @@ def pack(state_dir: str | Path, out_dir: str | Path, fd_path: str | Path | None 
         raise SystemExit(f"{state_dir / LOSSES_FILE} is missing or empty: the run logs it with --log-every; pack a run that has one.")
     fd = read_fd(Path(fd_path) if fd_path else state_dir / "snapshots" / FD_FILE, steps)
     tensors: dict[str, torch.Tensor] = {}
-    model, checks, previews, last_config = None, [], [], {}
+    model, checks, previews, last_config, phases = None, [], [], {}, []
     for step, path in found:
         loaded = load_gan(path)
+        command_of_step = loaded.config.get("train_command", "")
+        if phases and phases[-1]["command"] == command_of_step:
+            phases[-1]["last_step"] = step
+        else:  # a run continued with --init-from: its snapshots name the later command
+            phases.append({"first_step": step, "last_step": step, "command": command_of_step})
         if model is None:
             model = loaded.config["model"]
         elif loaded.config["model"] != model:
@@ -189,7 +194,7 @@ def pack(state_dir: str | Path, out_dir: str | Path, fd_path: str | Path | None 
                                 "mean_grey_level_difference": round(sum(c[1] for c in checks) / len(checks), 4),
                                 "images_compared_per_snapshot": 80},
               "fd": fd, "loss_records": len(records), "training": training,
-              "train_command": last_config.get("train_command", ""), "pack_command": command}
+              "train_command": last_config.get("train_command", ""), "train_commands": phases, "pack_command": command}
     out_dir.mkdir(parents=True, exist_ok=True)
     tile(previews, cols=len(CLASS_NAMES)).save(out_dir / PREVIEW_FILE)
     save_model_dir(out_dir, config, tensors, snapshots_card(config))
@@ -203,8 +208,10 @@ def snapshots_card(config: dict[str, Any]) -> str:
     lines = ["---", "license: mit", "library_name: pytorch", "tags: [gan, dcgan, fashion-mnist, training-snapshots]", "---", "",
              "# Fashion GAN: watch it learn", "",
              f"The EMA generator of one training run of the conditional DCGAN (`checkpoints/gan-fashion`'s architecture: "
-             f"z {config['model']['z_dim']}, width {config['model']['g_width']}) saved at {len(config['steps'])} evenly spaced "
-             f"steps from 0 (untrained) to {config['steps'][-1]:,}, with the run's loss log ({config['loss_records']} records). "
+             f"z {config['model']['z_dim']}, width {config['model']['g_width']}) saved at {len(config['steps'])} "
+             f"steps from 0 (untrained) to {config['steps'][-1]:,}, with the run's loss log ({config['loss_records']} records)"
+             + (f", trained in {len(phases)} phases (each later one continued from the one before with `core.gan.train "
+                "--init-from`; see below). " if len(phases := config.get("train_commands") or []) > 1 else ". ") +
              "The Images tab's *Watch it learn* section shows them. No GANSpace directions (those are computed only for "
              "the exported model).", "",
              f"Weights: float16 (loaded back as float32), all snapshots in one `{WEIGHTS_FILE}`. Against float32, the "
@@ -220,8 +227,12 @@ def snapshots_card(config: dict[str, Any]) -> str:
         lines += ["", f"Measured with `{fd.get('command', 'python -m core.gan.evaluate --snapshots')}`."]
     else:
         lines += ["Not measured: run `python -m core.gan.evaluate --snapshots <state-dir>/snapshots` and pack again."]
-    lines += ["", "## How it was made", "", "```", config.get("train_command") or "python -m core.gan.train --snapshots 8",
-              config.get("pack_command") or "python -m core.gan.snapshots pack <state-dir> <out-dir>", "```", "",
+    lines += ["", "## How it was made", ""]
+    for phase in config.get("train_commands") or [{"command": config.get("train_command") or "python -m core.gan.train --snapshots 8"}]:
+        if "first_step" in phase:
+            lines.append(f"Snapshots at steps {phase['first_step']:,} to {phase['last_step']:,}:")
+        lines += ["", "```", phase["command"], "```", ""]
+    lines += ["Packed with:", "", "```", config.get("pack_command") or "python -m core.gan.snapshots pack <state-dir> <out-dir>", "```", "",
               f"Training: {json.dumps(training)}", ""]
     return "\n".join(lines)
 
