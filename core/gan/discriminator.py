@@ -154,9 +154,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     training = {"steps": args.steps, "batch_size": n, "lr": args.lr, "noise_fraction": args.noise_fraction, "seed": args.seed, "parameters": num_parameters(d),
                 "train_minutes": round((time.time() - started) / 60, 1), "generator": args.generator,
                 "command": "python -m core.gan.discriminator " + " ".join(argv if argv is not None else __import__("sys").argv[1:]),
-                "what": "trained after the fact against the frozen shipped EMA generator (the discriminator of the original "
-                        "adversarial run was not saved), on Fashion-MNIST train images, with a few random-noise images "
-                        f"among the fakes ({args.noise_fraction:.0%} of each fake batch); not the adversarial game's own D."}
+                "what": "trained after the fact against the frozen shipped EMA generator, on Fashion-MNIST train images, "
+                        f"with a few random-noise images among the fakes ({args.noise_fraction:.0%} of each fake batch); not "
+                        "the adversarial game's own D (that one judged the raw generator of the run's last steps, not the "
+                        "averaged one the app shows, and never saw noise)."}
     save_discriminator(args.out, d, config, metrics, training)
     print(json.dumps(metrics))
     return metrics

@@ -15,7 +15,8 @@ def phase_lines(config: dict) -> list[str]:
     return [f"- First phase, steps 0-{earlier['steps']} ({earlier.get('train_minutes', '?')} minutes), learning rate constant: "
             f"`{earlier.get('command', '?')}`",
             f"- Second phase, steps {training['phase_start_step']}-{training['steps']}, learning rate {training.get('phase_lr', '?')}, "
-            f"from the first phase's EMA generator and the discriminator in `{earlier.get('discriminator', '?')}`: "
+            f"from the first phase's EMA generator (as G and as its average) and the discriminator then in "
+            f"`{earlier.get('discriminator', '?')}`: "
             f"`{config.get('train_command', '?')}`"]
 
 
@@ -38,7 +39,8 @@ def write_gan_card(directory: str | Path) -> None:
         f"{training.get('train_minutes', '?')} minutes wall clock{' in the last phase' if 'earlier_phase' in training else ''} "
         "on a 2-core CPU machine shared with other jobs."
         + (f" The run was planned for {training['planned_steps']} steps and stopped after this checkpoint (time budget); "
-           "`--resume` continues it." if training.get("planned_steps", 0) > training.get("steps", 0) else ""), "",
+           "`--resume` continues it." if training.get("planned_steps", 0) > training.get("steps", 0) else "")
+        + (f" Chosen: {training['selected']}." if training.get("selected") else ""), "",
     ]
     if metrics.get("fd_generated_vs_test") is not None:
         runs = [metrics] + ([metrics["truncated"]] if "truncated" in metrics else [])
