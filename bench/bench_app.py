@@ -50,10 +50,16 @@ class BrowserPath:
         self.fn_index = {d["api_name"]: d["id"] for d in config["dependencies"] if d.get("api_name")}
         self.session = uuid.uuid4().hex
 
+    def join(self, api_name: str, data: list[Any], event_data: Any = None) -> str:
+        """Put an event in the queue as the page does; its answer comes on this session's event stream. The event's id."""
+        body = {"data": data, "fn_index": self.fn_index[api_name], "session_hash": self.session, "event_data": event_data, "trigger_id": None}
+        response = self.http.post("/queue/join", json=body)
+        response.raise_for_status()
+        return response.json()["event_id"]
+
     def call(self, api_name: str, data: list[Any], fetch_file: bool = False, event_data: Any = None, file_index: int = 0) -> None:
         """event_data: what the page sends with a click (a select event's index); file_index: which output is the file."""
-        body = {"data": data, "fn_index": self.fn_index[api_name], "session_hash": self.session, "event_data": event_data, "trigger_id": None}
-        self.http.post("/queue/join", json=body).raise_for_status()
+        self.join(api_name, data, event_data)
         with self.http.stream("GET", "/queue/data", params={"session_hash": self.session}) as stream:
             for line in stream.iter_lines():
                 if line.startswith("data:") and '"process_completed"' in line:

@@ -44,7 +44,8 @@ GROUP_LIMITS = {
     "gan-verdict": GroupLimit(per_session=2, per_address=16, total=48),  # D's verdict beside the slider image: ~5 ms
     "gan-game": GroupLimit(per_session=2, per_address=8, total=16),     # real-or-fake rounds: ~20 ms each
     "gan-learning": GroupLimit(per_session=2, per_address=8, total=32),  # watch it learn: a step-slider move ~1-5 ms
-    "toy-gan": GroupLimit(per_session=4, per_address=8, total=24),      # the 2-D GAN: a frame in flight + clicks (a tick ~5-15 ms)
+    "toy-gan-play": GroupLimit(per_session=2, per_address=4, total=12),  # the 2-D GAN's Play: one stream while it plays
+    "toy-gan": GroupLimit(per_session=4, per_address=8, total=24),      # its clicks and knobs: ~1-5 ms each
     "inside": GroupLimit(per_session=2, per_address=16, total=32),    # Inside the GPT: a click ~10 ms, a new trace more
 }
 QUEUE_SPARE = 32  # Gradio's own cap over all groups is the sum of the group totals plus this: a last stop only

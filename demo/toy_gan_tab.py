@@ -3,23 +3,24 @@
 The server trains and sends a compact JSON view (points, D on a 24x24 grid, G's gradient arrows, thinned curves)
 into a hidden textbox; a small script of the page (HEAD, passed to launch by demo/build.py) draws it on two
 canvases whenever it changes. Not gr.HTML: its templates and js_on_load need 'unsafe-eval', which the app's CSP
-(serve/http_guard.py) refuses; an inline script in the page head is allowed ('unsafe-inline'). A gr.Timer ticks every
-0.1 s while playing; each tick trains `steps per frame` steps of this session's GAN and returns the new view, so
-training happens only inside this session's own requests (core/gan/toy_sessions.py: slots, caps, clean-up).
+(serve/http_guard.py) refuses; an inline script in the page head is allowed ('unsafe-inline'). Play is one streaming
+event: the server trains `steps per frame` steps and sends 12 frames a second (core/gan/toy_sessions.py paces it,
+holds the slots and caps, and stops it on Pause, on Reset of the page or when nobody reads it); a knob moved while it
+plays is sent on its own (`toy_gan_knobs`) and applies from the next frame.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 
 from core import limits
 from core.gan.toy2d import DATASETS, LOSSES, OPTIMISERS, Toy2DGAN, ToyKnobs
-from core.gan.toy_sessions import MAX_STEPS_PER_TICK, Busy, ToySessions
+from core.gan.toy_sessions import MAX_STEPS_PER_FRAME, Busy, ToySessions
 from demo.errors import user_errors
 
-TICK_S = 0.08  # 12.5 ticks a second asked for: a tick that comes while the last is still running is skipped, so >= 10 redraws a second arrive
 DEFAULT_SPEED = 5
 LR_SLIDER = (0.0001, 0.05)
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
@@ -38,13 +39,13 @@ CURVES_NOTE = r"""**Curves.** Blue: D's loss $-\log D(x) - \log(1 - D(G(z)))$ (a
 can no longer tell). Orange: G's loss $-\log D(G(z))$. Black (own scale): the energy distance between the fake and
 real points, 0 only when the two distributions are the same."""
 
-CSS = """#toy-gan-canvas .toy-wrap { display: flex; flex-direction: column; gap: 6px; max-width: 440px; }
+CSS = """#toy-gan-canvas .toy-wrap { display: flex; flex-direction: column; gap: 6px; max-width: 560px; }
 #toy-gan-canvas .toy-plane { width: 100%; aspect-ratio: 1 / 1; border: 1px solid #ccc; }
 #toy-gan-canvas .toy-curves { width: 100%; height: 150px; border: 1px solid #ccc; }
 #toy-gan-canvas .toy-info { font-family: monospace; font-size: 13px; }
 #gan-game-images img { image-rendering: pixelated; }"""  # the real-or-fake game's strip (demo/gan_game.py) too
 
-# Draws the JSON view in #toy-gan-data on canvases it adds to #toy-gan-canvas, on every new view (checked once per
+# Draws the JSON view in #toy-gan-view on canvases it adds to #toy-gan-canvas, on every new view (checked once per
 # animation frame: a string comparison) and when the canvas is resized.
 HEAD = r"""<script>
 (() => {
@@ -98,7 +99,7 @@ function draw(text) {
   info.textContent = `step ${v.step} · ${v.metric} ${d === null ? '-' : d.toFixed(4)} · ${v.knobs.data}, ${v.knobs.loss}, ${v.knobs.optimiser}`;
 }
 function frame() {
-  const host = document.getElementById('toy-gan-canvas'), data = document.querySelector('#toy-gan-data textarea, #toy-gan-data input');
+  const host = document.getElementById('toy-gan-canvas'), data = document.querySelector('#toy-gan-view textarea, #toy-gan-view input');
   if (host && data) {
     if (!host.querySelector('.toy-wrap')) {
       host.insertAdjacentHTML('beforeend', '<div class="toy-wrap"><canvas class="toy-plane" role="img" aria-label="real and fake points over D\'s decision surface"></canvas>' +
@@ -128,32 +129,48 @@ def _json(view: dict[str, Any]) -> str:
     return json.dumps(view, allow_nan=False, separators=(",", ":"))
 
 
+PLAYING = "Training: change any knob, it takes effect at the next frame."
+# Workers for Play streams: one per training slot, and two more so that a Play beyond the slots is answered "Busy" at
+# once rather than queued behind streams that play for minutes. A stream sleeps between its frames.
+PLAY_WORKERS = limits.MAX_TOY_GAN_PLAYING + 2
+
+
 class ToyGanHandlers:
     def __init__(self, sessions: ToySessions) -> None:
         self.sessions = sessions
 
     @user_errors
-    def play(self, data: Any, loss: Any, optimiser: Any, lr_g: Any, lr_d: Any, d_steps: Any, request: gr.Request) -> tuple[Any, str, gr.Timer]:
+    def play(self, data: Any, loss: Any, optimiser: Any, lr_g: Any, lr_d: Any, d_steps: Any, speed: Any,
+             request: gr.Request) -> Iterator[tuple[Any, Any]]:
+        """Stream (canvas JSON, status) frames until paused, ended or capped; beyond the slots, a "Busy" status."""
         try:
-            view = self.sessions.play(_sid(request), _knobs(data, loss, optimiser, lr_g, lr_d, d_steps))
+            frames = self.sessions.play(_sid(request), _knobs(data, loss, optimiser, lr_g, lr_d, d_steps), speed)
         except Busy as exc:
-            return gr.skip(), str(exc), gr.Timer(active=False)
-        return _json(view), "Training: change any knob, it takes effect at the next frame.", gr.Timer(active=True)
+            yield gr.skip(), str(exc)
+            return
+        status: Any = PLAYING
+        try:
+            while True:
+                try:
+                    view = next(frames)
+                except StopIteration as stop:
+                    reason = stop.value
+                    break
+                yield _json(view), status
+                status = gr.skip()
+        finally:
+            frames.close()  # the server stopped reading (the page went away): free the slot now
+        if reason == "cap":
+            yield gr.skip(), f"Stopped: {self.sessions.max_steps} steps is the cap per session. Press Reset to start again."
 
     @user_errors
-    def pause(self, request: gr.Request) -> tuple[str, gr.Timer]:
+    def pause(self, request: gr.Request) -> str:
         self.sessions.pause(_sid(request))
-        return "Paused.", gr.Timer(active=False)
+        return "Paused."
 
     @user_errors
-    def tick(self, data: Any, loss: Any, optimiser: Any, lr_g: Any, lr_d: Any, d_steps: Any, speed: Any, request: gr.Request) -> tuple[Any, Any, Any]:
-        try:
-            view, playing = self.sessions.tick(_sid(request), _knobs(data, loss, optimiser, lr_g, lr_d, d_steps), speed)
-        except Busy as exc:
-            return gr.skip(), str(exc), gr.Timer(active=False)
-        if playing:
-            return _json(view), gr.skip(), gr.skip()
-        return _json(view), f"Stopped: {self.sessions.max_steps} steps is the cap per session. Press Reset to start again.", gr.Timer(active=False)
+    def set_knobs(self, data: Any, loss: Any, optimiser: Any, lr_g: Any, lr_d: Any, d_steps: Any, speed: Any, request: gr.Request) -> str:
+        return _json(self.sessions.set_knobs(_sid(request), _knobs(data, loss, optimiser, lr_g, lr_d, d_steps), speed))
 
     @user_errors
     def step(self, data: Any, loss: Any, optimiser: Any, lr_g: Any, lr_d: Any, d_steps: Any, request: gr.Request) -> str:
@@ -175,7 +192,7 @@ def build_toy_gan_tab(demo: gr.Blocks, sessions: ToySessions | None = None) -> T
     with gr.Row():
         with gr.Column(scale=3, min_width=300):
             with gr.Column(elem_id="toy-gan-canvas"):  # HEAD's script draws here
-                canvas = gr.Textbox(_json(Toy2DGAN(defaults, seed=0).view()), visible="hidden", elem_id="toy-gan-data",
+                canvas = gr.Textbox(_json(Toy2DGAN(defaults, seed=0).view()), visible="hidden", elem_id="toy-gan-view",
                                     interactive=False, show_label=False, container=False, lines=1, max_lines=1)
             status = gr.Markdown("Press **Play** to train, or **One step** to take one update at a time.", elem_id="toy-gan-status")
         with gr.Column(scale=2, min_width=280):
@@ -184,28 +201,31 @@ def build_toy_gan_tab(demo: gr.Blocks, sessions: ToySessions | None = None) -> T
                 pause = gr.Button("Pause", elem_id="toy-gan-pause", min_width=60)
                 step = gr.Button("One step", elem_id="toy-gan-step", min_width=60)
                 reset = gr.Button("Reset", elem_id="toy-gan-reset", min_width=60)
-            data = gr.Dropdown(DATASETS, value=defaults.data, label="Real data", elem_id="toy-gan-data")
+            data = gr.Dropdown(DATASETS, value=defaults.data, label="Real data", elem_id="toy-gan-dataset")
             loss = gr.Radio(LOSSES, value=defaults.loss, label="Loss", elem_id="toy-gan-loss",
                             info="non-saturating: G maximises log D(G(z)); least squares: (D(G(z)) - 1)²")
             optimiser = gr.Radio(OPTIMISERS, value=defaults.optimiser, label="Optimiser", elem_id="toy-gan-optimiser")
             lr_g = gr.Slider(*LR_SLIDER, value=defaults.lr_g, step=0.0001, label="G's learning rate", elem_id="toy-gan-lr-g")
             lr_d = gr.Slider(*LR_SLIDER, value=defaults.lr_d, step=0.0001, label="D's learning rate", elem_id="toy-gan-lr-d")
             d_steps = gr.Slider(1, 10, value=defaults.d_steps, step=1, label="D steps per G step", elem_id="toy-gan-d-steps")
-            speed = gr.Slider(1, MAX_STEPS_PER_TICK, value=DEFAULT_SPEED, step=1, label="Steps per frame (10 frames a second)",
+            speed = gr.Slider(1, MAX_STEPS_PER_FRAME, value=DEFAULT_SPEED, step=1, label="Steps per frame (12 frames a second)",
                               elem_id="toy-gan-speed")
             seed = gr.Number(0, precision=0, minimum=0, maximum=2**31 - 1, label="Seed (used by Reset)", elem_id="toy-gan-seed")
     gr.Markdown(MAP_NOTE, latex_delimiters=LATEX)
     gr.Markdown(CURVES_NOTE, latex_delimiters=LATEX)
-    timer = gr.Timer(TICK_S, active=False)
     knobs = [data, loss, optimiser, lr_g, lr_d, d_steps]
-    # The GAN playground's events drive one page session's 2-D GAN frame by frame: page plumbing, left off the API page
-    # (api_visibility="undocumented": still callable, as bench/load_test.py does)
-    common = dict(preprocess=False, show_progress="hidden", concurrency_id="toy-gan", concurrency_limit=limits.MAX_TOY_GAN_PLAYING,
-                  api_visibility="undocumented")
-    play.click(handlers.play, knobs, [canvas, status, timer], api_name="toy_gan_play", **common)
-    pause.click(handlers.pause, None, [status, timer], api_name="toy_gan_pause", **common)
-    timer.tick(handlers.tick, [*knobs, speed], [canvas, status, timer], api_name="toy_gan_tick", trigger_mode="once", **common)
-    step.click(handlers.step, knobs, canvas, api_name="toy_gan_step", **common)
-    reset.click(handlers.reset, [*knobs, seed], canvas, api_name="toy_gan_reset", **common)
+    # The GAN playground's events drive one page session's 2-D GAN: page plumbing, left off the API page
+    # (api_visibility="undocumented": still callable, as bench/load_test.py does). Play streams for as long as it
+    # plays, so it has a group of its own: a few more workers than training slots, so that a Play beyond the slots
+    # is answered "Busy" at once (PLAY_WORKERS), and clicks and knobs (the "toy-gan" group) never wait behind it.
+    hidden = dict(preprocess=False, show_progress="hidden", api_visibility="undocumented")
+    clicks = dict(concurrency_id="toy-gan", concurrency_limit=limits.MAX_TOY_GAN_PLAYING, **hidden)
+    play.click(handlers.play, [*knobs, speed], [canvas, status], api_name="toy_gan_play", concurrency_id="toy-gan-play",
+               concurrency_limit=PLAY_WORKERS, **hidden)
+    pause.click(handlers.pause, None, status, api_name="toy_gan_pause", **clicks)
+    gr.on([knob.change for knob in [*knobs, speed]], handlers.set_knobs, [*knobs, speed], canvas, api_name="toy_gan_knobs",
+          trigger_mode="always_last", **clicks)
+    step.click(handlers.step, knobs, canvas, api_name="toy_gan_step", **clicks)
+    reset.click(handlers.reset, [*knobs, seed], canvas, api_name="toy_gan_reset", **clicks)
     demo.unload(handlers.toy_gan_end)  # the browser tab closed: drop its GAN and its slot
     return handlers

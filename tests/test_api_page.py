@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 INTERNAL = {"/page_generate", "/regenerate", "/regenerate_new_seed", "/page_next_tokens", "/page_inspect_prompt",
             "/page_stop", "/random_seed", "/inside_trace", "/inside_view", "/inside_pick_char", "/inside_pick_head",
             "/learning_curve", "/random_episode_seed", "/game_new_round", "/game_answer", "/toy_gan_play",
-            "/toy_gan_pause", "/toy_gan_tick", "/toy_gan_step", "/toy_gan_reset"}
+            "/toy_gan_pause", "/toy_gan_knobs", "/toy_gan_step", "/toy_gan_reset"}
 # Whole-number arguments of the public endpoints of the text, inside and agent tabs
 INT_ARGUMENTS = {"/generate": {"top_k", "max_new_tokens", "seed"}, "/next_tokens": {"top_k"},
                  "/inspect_prompt": {"top_k"}, "/inside_json": {"step", "top_k"}, "/play_episode": {"seed"}}

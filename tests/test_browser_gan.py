@@ -1,5 +1,5 @@
 """Chromium on the launched app: the discriminator's verdict follows the image sliders, a round of the real-or-fake
-game is played and revealed, and the 2-D GAN plays (redrawn several times a second), pauses, steps and resets.
+game is played and revealed, and the 2-D GAN plays (at least 10 redraws a second: the server sends 12), pauses, steps and resets.
 Screenshots of each view at 1280 px and 390 px (docs/screenshots/gan-*.png with REFRESH_SCREENSHOTS=1)."""
 from __future__ import annotations
 
@@ -58,15 +58,18 @@ def test_the_2d_gan_plays_live_pauses_steps_and_resets(page) -> None:
     page.locator("#toy-gan-canvas .toy-info").get_by_text("step 0").wait_for()
     page.locator("#toy-gan-play").click()
     page.wait_for_function("() => /step [1-9]/.test(document.querySelector('#toy-gan-canvas .toy-info').innerText)")
-    # Count redraws for 2 s while it plays: each new view changes the info line.
+    # Count redraws for 3 s while it plays: each new frame changes the info line. The server sends 12 a second.
     frames = page.evaluate("""() => new Promise(resolve => {
         const info = document.querySelector('#toy-gan-canvas .toy-info'); let n = 0;
         const seen = new MutationObserver(() => n++); seen.observe(info, {childList: true, characterData: true, subtree: true});
-        setTimeout(() => { seen.disconnect(); resolve(n); }, 2000); })""")
-    print(f"{page.width_name}: {frames / 2:.1f} redraws a second while playing")
-    assert frames >= 8, frames  # 10 a second is the target; a loaded 2-core test machine gets fewer
+        setTimeout(() => { seen.disconnect(); resolve(n); }, 3000); })""")
+    print(f"{page.width_name}: {frames / 3:.1f} redraws a second while playing")
+    assert frames >= 30, frames  # the target: at least 10 a second
     page.locator("#toy-gan-lr-d input[type=number]").fill("0.002")  # a knob while it runs
     page.locator("#toy-gan-lr-d input[type=number]").press("Enter")
+    page.locator("#toy-gan-dataset input").click()  # another data set while it runs: the next frames train on it
+    page.get_by_role("option", name="moons").click()
+    page.wait_for_function("() => document.querySelector('#toy-gan-canvas .toy-info').innerText.includes('moons')")
     page.wait_for_timeout(500)
     page.locator("#toy-gan-canvas").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_path(f"gan-playground-{page.width_name}.png")), full_page=False)

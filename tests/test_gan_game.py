@@ -147,34 +147,68 @@ def test_the_game_refuses_bad_answers_with_a_message(client) -> None:
 def test_sessions_cap_how_many_train_at_once_and_free_slots_on_pause_end_and_silence(monkeypatch) -> None:
     sessions = ToySessions(max_playing=2, max_steps=100)
     knobs = ToyKnobs()
-    sessions.play("a", knobs), sessions.play("b", knobs)
+    a, b = sessions.play("a", knobs, 1, frame_s=0), sessions.play("b", knobs, 1, frame_s=0)
     with pytest.raises(Busy, match="Busy: 2 sessions are training .* Try again"):
-        sessions.play("c", knobs)
-    with pytest.raises(Busy):
-        sessions.tick("c", knobs, 1)
+        sessions.play("c", knobs, 1)
+    assert next(a)["step"] == 1 and next(b)["step"] == 1
     sessions.pause("a")
-    sessions.play("c", knobs)
+    assert list(a) == []  # a paused stream ends at its next frame
+    c = sessions.play("c", knobs, 1, frame_s=0)
     sessions.end("b")
-    assert sessions.playing_count() == 1 and "b" not in sessions._gans
+    assert next(b, None) is None and "b" not in sessions._gans
+    assert sessions.playing_count() == 1
     now = time.monotonic()
-    monkeypatch.setattr(toy_sessions.time, "monotonic", lambda: now + toy_sessions.ACTIVE_WINDOW_S + 1)
-    assert sessions.playing_count() == 0  # a tab that stopped ticking (closed, offline) no longer holds a slot
+    monkeypatch.setattr(toy_sessions.time, "monotonic", lambda: now + toy_sessions.STALE_S + 1)
+    assert sessions.playing_count() == 0  # a stream nobody reads any more (tab gone) no longer holds a slot
+    assert next(c, None) is None  # and it does not train on if it is read again
 
 
-def test_ticks_train_up_to_the_cap_then_stop() -> None:
+def test_a_stream_closed_by_the_server_frees_its_slot_and_a_second_play_takes_over() -> None:
+    sessions = ToySessions(max_playing=1, max_steps=100)
+    first = sessions.play("a", ToyKnobs(), 1, frame_s=0)
+    next(first)
+    first.close()
+    assert sessions.playing_count() == 0
+    older, newer = sessions.play("a", ToyKnobs(), 1, frame_s=0), sessions.play("a", ToyKnobs(), 1, frame_s=0)
+    assert next(older, None) is None  # one stream per session: the newer one plays
+    assert next(newer)["step"] == 2 and sessions.playing_count() == 1
+
+
+def test_frames_come_at_the_frame_rate_with_knobs_applied_between_them() -> None:
+    sessions = ToySessions(max_playing=1, max_steps=10_000)
+    frames = sessions.play("a", ToyKnobs(), 2, frame_s=0.05)
+    started = time.monotonic()
+    steps = [next(frames)["step"] for _ in range(5)]
+    elapsed = time.monotonic() - started
+    assert steps == [2, 4, 6, 8, 10] and elapsed >= 4 * 0.05 * 0.9, elapsed  # paced by the server, not as fast as it can
+    view = sessions.set_knobs("a", ToyKnobs(data="moons", lr_g=0.01), 5)
+    assert view["knobs"]["data"] == "moons" and view["step"] == 10
+    view = next(frames)
+    assert view["step"] == 15 and view["knobs"]["lr_g"] == 0.01
+    assert sessions.reset("a", ToyKnobs(), 3)["step"] == 0 and next(frames)["step"] == 5  # Reset under a playing stream
+
+
+def test_a_stream_trains_up_to_the_cap_then_stops() -> None:
     sessions = ToySessions(max_playing=1, max_steps=12)
-    sessions.play("a", ToyKnobs())
-    view, playing = sessions.tick("a", ToyKnobs(), 10)
-    assert view["step"] == 10 and playing
-    view, playing = sessions.tick("a", ToyKnobs(lr_g=0.01), 10)
-    assert view["step"] == 12 and not playing and view["knobs"]["lr_g"] == 0.01
+    frames = sessions.play("a", ToyKnobs(), 10, frame_s=0)
+    assert next(frames)["step"] == 10
+    assert next(frames)["step"] == 12
+    with pytest.raises(StopIteration) as stop:
+        next(frames)
+    assert stop.value.value == "cap" and sessions.playing_count() == 0
     with pytest.raises(KnobError, match="cap per session"):
-        sessions.play("a", ToyKnobs())
+        sessions.play("a", ToyKnobs(), 1)
+    with pytest.raises(KnobError, match="cap per session"):
+        sessions.step("a", ToyKnobs())
     assert sessions.reset("a", ToyKnobs(), 5)["step"] == 0
     with pytest.raises(KnobError, match="steps per frame must be from 1 to 20"):
-        sessions.tick("a", ToyKnobs(), 50)
+        sessions.play("a", ToyKnobs(), 50)
+    with pytest.raises(KnobError, match="steps per frame must be from 1 to 20"):
+        sessions.set_knobs("a", ToyKnobs(), 0)
     with pytest.raises(KnobError, match="G's learning rate"):
         sessions.step("a", ToyKnobs(lr_g=3.0))
+    with pytest.raises(KnobError, match="data set"):
+        sessions.set_knobs("a", ToyKnobs(data="galaxy"), 5)
 
 
 def test_the_discriminator_trainer_runs_tiny_and_saves_a_loadable_d_with_its_card(tmp_path) -> None:

@@ -6,6 +6,7 @@ import gradio as gr
 from demo.about_tab import about_markdown, card_body
 from demo.app_state import GAN_NAME, GPT_NAME, load_app_state
 from demo.build import GROUP_LIMITS, build_demo
+from demo.toy_gan_tab import PLAY_WORKERS
 from serve.http_guard import GuardConfig
 from serve.stream_worker import MAX_STREAMS
 from tests.conftest import require_checkpoint
@@ -23,8 +24,9 @@ def test_every_backend_event_has_an_api_name_and_a_concurrency_limit(app_state):
         assert fn.api_name, fn.name
         limit = demo._queue.default_concurrency_limit if fn.concurrency_limit == "default" else fn.concurrency_limit
         # never unlimited on a 2-core machine; text streams are the exception that is still bounded: each one waits
-        # on the batched worker process (serve/), which runs up to MAX_STREAMS of them in one decode step
-        bound = MAX_STREAMS if fn.concurrency_id == "gpt" else 4
+        # on the batched worker process (serve/), which runs up to MAX_STREAMS of them in one decode step; so are the
+        # GAN playground's Play streams, which sleep between frames (a worker per training slot, and two for "Busy")
+        bound = {"gpt": MAX_STREAMS, "toy-gan-play": PLAY_WORKERS}.get(str(fn.concurrency_id), 4)
         assert isinstance(limit, int) and 1 <= limit <= bound, fn.api_name
     # The HTTP guard's group totals refuse before Gradio's single queue-wide cap could (one group cannot fill it).
     groups = {str(fn.concurrency_id) for fn in events}
