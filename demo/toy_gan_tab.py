@@ -5,8 +5,8 @@ into a hidden textbox; a small script of the page (HEAD, passed to launch by dem
 canvases whenever it changes. Not gr.HTML: its templates and js_on_load need 'unsafe-eval', which the app's CSP
 (serve/http_guard.py) refuses; an inline script in the page head is allowed ('unsafe-inline'). Play is one streaming
 event: the server trains `steps per frame` steps and sends 12 frames a second (core/gan/toy_sessions.py paces it,
-holds the slots and caps, and stops it on Pause, on Reset of the page or when nobody reads it); a knob moved while it
-plays is sent on its own (`toy_gan_knobs`) and applies from the next frame.
+holds the slots and the cap, and ends it on Pause, when the page closes, or when nobody reads it any more); a knob
+moved while it plays is sent on its own (`toy_gan_knobs`) and applies from the next frame.
 """
 from __future__ import annotations
 
