@@ -31,7 +31,9 @@ $$\min_G \max_D \; \mathbb{E}_{x\sim p_\text{data}}[\log D(x)] + \mathbb{E}_{z}[
 Press **Play** and change the knobs while it runs (GAN Lab style, on this server's CPU)."""
 
 MAP_NOTE = r"""**The plane.** Background: $D(x)$ at every point, green where D says *real* ($D(x)\to 1$), purple where
-it says *fake* ($D(x)\to 0$). Green dots: real samples $x$. Purple dots: fakes $G(z)$ for fixed noise $z$.
+it says *fake* ($D(x)\to 0$). Green dots: real samples $x$. Purple dots: fakes $G(z)$ for fixed noise $z$. Faint
+purple mesh: $G$ applied to a square grid of noise $z \in [-2, 2]^2$, showing how $G$ bends and folds the plane of
+noise onto the data (where the mesh bunches up, many $z$ land on few points).
 Arrows: $-\nabla_x$ of G's loss at $x = G(z)$ (for the non-saturating loss, $-\log D(G(z))$): where G is pushing
 each fake point, up the slope of $D$."""
 
@@ -65,6 +67,12 @@ function drawPlane(v) {
     ctx.fillStyle = `rgb(${r},${g},${b})`;
     ctx.fillRect(sx(-R + 2 * R * j / (n - 1)) - cw / 2, sy(-R + 2 * R * i / (n - 1)) - ch / 2, cw + 1, ch + 1);
   }
+  if (v.manifold) {  // G's manifold: G(z) over a lattice of the noise plane, joined along its rows and columns
+    const m = v.manifold, k = m.length; ctx.strokeStyle = 'rgba(123, 44, 191, 0.35)'; ctx.lineWidth = 1;
+    for (let i = 0; i < k; i++) for (const line of [m[i], m.map(row => row[i])]) {
+      ctx.beginPath(); line.forEach((p, j) => j ? ctx.lineTo(sx(p[0]), sy(p[1])) : ctx.moveTo(sx(p[0]), sy(p[1]))); ctx.stroke();
+    }
+  }
   const dot = (p, color) => { ctx.fillStyle = color; ctx.beginPath(); ctx.arc(sx(p[0]), sy(p[1]), 2.6, 0, 2 * Math.PI); ctx.fill(); };
   v.real.forEach(p => dot(p, '#1a7f37'));
   v.fake.forEach(p => dot(p, '#7b2cbf'));
@@ -83,7 +91,7 @@ function drawCurves(v) {
   const x = s => pad + (w - 2 * pad) * s / last;
   const line = (ys, top, color) => {
     ctx.strokeStyle = color; ctx.lineWidth = 1.5; ctx.beginPath(); let on = false;
-    ys.forEach((y, k) => { if (y === null) return; const py = h - pad - (h - 2 * pad) * Math.min(y, top) / top;
+    ys.forEach((y, k) => { if (y === null) return; const py = h - pad - (h - pad - 18) * Math.min(y, top) / top;  // the top 18 px hold the labels
       if (on) ctx.lineTo(x(steps[k]), py); else { ctx.moveTo(x(steps[k]), py); on = true; } });
     ctx.stroke();
   };
@@ -91,6 +99,9 @@ function drawCurves(v) {
   line(c.loss_d, lossTop, '#1f77b4'); line(c.loss_g, lossTop, '#ff7f0e');
   line(c.divergence, Math.max(1e-6, ...c.divergence), '#111');
   ctx.fillStyle = '#555'; ctx.font = '11px sans-serif'; ctx.fillText(`losses 0..${lossTop.toFixed(2)}   step ${last}`, pad + 2, 12);
+  let lx = w - pad;  // the legend, right-aligned on the top line
+  [['energy distance', '#111'], ['G loss', '#ff7f0e'], ['D loss', '#1f77b4']].forEach(([name, color]) => {
+    lx -= ctx.measureText(name).width; ctx.fillStyle = color; ctx.fillText(name, lx, 12); lx -= 10; });
 }
 function draw(text) {
   let v; try { v = JSON.parse(text); } catch (e) { return; }

@@ -83,6 +83,11 @@ def test_view_is_compact_json_with_what_the_canvas_draws() -> None:
     assert len(view["surface"]) == 24 and all(0 <= v <= 1 for row in view["surface"] for v in row)
     assert len(view["arrows"]) == 40 and max(math.hypot(*a) for a in view["arrows"]) == pytest.approx(1.0, abs=0.01)
     assert view["curves"]["step"][-1] == 40 and view["curves"]["loss_d"][0] is None
+    mesh = torch.tensor(view["manifold"])  # G(z) on a 13 x 13 lattice of the noise plane, [-2, 2]^2
+    assert mesh.shape == (13, 13, 2)
+    with torch.no_grad():
+        assert torch.allclose(mesh[0, 0], gan.g(torch.tensor([[-2.0, -2.0]]))[0], atol=0.006)
+        assert torch.allclose(mesh[0, -1], gan.g(torch.tensor([[2.0, -2.0]]))[0], atol=0.006)  # x runs along a row
 
 
 @pytest.mark.parametrize("argv, words", [

@@ -34,6 +34,7 @@ VIEW_RANGE = 3.0  # the view (and D's heat map) covers [-3, 3] x [-3, 3]
 LR_RANGE = (1e-5, 1.0)
 MAX_D_STEPS = 10
 MAX_SEED = 2**31 - 1
+MANIFOLD_Z = 2.0  # G's manifold is drawn for noise z in [-2, 2]^2 (z ~ N(0, I): ~95 % of draws in each direction)
 EVAL_POINTS = 512  # held-out real points and noise for the divergence
 
 
@@ -195,16 +196,21 @@ class Toy2DGAN:
         h.loss_g.append(loss_g)
         h.divergence.append(self.divergence())
 
-    def view(self, points: int = 200, grid: int = 24, arrows: int = 40, curve_points: int = 150) -> dict[str, Any]:
+    def view(self, points: int = 200, grid: int = 24, arrows: int = 40, curve_points: int = 150, mesh: int = 13) -> dict[str, Any]:
         """What the live view draws, as plain lists (rounded: it travels as JSON):
         real / fake points, D(x) on a grid x grid lattice over the view (row 0 at y = -VIEW_RANGE), and for the
-        first `arrows` fake points the direction -dL_G/dx in which G's loss pushes them (scaled to a unit max); the
-        curves thinned to at most `curve_points` evenly spaced records."""
+        first `arrows` fake points the direction -dL_G/dx in which G's loss pushes them (scaled to a unit max); G's
+        manifold: G(z) for z on a mesh x mesh lattice over [-2, 2]^2 of the noise plane (where ~95 % of z falls),
+        which the page joins into a warped grid: how G folds the plane of noise onto the data (GAN Lab's manifold
+        view); the curves thinned to at most `curve_points` evenly spaced records."""
         with torch.no_grad():
             fake = self.g(self.eval_z[:points])
             axis = torch.linspace(-VIEW_RANGE, VIEW_RANGE, grid)
             lattice = torch.stack(torch.meshgrid(axis, axis, indexing="xy"), -1).reshape(-1, 2)
             surface = torch.sigmoid(self.d(lattice)).reshape(grid, grid)
+            z_axis = torch.linspace(-MANIFOLD_Z, MANIFOLD_Z, mesh)
+            manifold = self.g(torch.stack(torch.meshgrid(z_axis, z_axis, indexing="xy"), -1).reshape(-1, self.z_dim))
+            manifold = manifold.clamp(-2 * VIEW_RANGE, 2 * VIEW_RANGE).reshape(mesh, mesh, 2)
         x = fake[:arrows].clone().requires_grad_(True)
         (push,) = torch.autograd.grad(self._g_loss(self.d(x)), x)
         push = -push / push.norm(dim=1).max().clamp_min(1e-12)
@@ -216,7 +222,7 @@ class Toy2DGAN:
         keep = sorted(set(torch.linspace(0, len(h.steps) - 1, min(len(h.steps), curve_points)).round().long().tolist()))
         pick = lambda values: [None if math.isnan(v) else v for v in r(torch.tensor([values[i] for i in keep]))]  # noqa: E731  (no NaN in JSON)
         return {"step": self.steps, "range": VIEW_RANGE, "real": r(self.eval_real[:points], 2), "fake": r(fake, 2),
-                "surface": r(surface, 2), "arrows": r(push, 2),
+                "surface": r(surface, 2), "arrows": r(push, 2), "manifold": r(manifold, 2),
                 "curves": {"step": [h.steps[i] for i in keep], "loss_d": pick(h.loss_d), "loss_g": pick(h.loss_g),
                            "divergence": pick(h.divergence)},
                 "metric": METRIC, "knobs": asdict(self.knobs)}
