@@ -44,7 +44,9 @@ GROUP_LIMITS = {
     "gan-verdict": GroupLimit(per_session=2, per_address=16, total=48),  # D's verdict beside the slider image: ~5 ms
     "gan-game": GroupLimit(per_session=2, per_address=8, total=16),     # real-or-fake rounds: ~20 ms each
     "gan-learning": GroupLimit(per_session=2, per_address=8, total=32),  # watch it learn: a step-slider move ~1-5 ms
-    "toy-gan-play": GroupLimit(per_session=2, per_address=4, total=12),  # the 2-D GAN's Play: one stream while it plays
+    # the 2-D GAN's Play: one stream while it plays; one address may hold 2 of its 3 training slots (a stream that is
+    # never read still trains, up to the cap per session, so the slots are what an address could take from others)
+    "toy-gan-play": GroupLimit(per_session=2, per_address=2, total=12),
     "toy-gan": GroupLimit(per_session=4, per_address=8, total=24),      # its clicks and knobs: ~1-5 ms each
     "inside": GroupLimit(per_session=2, per_address=16, total=32),    # Inside the GPT: a click ~10 ms, a new trace more
 }

@@ -14,7 +14,7 @@ import pytest
 from demo.build import GROUP_LIMITS
 
 API = "/gradio_api"
-HEAVY, GPT = GROUP_LIMITS["gan-heavy"], GROUP_LIMITS["gpt"]
+HEAVY, GPT, TOY_PLAY = GROUP_LIMITS["gan-heavy"], GROUP_LIMITS["gpt"], GROUP_LIMITS["toy-gan-play"]
 
 
 def client(url: str, address: str) -> httpx.AsyncClient:
@@ -142,3 +142,34 @@ def test_direct_run_routes_that_skip_the_queue_are_closed(url, image_data):
     for route in ("run", "api"):
         response = httpx.post(f"{url}{API}/{route}/image", json={"data": image_data}, timeout=10)
         assert response.status_code == 404 and json.loads(response.text)["detail"]
+
+
+async def first_status(http: httpx.AsyncClient, name: str, event_id: str) -> str:
+    """The first data line of a streaming event that carries a status message ("Training..." or "Busy...")."""
+    async with http.stream("GET", f"/call/{name}/{event_id}") as stream:
+        async for line in stream.aiter_lines():
+            if line.startswith("data: ") and ("Training" in line or "Busy" in line):
+                return line
+    return ""
+
+
+def test_one_address_cannot_hold_every_gan_playground_slot(url):
+    """A Play stream trains whether or not anyone reads it (up to the cap per session), so one address may hold only
+    some of the training slots: another visitor still gets one."""
+    knobs = ["ring", "non-saturating", "adam", 0.001, 0.001, 1, 1]
+
+    async def scenario():
+        async with client(url, "127.0.0.30") as flood, client(url, "127.0.0.31") as other:
+            sessions = [f"toy-flood-{i}" for i in range(TOY_PLAY.per_address + 1)]
+            sent = [await call(flood, "toy_gan_play", knobs, session_hash=s) for s in sessions]
+            assert [s for s, _ in sent].count(200) == TOY_PLAY.per_address and "your address" in sent[-1][1], sent
+            status, event = await call(other, "toy_gan_play", knobs, session_hash="toy-other")
+            assert status == 200
+            assert "Training" in await asyncio.wait_for(first_status(other, "toy_gan_play", event), 60)  # not "Busy"
+            for session in [*sessions[:TOY_PLAY.per_address], "toy-other"]:
+                assert (await call(flood if session != "toy-other" else other, "toy_gan_pause", [], session_hash=session))[0] == 200
+            for (status, e), session in zip(sent, sessions):
+                if status == 200:
+                    assert await result(flood, "toy_gan_play", e) == "complete"  # paused: the stream ends
+
+    run(scenario)
