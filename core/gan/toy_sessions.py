@@ -1,12 +1,14 @@
-"""The live 2-D GANs of the browser sessions: one Toy2DGAN per session, trained only while that session's own Play
-stream is being read, so nothing trains when nobody is watching: no thread of ours, no orphan.
+"""The live 2-D GANs of the browser sessions: one Toy2DGAN per session, trained only inside that session's own
+requests (its Play stream, or One step): no thread of ours, so no orphan training.
 
 `play` takes one of `max_playing` training slots (beyond that: Busy, "try again") and returns a stream that trains
 the session's current `speed` steps and yields the view, one frame every `frame_s` seconds: the server sets the pace,
 so the page redraws 12 times a second whatever the round trip (a browser timer asking for each frame gets half that
 once a round trip outlasts its interval). Knobs sent while it plays (`set_knobs`) apply at once. The stream ends when
-the session pauses, ends, plays again (the newer stream takes over), reaches `max_steps`, or stops being read: a
-slot whose stream has not produced a frame for STALE_S (a browser gone without a word) is freed. Idle sessions are
+the session pauses, ends (the page closed), plays again (the newer stream takes over) or reaches `max_steps`; when
+the page's connection drops, Gradio stops iterating it, and a slot whose stream has not produced a frame for STALE_S
+is freed. A client that starts a stream and never reads it keeps it training up to `max_steps`: the slots, and the
+HTTP guard's per-address share of them (demo/build.py), bound what that can take from others. Idle sessions are
 dropped after IDLE_TTL_S, the oldest first beyond `max_sessions`.
 """
 from __future__ import annotations
