@@ -426,8 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         args.toy_gan = any(e.api_name == "/toy_gan_play" and e.is_valid for e in probe.endpoints.values())  # page-only: not in view_api
         if args.toy_gan:
             job = probe.submit("ring", "non-saturating", "adam", 0.001, 0.001, 1, 5, api_name="/toy_gan_play")
-            while not job.outputs():
-                time.sleep(0.05)
+            User.wait_for_first_chunk(job, time.perf_counter() + 30)  # its first frame (or its end, or 30 s)
             probe.predict(api_name="/toy_gan_pause")
             job.result(timeout=30)
         floor = []  # what a call costs before any model work (queue + gradio_client round trip), before the load

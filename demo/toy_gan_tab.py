@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import closing
 from typing import Any
 
 import gradio as gr
@@ -160,17 +161,15 @@ class ToyGanHandlers:
             yield gr.skip(), str(exc)
             return
         status: Any = PLAYING
-        try:
+        with closing(frames):  # closed early (the page went away, Gradio stopped reading): the slot is freed at once
             while True:
                 try:
                     view = next(frames)
-                except StopIteration as stop:
+                except StopIteration as stop:  # its value says why the stream ended
                     reason = stop.value
                     break
                 yield _json(view), status
                 status = gr.skip()
-        finally:
-            frames.close()  # the server stopped reading (the page went away): free the slot now
         if reason == "cap":
             yield gr.skip(), f"Stopped: {self.sessions.max_steps} steps is the cap per session. Press Reset to start again."
 
