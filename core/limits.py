@@ -2,7 +2,10 @@
 
 MAX_PROMPT_CHARS = 2_000  # longer prompts are refused, not truncated: the user should know
 MAX_NEW_TOKENS = 1_000
-MAX_SEED = 2**63 - 1  # seeds are 0 .. 2**63-1 (what torch.Generator.manual_seed accepts)
+# One seed range for every model, page and API: 0 .. 2**32-1. A browser's numbers are exact there (so the largest
+# seed can be typed and is echoed back as typed), and every generator the models use accepts it.
+MAX_SEED = 2**32 - 1
+SEED_RANGE_TEXT = f"0 to {MAX_SEED}"
 MAX_TEMPERATURE = 5.0
 MAX_TOP_K = 1_000  # larger values are the same as 0 (off) for a small vocabulary; refuse them to keep messages clear
 MIN_REPETITION_PENALTY, MAX_REPETITION_PENALTY = 1.0, 3.0
@@ -14,7 +17,6 @@ MAX_GRID_IMAGES = 64
 MAX_INTERPOLATION_FRAMES = 60
 
 MAX_POLICY_TEMPERATURE = 5.0  # the RL agent's softmax(logits / T); at 5 the 4 actions are close to uniform
-MAX_EPISODE_SEED = 2**31 - 1  # LunarLander episodes; gymnasium seeds numpy's generator with any non-negative int
 MIN_GRAVITY, MAX_GRAVITY = -11.99, -0.01  # LunarLander-v3 asserts -12 < gravity < 0 (default -10)
 MAX_WIND_POWER = 20.0  # gymnasium's recommended range 0..20 (default 15)
 MAX_TURBULENCE_POWER = 2.0  # gymnasium's recommended range 0..2 (default 1.5)

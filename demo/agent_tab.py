@@ -207,7 +207,7 @@ def build_agent_tab(agent: LoadedAgent | None, note: str) -> None:
             snapshot = gr.Dropdown([(snapshot_label(e), e["name"]) for e in entries], value=last, label="Training progress",
                                    info="which snapshot of the policy plays (its score on 100 test episodes)", elem_id="agent-snapshot")
             with gr.Row():
-                seed = gr.Number(0, precision=0, minimum=0, maximum=limits.MAX_EPISODE_SEED, label="Episode seed",
+                seed = gr.Number(0, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Episode seed",
                                  info="terrain and starting push", elem_id="agent-seed", scale=3)
                 randomise = gr.Button("Randomise", scale=1, elem_id="agent-randomise")
             temperature = gr.Slider(0.0, limits.MAX_POLICY_TEMPERATURE, 0.0, step=0.05, label="Policy temperature",

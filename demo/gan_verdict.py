@@ -40,7 +40,7 @@ class VerdictHandler:
 
         Args:
             class_name: a Fashion-MNIST class ("Dress", "Sneaker", ...) or "random" (the seed picks the class)
-            seed: the latent noise, 0 to 2**63-1
+            seed: the latent noise, 0 to 2**32-1
             psi: truncation, 0 (the class's average image) to 2 (wilder); 1 is as trained
         """
         verdict, name = self.judge(class_name, seed, psi, *directions)

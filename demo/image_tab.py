@@ -186,7 +186,7 @@ class ImageHandlers:
 
         Args:
             class_name: a Fashion-MNIST class ("Dress", "Sneaker", ...) or "random" (the seed picks the class)
-            seed: the latent noise, 0 to 2**63-1
+            seed: the latent noise, 0 to 2**32-1
             psi: truncation, 0 (the class's average image) to 2 (wilder); 1 is as trained
         """
         # A file per call, complete before it is returned (GeneratedFiles): returning the PIL image would let Gradio
@@ -209,7 +209,7 @@ class ImageHandlers:
 
         Args:
             class_name: a Fashion-MNIST class ("Dress", "Sneaker", ...) or "random" (each seed picks its class)
-            seed: the first seed, 0 to 2**63-1
+            seed: the first seed, 0 to 2**32-1
             count: how many samples, 1 to 64
             psi: truncation, 0 (the class's average image) to 2 (wilder); 1 is as trained
         """
@@ -223,8 +223,8 @@ class ImageHandlers:
         """A looping GIF that walks the latent noise from one seed's image to another's.
 
         Args:
-            seed_a: the first seed, 0 to 2**63-1
-            seed_b: the last seed, 0 to 2**63-1
+            seed_a: the first seed, 0 to 2**32-1
+            seed_b: the last seed, 0 to 2**32-1
             class_name: a Fashion-MNIST class ("Dress", "Sneaker", ...) or "random"
             frames: frames in the loop, 2 to 60
             psi: truncation, 0 (the class's average image) to 2 (wilder); 1 is as trained

@@ -23,7 +23,6 @@ from serve.stream_worker import MAX_STREAMS, StreamWorker
 
 DEFAULT_PROMPT = "ROMEO:\n"
 EXAMPLES = ["ROMEO:\n", "JULIET:\nO Romeo, Romeo", "To be, or not to be", "KING LEAR:\nBlow, winds,", "First Citizen:\n"]
-UI_MAX_SEED = 2**32 - 1  # the randomise button stays where a browser's numbers are exact; the API takes up to MAX_SEED
 WHITESPACE_NAMES = {" ": "␣ (space)", "\n": "↵ (newline)", "\t": "⇥ (tab)"}
 UNKNOWN = "unknown to the model"
 TOO_LONG = f"over the {limits.MAX_PROMPT_CHARS:,}-character limit"
@@ -116,7 +115,7 @@ def char_label(char: str) -> str:
 
 def random_seed() -> int:
     """A fresh seed for the randomise buttons."""
-    return random.randint(0, UI_MAX_SEED)
+    return random.randint(0, limits.MAX_SEED)
 
 
 def label_json(bars: dict[str, float]) -> dict[str, Any]:
@@ -386,7 +385,7 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
                     "Continue a prompt with the Shakespeare GPT; streams the prompt plus the text so far (use "
                     "client.submit to read it as it grows). Same seed and knobs, same text.",
                     {**arguments, "max_new_tokens": f"1 to {limits.MAX_NEW_TOKENS:,}: how many characters to add",
-                     "seed": f"0 to 2**63-1: the random draws (the same seed gives the same text)"},
+                     "seed": f"0 to 2**32-1: the random draws (the same seed gives the same text)"},
                     [({"type": "string"}, "the prompt followed by the generated characters")],
                     concurrency_id="gpt", concurrency_limit=MAX_STREAMS)
     public_endpoint(handlers.api_next_tokens, "next_tokens",

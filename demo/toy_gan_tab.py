@@ -220,7 +220,7 @@ def build_toy_gan_tab(demo: gr.Blocks, sessions: ToySessions | None = None) -> T
             d_steps = gr.Slider(1, 10, value=defaults.d_steps, step=1, label="D steps per G step", elem_id="toy-gan-d-steps")
             speed = gr.Slider(1, MAX_STEPS_PER_FRAME, value=DEFAULT_SPEED, step=1, label="Steps per frame (12 frames a second)",
                               elem_id="toy-gan-speed")
-            seed = gr.Number(0, precision=0, minimum=0, maximum=2**31 - 1, label="Seed (used by Reset)", elem_id="toy-gan-seed")
+            seed = gr.Number(0, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed (used by Reset)", elem_id="toy-gan-seed")
     gr.Markdown(MAP_NOTE, latex_delimiters=LATEX)
     gr.Markdown(CURVES_NOTE, latex_delimiters=LATEX)
     knobs = [data, loss, optimiser, lr_g, lr_d, d_steps]

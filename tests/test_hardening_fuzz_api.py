@@ -1,6 +1,6 @@
 """API fuzz test: hundreds of hostile requests through gradio_client against the launched app.
 
-Every request carries at least one bad argument (NaN, inf, huge or negative numbers, seeds beyond 2**63, wrong
+Every request carries at least one bad argument (NaN, inf, huge or negative numbers, seeds beyond 2**32-1, wrong
 types, unknown class names, empty, overlong or 1 MB prompts, control and unknown characters, lone surrogates).
 Each must be answered with a validation message that names the bad argument and says what is accepted (or, for the
 as-you-type /inspect_prompt, with the over-long or unknown part of the prompt marked); none may be answered with a
@@ -335,7 +335,7 @@ def test_malformed_requests_leak_nothing_and_the_app_keeps_serving(fuzz_url):
 def test_the_fuzz_catalogue_covers_every_kind_of_bad_input_the_issue_names():
     values = [v for kind in BAD.values() for v in kind]
     assert any(isinstance(v, float) and math.isnan(v) for v in values) and INF in values and -INF in values
-    assert limits.MAX_SEED + 1 in BAD["seed"] and 2**64 in BAD["seed"]  # seeds beyond 2**63
+    assert limits.MAX_SEED + 1 in BAD["seed"] and 2**64 in BAD["seed"]  # seeds beyond 2**32-1
     assert "" in BAD["prompt_text"] and any(isinstance(v, str) and len(v) >= 1 << 20 for v in BAD["prompt"])  # empty, 1 MB
     assert any(isinstance(v, str) and "\x00" in v for v in BAD["prompt_text"])  # control characters
     assert "☃ snow" in BAD["prompt_text"] and "Hat" in BAD["class"]  # unknown characters, unknown class names

@@ -22,7 +22,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--checkpoint", default="checkpoints/gan-fashion", help="GAN checkpoint dir")
     p.add_argument("--class", dest="class_name", default="random", help=f"one of: {', '.join(CLASS_CHOICES)} (any case)")
-    p.add_argument("--seed", default="0", help="latent seed, 0 .. 2**63-1 (first seed of a grid or interpolation)")
+    p.add_argument("--seed", default="0", help="latent seed, 0 .. 2**32-1 (first seed of a grid or interpolation)")
     p.add_argument("--psi", default="1.0", help="truncation: 0 = the mean latent (fidelity) .. 1 = the full spread .. 2")
     p.add_argument("--direction", action="append", default=[], help="a GANSpace slider value (repeat for sliders 1, 2, ...)")
     p.add_argument("--grid", type=int, default=0, help="draw a grid of this many seeds instead of one image")

@@ -24,6 +24,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from core.limits import MAX_SEED  # one seed range everywhere
 from core.validation import KnobError, as_choice, as_float, as_int
 
 DATASETS = ["ring", "grid", "spiral", "moons"]
@@ -33,7 +34,6 @@ METRIC = "energy distance"
 VIEW_RANGE = 3.0  # the view (and D's heat map) covers [-3, 3] x [-3, 3]
 LR_RANGE = (1e-5, 1.0)
 MAX_D_STEPS = 10
-MAX_SEED = 2**31 - 1
 MANIFOLD_Z = 2.0  # G's manifold is drawn for noise z in [-2, 2]^2 (z ~ N(0, I): ~95 % of draws in each direction)
 EVAL_POINTS = 512  # held-out real points and noise for the divergence
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import torch
 
+from core import limits
 from core.gan.toy2d import Toy2DGAN, ToyKnobs
 from core.validation import KnobError, as_int
 
@@ -155,7 +156,7 @@ class ToySessions:
             return gan.view()
 
     def reset(self, sid: str, knobs: ToyKnobs, seed: Any) -> View:
-        seed = as_int("seed", seed, 0, 2**31 - 1)
+        seed = as_int("seed", seed, 0, limits.MAX_SEED)
         gan, lock = self._gan(sid, knobs, seed=seed)
         with lock:
             return gan.view()

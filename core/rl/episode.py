@@ -14,7 +14,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from core.limits import MAX_EPISODE_SEED, MAX_GRAVITY, MAX_TURBULENCE_POWER, MAX_WIND_POWER, MIN_GRAVITY
+from core.limits import MAX_SEED, MAX_GRAVITY, MAX_TURBULENCE_POWER, MAX_WIND_POWER, MIN_GRAVITY
 from core.rl.evaluate import ENV_ID, landed
 from core.rl.model import ActorCritic
 from core.rl.policy import action_probabilities, choose_actions, validate_temperature
@@ -38,7 +38,7 @@ class Conditions:
 
 
 def validate_seed(value: Any) -> int:
-    return as_int("Episode seed", value, 0, MAX_EPISODE_SEED)
+    return as_int("Episode seed", value, 0, MAX_SEED)
 
 
 def validate_conditions(gravity: Any = DEFAULT_GRAVITY, wind: Any = False, wind_power: Any = 15.0,

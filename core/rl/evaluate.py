@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from core.checkpoints import CheckpointError, save_config
-from core.limits import MAX_EPISODE_SEED
+from core.limits import MAX_SEED
 from core.rl.model import ActorCritic, load_actor_critic
 from core.rl.policy import action_probabilities, choose_actions, validate_temperature
 from core.validation import KnobError, as_int
@@ -84,13 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("checkpoint", help="model dir, e.g. checkpoints/rl-lander")
     p.add_argument("--episodes", default="100", help=f"episodes to play (1..{MAX_EVAL_EPISODES})")
-    p.add_argument("--seed", default="0", help=f"first episode's seed (0..{MAX_EPISODE_SEED}); episode i uses seed+i")
+    p.add_argument("--seed", default="0", help=f"first episode's seed (0..{MAX_SEED}); episode i uses seed+i")
     p.add_argument("--temperature", default="0", help="policy temperature: 0 = most likely action, 1 = as trained")
     p.add_argument("--write-card", action="store_true", help="record the result in the checkpoint's config.json metrics")
     args = p.parse_args(argv)
     try:
         episodes = as_int("--episodes", args.episodes, 1, MAX_EVAL_EPISODES)
-        seed = as_int("--seed", args.seed, 0, MAX_EPISODE_SEED - episodes + 1)
+        seed = as_int("--seed", args.seed, 0, MAX_SEED - episodes + 1)
         temperature = validate_temperature(args.temperature)
         torch.set_num_threads(1)
         model, config = load_actor_critic(args.checkpoint)
