@@ -16,7 +16,8 @@ import html
 import io
 import threading
 from collections import OrderedDict
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import gradio as gr
 import numpy as np
@@ -29,8 +30,9 @@ from core.gpt.io import LoadedGPT
 from core.gpt.sampling import SamplingKnobs, validate_knobs, validate_prompt
 from core.validation import KnobError, as_int
 from demo.api_docs import public_endpoint
-from demo.errors import missing_model_notice, user_errors
+from demo.errors import USER_ERRORS, field_note, missing_model_notice, user_errors
 from demo.image_tab import GeneratedFiles
+from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.text_tab import TextTabParts
 
 MAX_TEXT_CHARS = limits.MAX_PROMPT_CHARS + limits.MAX_NEW_TOKENS  # the longest text the Text tab can produce
@@ -48,6 +50,34 @@ BARS = 10
 PROB_BINS = ((0.05, "under 5 %"), (0.2, "5-20 %"), (0.5, "20-50 %"), (1.01, "over 50 %"))  # colour of a drawn char
 PROB_COLOURS = {"under 5 %": "#f87171", "5-20 %": "#fdba74", "20-50 %": "#fde047", "over 50 %": "#86efac"}
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
+# The page's notes, one per field a refusal can concern (one shows at a time): the Text tab's prompt, text and knobs
+# (by the Look button), the step, the layer (and head). A page update ends with one update per note, in this order.
+NOTE_FIELDS = ("text", "step", "layer")
+TEXT_NOTE_TAIL = " (The prompt, text and knobs are the Text tab's; the panels keep showing the last good text.)"
+
+
+class FieldError(KnobError):
+    """A refusal that names the page field it concerns (one of NOTE_FIELDS); still a KnobError for the API."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@contextmanager
+def _about(field: str) -> Iterator[None]:
+    """Refusals raised inside concern `field` (the first field named wins)."""
+    try:
+        yield
+    except FieldError:
+        raise
+    except USER_ERRORS as exc:
+        raise FieldError(field, str(exc)) from None
+
+
+def page_notes(field: str | None = None, message: str = "") -> tuple[Any, ...]:
+    """An update for every note (NOTE_FIELDS): `field`'s shows `message`, the others hide."""
+    return tuple(field_note(message if name == field else "") for name in NOTE_FIELDS)
 
 
 class Picked(gr.EventData):
@@ -127,13 +157,16 @@ class InsideHandlers:
 
     def _view_args(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, step: Any, layer: Any,
                    head: Any) -> tuple[str, str, SamplingKnobs, int, int, int]:
-        prompt, text, _ = self._text(prompt, text)
-        knobs = self._knobs(temperature, top_k, top_p)
-        if step == 0:
-            raise KnobError("The first character is given, not predicted: pick a later one (step 1 or more).")
-        step = as_int("step (the character whose drawing is shown)", step, 1, len(text))
-        layer = as_int("layer", layer, 1, self.config.n_layer)
-        head = as_int("head", head, 1, self.config.n_head)
+        with _about("text"):
+            prompt, text, _ = self._text(prompt, text)
+            knobs = self._knobs(temperature, top_k, top_p)
+        with _about("step"):
+            if step == 0:
+                raise KnobError("The first character is given, not predicted: pick a later one (step 1 or more).")
+            step = as_int("step (the character whose drawing is shown)", step, 1, len(text))
+        with _about("layer"):
+            layer = as_int("layer", layer, 1, self.config.n_layer)
+            head = as_int("head", head, 1, self.config.n_head)
         return prompt, text, knobs, step, layer, head
 
     # ---- events -------------------------------------------------------------------------------------------------
@@ -141,10 +174,15 @@ class InsideHandlers:
     def look(self, prompt: str, text: str, temperature: float, top_k: int, top_p: float, layer: int,
              head: int) -> tuple[Any, ...]:
         """Trace the text (once; cached) and show it coloured, with the step of the first generated character."""
-        prompt, text, note = self._text(prompt, text)
-        knobs = self._knobs(temperature, top_k, top_p)
+        return self._look(prompt, text, temperature, top_k, top_p, layer, head)
+
+    def _look(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, layer: Any,
+              head: Any) -> tuple[Any, ...]:
+        with _about("text"):
+            prompt, text, note = self._text(prompt, text)
+            knobs = self._knobs(temperature, top_k, top_p)
         step = len(prompt) if len(text) > len(prompt) else len(text)
-        bars, *panels = self.view(prompt, text, temperature, top_k, top_p, step, layer, head)
+        bars, *panels = self._view(prompt, text, temperature, top_k, top_p, step, layer, head)
         note = f'<p class="inside-note">{html.escape(note)}</p>' if note else ""
         return (self.coloured_text(prompt, text, knobs), step, note + bars, *panels)
 
@@ -153,6 +191,10 @@ class InsideHandlers:
              head: int) -> tuple[str, str, str, str, str, str]:
         """Every panel for one step, layer and head: bars, shaded text, model view, large head, worked example,
         logit lens. Slices the cached trace; runs the model only for a text it has not seen."""
+        return self._view(prompt, text, temperature, top_k, top_p, step, layer, head)
+
+    def _view(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, step: Any, layer: Any,
+              head: Any) -> tuple[str, str, str, str, str, str]:
         prompt, text, knobs, step, layer, head = self._view_args(prompt, text, temperature, top_k, top_p, step, layer, head)
         trace = self.trace(text)
         return (self.bars_html(trace, knobs, step), self.shade_html(trace, step, layer, head),
@@ -163,21 +205,60 @@ class InsideHandlers:
     def pick_char(self, prompt: str, text: str, temperature: float, top_k: int, top_p: float, layer: int, head: int,
                   evt: Picked) -> tuple[Any, ...]:
         """A click on a character of the coloured text: its entry index is its step."""
+        return self._pick_char(prompt, text, temperature, top_k, top_p, layer, head, evt)
+
+    def _pick_char(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, layer: Any, head: Any,
+                   evt: Picked | None) -> tuple[Any, ...]:
         if evt is None or evt.index is None:
-            raise KnobError("No character was clicked; call /inside_view with the step (1 .. length of the text).")
+            raise FieldError("step", "No character was clicked; call /inside_view with the step (1 .. length of the text).")
         step = evt.index
-        return (step, *self.view(prompt, text, temperature, top_k, top_p, step, layer, head))
+        return (step, *self._view(prompt, text, temperature, top_k, top_p, step, layer, head))
 
     @user_errors
     def pick_head(self, prompt: str, text: str, temperature: float, top_k: int, top_p: float, step: int,
                   evt: Picked) -> tuple[Any, ...]:
         """A click on the model view: the page sends the pixel [x, y], which grid_cell maps to a layer and head."""
+        return self._pick_head(prompt, text, temperature, top_k, top_p, step, evt)
+
+    def _pick_head(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, step: Any,
+                   evt: Picked | None) -> tuple[Any, ...]:
         index = None if evt is None else evt.index
         if not isinstance(index, (list, tuple)) or len(index) != 2:
-            raise KnobError("No head was clicked; call /inside_view with the layer and head (1 .. 6 each).")
+            raise FieldError("layer", "No head was clicked; call /inside_view with the layer and head (1 .. 6 each).")
         prompt, text, _, step, _, _ = self._view_args(prompt, text, temperature, top_k, top_p, step, 1, 1)
-        layer, head = self.grid_cell(self.trace(text), step, *index)
-        return (layer, str(head), *self.view(prompt, text, temperature, top_k, top_p, step, layer, head))
+        with _about("layer"):
+            layer, head = self.grid_cell(self.trace(text), step, *index)
+        return (layer, str(head), *self._view(prompt, text, temperature, top_k, top_p, step, layer, head))
+
+    # ---- the page (a refusal: one note beside its field; every panel keeps the last good view) ---------------------
+    @staticmethod
+    def _on_page(outputs: int, handler: Callable[..., tuple[Any, ...]], *args: Any) -> tuple[Any, ...]:
+        """handler(*args) with every note cleared; on a refusal, the outputs left as they are and one note."""
+        try:
+            return (*handler(*args), *page_notes())
+        except FieldError as exc:
+            message = str(exc) + (TEXT_NOTE_TAIL if exc.field == "text" else "")
+            return (*(gr.skip(),) * outputs, *page_notes(exc.field, message))
+
+    def page_look(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, layer: Any,
+                  head: Any) -> tuple[Any, ...]:
+        """Look / the tab opened: (coloured text, step, the 6 panels, *notes)."""
+        return self._on_page(8, self._look, prompt, text, temperature, top_k, top_p, layer, head)
+
+    def page_view(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, step: Any, layer: Any,
+                  head: Any) -> tuple[Any, ...]:
+        """The step, layer or head changed: (the 6 panels, *notes)."""
+        return self._on_page(6, self._view, prompt, text, temperature, top_k, top_p, step, layer, head)
+
+    def page_pick_char(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, layer: Any, head: Any,
+                       evt: Picked) -> tuple[Any, ...]:
+        """A character clicked: (step, the 6 panels, *notes)."""
+        return self._on_page(7, self._pick_char, prompt, text, temperature, top_k, top_p, layer, head, evt)
+
+    def page_pick_head(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, step: Any,
+                       evt: Picked) -> tuple[Any, ...]:
+        """A heatmap clicked: (layer, head, the 6 panels, *notes)."""
+        return self._on_page(8, self._pick_head, prompt, text, temperature, top_k, top_p, step, evt)
 
     @user_errors
     def as_json(self, prompt: str = "To be, or not", text: str = "To be, or not to be", step: int = 16,
@@ -354,7 +435,8 @@ class InsideHandlers:
         top_p = torch.topk(probs, 5)
         theta = f"\\theta_i = {cfg.rope_base:g}^{{-2i/{d}}}"
         lines = [
-            f"**Position {query}, the character “{char}”**, predicting the next one. Layer {layer}, head {head}; "
+            f"**Step {step}: character {step} is drawn, predicted from character {query}, “{char}”** (steps and "
+            f"character positions both count the text from 0). Layer {layer}, head {head}; "
             f"every vector has {cfg.n_embd} numbers ({cfg.n_head} heads of $d_k = {d}$); the first 6 are shown.",
             f"1. **Embedding** — the row of “{char}” in the embedding table $E$: $x = E[c]$ = `{vec(trace.embedding[query])}`",
             f"2. **Into layer {layer}** — the residual stream {'is the embedding' if layer == 1 else f'after layer {layer - 1}'}: "
@@ -409,10 +491,20 @@ CSS = """
 .inside-line .lbl { display: inline-block; min-width: 17em; font-family: sans-serif; font-size: 0.85em; color: #555; }
 .inside-line .out { color: #bbb; text-decoration: line-through; }
 .inside-line .q { outline: 2px solid #d33; }
+/* the worked example's formulas and vectors scroll inside their own box on a narrow screen, never the page */
+#inside-worked { max-width: 100%; overflow-x: auto; }
+#inside-worked .katex-display { overflow-x: auto; overflow-y: hidden; }
+#inside-worked code { overflow-wrap: anywhere; }
+#inside-controls > div { min-width: min(100%, 160px); }
 .inside-big { display: grid; max-width: 640px; font-family: monospace; font-size: 0.7em; overflow-x: auto; }
 .inside-big img { width: 100%; height: 100%; image-rendering: pixelated; margin: 0; }
 .inside-big div { text-align: center; }
 """
+
+
+def _note(elem_id: str) -> gr.Markdown:
+    """A note under a field (hidden until a value of it is refused)."""
+    return gr.Markdown("", visible=False, elem_id=elem_id, elem_classes=["field-note"])
 
 
 def build_inside_tab(loaded: LoadedGPT | None, note: str, text: TextTabParts | None, tab: gr.Tab) -> None:
@@ -430,10 +522,20 @@ def build_inside_tab(loaded: LoadedGPT | None, note: str, text: TextTabParts | N
                         "(red = surprising, green = expected); the prompt is uncoloured; ▸ = what would come next.")
             coloured = gr.HighlightedText([], combine_adjacent=False, show_legend=True, color_map=PROB_COLOURS,
                                           show_label=False, elem_id="inside-text")
-            with gr.Row():
-                look = gr.Button("Look inside the Text tab's text", variant="primary", elem_id="inside-look")
-                step = gr.Number(1, precision=0, minimum=1, label="Step (character index)", elem_id="inside-step")
-                layer = gr.Slider(1, cfg.n_layer, 1, step=1, label="Layer", elem_id="inside-layer")
+            # keyboard moves of the step and layer update the panels too (demo/knob_release.py: a typed step after a
+            # pause, the layer's arrow keys and Enter in its box)
+            with gr.Row(elem_id="inside-controls"):
+                with gr.Column(min_width=160):
+                    look = gr.Button("Look inside the Text tab's text", variant="primary", elem_id="inside-look")
+                    text_note = _note("inside-text-note")
+                with gr.Column(min_width=160):
+                    step = gr.Number(1, precision=0, minimum=1, label="Step: the drawn character's position (from 0)",
+                                     elem_id="inside-step", elem_classes=NUMBER_CLASSES)
+                    step_note = _note("inside-step-note")
+                with gr.Column(min_width=160):
+                    layer = gr.Slider(1, cfg.n_layer, 1, step=1, label="Layer", elem_id="inside-layer",
+                                      elem_classes=SLIDER_CLASSES)
+                    layer_note = _note("inside-layer-note")
                 head = gr.Radio([str(h) for h in range(1, cfg.n_head + 1)], value="1", label="Head", elem_id="inside-head")
         with gr.Column(scale=2):
             gr.Markdown("**That step's bars** — the raw distribution (temperature 1, nothing cut) beside the one the "
@@ -463,16 +565,19 @@ def build_inside_tab(loaded: LoadedGPT | None, note: str, text: TextTabParts | N
 
     knobs = [text.temperature, text.top_k, text.top_p]
     panels = [bars, shade, grid, big, worked, lens]
+    notes = [text_note, step_note, layer_note]  # NOTE_FIELDS' order
     group = dict(concurrency_id="inside", concurrency_limit=4, show_progress="hidden")
     look_inputs = [text.prompt, text.output, *knobs, layer, head]
-    gr.on([look.click, tab.select], handlers.look, look_inputs, [coloured, step, *panels], api_name="inside_trace",
+    gr.on([look.click, tab.select], handlers.page_look, look_inputs, [coloured, step, *panels, *notes], api_name="inside_trace",
           api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
     view_inputs = [text.prompt, text.output, *knobs, step, layer, head]
-    gr.on([step.submit, layer.release, head.input], handlers.view, view_inputs, panels, api_name="inside_view",
+    # Every way the step or layer can change ends here: a typed step on Enter or after a pause (its submit), the
+    # layer's drag end, arrow keys, a typed layer on Enter or on leaving the box, its reset arrow (its release)
+    gr.on([step.submit, layer.release, head.input], handlers.page_view, view_inputs, [*panels, *notes], api_name="inside_view",
           api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
-    coloured.select(handlers.pick_char, [text.prompt, text.output, *knobs, layer, head], [step, *panels],
+    coloured.select(handlers.page_pick_char, [text.prompt, text.output, *knobs, layer, head], [step, *panels, *notes],
                     api_name="inside_pick_char", api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
-    grid.select(handlers.pick_head, [text.prompt, text.output, *knobs, step], [layer, head, *panels],
+    grid.select(handlers.page_pick_head, [text.prompt, text.output, *knobs, step], [layer, head, *panels, *notes],
                 api_name="inside_pick_head", api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
     public_endpoint(handlers.as_json, "inside_json",
                     "Inside the GPT as JSON at one step of a text: each character's probability, every head's "

@@ -3,6 +3,7 @@ next-token bars (knobs re-applied to cached logits, like Transformer Explainer).
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import time
 from contextlib import closing
@@ -41,13 +42,21 @@ API_PROMPT = "To be, or not to be"
 BARS_EMPTY = "Type a prompt to see the next-character probabilities."
 BARS_UNKNOWN = "Remove or replace the characters marked red to see the next-character probabilities."
 BARS_TOO_LONG = f"Shorten the prompt to {limits.MAX_PROMPT_CHARS:,} characters to see the next-character probabilities."
+BARS_BAD_KNOB = "A knob below has a value the model cannot use (its note says which); the bars follow once it is fixed."
+# The page's notes, one per field (only one shows at a time): the prompt, the run (a busy or stopped worker), the
+# run's status (Stop), and each knob. A page update is (text, *one update per note in this order).
+KNOB_FIELDS = ("temperature", "top_k", "top_p", "max_new_tokens", "seed")  # as validate_knobs names them
+NOTES = ("prompt", "run", "status", *KNOB_FIELDS)
 # The text tab's own CSS (build.py joins every tab's CSS into the page's).
 # Notes under a field are small and red; on a narrow screen (the two columns stacked) the generated text and the bars
 # stay at the top of the screen while the knobs below them scroll, so a knob's effect is in view as it moves:
 # display: contents lifts the columns' children into one flex column, where `order` interleaves them and both
-# sticky parts stick over the whole tab. The ten bars are a picture, not buttons: no hover, no pointer.
+# sticky parts stick over the whole tab. There the text box is tall enough for most of a 200-character text (about
+# 12 short lines) and the bars sit in two columns, so the knobs keep about half the screen below them. The ten
+# bars are a picture, not buttons: no hover, no pointer.
 CSS = """
 .field-note p { color: var(--error-text-color, #b91c1c); font-size: var(--text-sm); margin: 0; }
+#run-status p { color: var(--body-text-color-subdued); font-size: var(--text-sm); margin: 0; }
 #bars-note p { color: var(--body-text-color-subdued); font-size: var(--text-md); margin: var(--spacing-sm) 0; }
 #next-token-bars button { pointer-events: none; }
 @media (max-width: 720px) {
@@ -57,12 +66,16 @@ CSS = """
   #text-knobs > * { order: 5; }
   #text-knobs > .form { position: relative; z-index: 0; }
   #text-main > .form:has(#generated) { order: 1; position: sticky; top: 0; z-index: 21; }
-  #generated textarea { height: 5.2em !important; min-height: 0; }
-  #text-main > .form:has(#generated) { height: 122px; }
+  #text-main > .form:has(#generated) { height: 232px; }
+  #generated { padding: 4px 8px; }
+  #generated textarea { height: 196px !important; min-height: 0; font-size: var(--text-sm); line-height: 1.3;
+                        padding: 4px 6px; }
   #text-knobs > #bars-note { order: 2; }
-  #text-knobs > #next-token-bars { order: 3; position: sticky; top: 122px; z-index: 20;
+  #text-knobs > #next-token-bars { order: 3; position: sticky; top: 232px; z-index: 20;
                                    background: var(--block-background-fill); padding: 4px 8px; }
   #next-token-bars > label { display: none; }
+  #next-token-bars .container { display: grid; grid-template-columns: 1fr 1fr; column-gap: 6px; }
+  #next-token-bars .label .text { white-space: nowrap; }
   #next-token-bars button { margin: 0 !important; padding: 0 !important; }
   #next-token-bars .inner-wrap { position: relative; }
   #next-token-bars .bar { position: absolute; inset: 0 auto 0 0; height: 100% !important; margin: 0; opacity: 0.45; }
@@ -95,10 +108,11 @@ class StreamSession:
         self.latest = 0
         self.generated = False  # knobs re-run a generation only after the user asked for one
         self.shown: tuple[Any, ...] | None = None  # the prompt and knobs of the newest run started from the page
+        self.stopped = False  # Stop ended the newest run (the page then says so); a new run clears it
 
     def stop(self) -> None:
         """End the running stream at its next character (the text so far stays)."""
-        self.latest = next(_run_ids)
+        self.latest, self.stopped = next(_run_ids), True
 
 
 def update_due(seconds_since_update: float, new_chars: int) -> bool:
@@ -111,6 +125,26 @@ def update_due(seconds_since_update: float, new_chars: int) -> bool:
 def char_label(char: str) -> str:
     """How a candidate character is named on its bar (whitespace made visible)."""
     return WHITESPACE_NAMES.get(char, char)
+
+
+def notes(field: str | None = None, message: str = "") -> tuple[Any, ...]:
+    """An update for every note of the page (NOTES): `field`'s shows `message`, every other one hides, so one note
+    shows at a time."""
+    return tuple(field_note(message if name == field else "") for name in NOTES)
+
+
+SKIP_NOTES = (gr.skip(),) * len(NOTES)
+
+
+def knob_field(exc: Exception) -> str:
+    """The knob a refusal of validate_knobs concerns (its message starts with the knob's name), else the run."""
+    name = str(exc).split(" ", 1)[0]
+    return name if name in KNOB_FIELDS else "run"
+
+
+def stopped_note(new_chars: int, max_new_tokens: int) -> str:
+    """The status a stream ended by Stop leaves under the buttons (cleared by the next run)."""
+    return f"Stopped after {new_chars:,} of {max_new_tokens:,} new characters."
 
 
 def random_seed() -> int:
@@ -147,13 +181,15 @@ class TextHandlers:
         prompt = validate_prompt(prompt, self.tokenizer)
         run_id = next(_run_ids)
         if session is not None:
-            session.latest, session.generated = run_id, True
+            session.latest, session.generated, session.stopped = run_id, True, False
         text = prompt
         yield text
         last_update, shown = time.perf_counter(), len(text)
         with closing(self.streams.stream(prompt, knobs)) as pieces:  # closed early, the worker stops the stream too
             for piece in pieces:
                 if session is not None and session.latest != run_id:
+                    if session.stopped and len(text) > shown:
+                        yield text  # Stop: every character drawn so far, as the page's note counts them
                     return
                 text += piece
                 if update_due(time.perf_counter() - last_update, len(text) - shown):
@@ -214,12 +250,12 @@ class TextHandlers:
 
     # ---- the page (refusals become a note beside the field they concern; the last good output stays) ------------
     def page_generate(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any, max_new_tokens: Any, seed: Any,
-                      session: StreamSession | None = None) -> Iterator[tuple[Any, Any, Any]]:
-        """Generate (button or Ctrl+Enter): yields (text, prompt note, run note)."""
+                      session: StreamSession | None = None) -> Iterator[tuple[Any, ...]]:
+        """Generate (button or Ctrl+Enter): yields (text, *one update per note in NOTES)."""
         yield from self._page_run(prompt, temperature, top_k, top_p, max_new_tokens, seed, session, rerun=False)
 
     def regenerate(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any, max_new_tokens: Any, seed: Any,
-                   session: StreamSession | None = None) -> Iterator[tuple[Any, Any, Any]]:
+                   session: StreamSession | None = None) -> Iterator[tuple[Any, ...]]:
         """A knob moved (a drag ended, a reset, a typed value, arrow keys, a new seed): re-run with the same seed,
         but only once the user has generated, and not again for the prompt and knobs of the newest run.
 
@@ -231,51 +267,58 @@ class TextHandlers:
             except USER_ERRORS:
                 pass  # _page_run below says what is wrong
             else:
-                yield gr.skip(), gr.skip(), gr.skip()
+                yield gr.skip(), *SKIP_NOTES
                 return
         yield from self._page_run(prompt, temperature, top_k, top_p, max_new_tokens, seed, session, rerun=True)
 
     def _page_run(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any, max_new_tokens: Any, seed: Any,
-                  session: StreamSession | None, rerun: bool) -> Iterator[tuple[Any, Any, Any]]:
+                  session: StreamSession | None, rerun: bool) -> Iterator[tuple[Any, ...]]:
+        """Check the knobs (a refusal: a note by its field) and the prompt (a note by the prompt), then stream; the
+        first update clears every note, and a stream ended by Stop says where it stopped."""
         try:
             knobs = self._knobs(temperature, top_k, top_p, max_new_tokens, seed)
         except USER_ERRORS as exc:
-            yield gr.skip(), gr.skip(), field_note(str(exc))
+            yield gr.skip(), *notes(knob_field(exc), str(exc))
             return
         try:
             validate_prompt(prompt, self.tokenizer)
         except USER_ERRORS as exc:
-            yield gr.skip(), field_note(str(exc)), field_note()
+            yield gr.skip(), *notes("prompt", str(exc))
             return
         run = (prompt, knobs)
         if rerun and session is not None and session.shown == run:
-            yield gr.skip(), gr.skip(), gr.skip()  # already on screen (a reset to the value it had, a focus lost ...)
+            yield gr.skip(), *SKIP_NOTES  # already on screen (a reset to the value it had, a focus lost ...)
             return
         if session is not None:
             session.shown = run
-        notes: tuple[Any, Any] = (field_note(), field_note())
+        updates, text = notes(), prompt
         try:
             for text in self.generate(prompt, temperature, top_k, top_p, max_new_tokens, seed, session):
-                yield (text, *notes)
-                notes = (gr.skip(), gr.skip())
+                yield (text, *updates)
+                updates = SKIP_NOTES
         except gr.Error as exc:  # the worker is busy or stopped: the text so far stays, the note says why
             if session is not None:
                 session.shown = None
-            yield gr.skip(), gr.skip(), field_note(exc.message)
+            yield gr.skip(), *notes("run", exc.message)
+            return
+        if session is not None and session.stopped:
+            session.shown = None  # the text on screen is cut short: the same knobs again run it in full
+            yield gr.skip(), *notes("status", stopped_note(len(text) - len(prompt), knobs.max_new_tokens))
 
     def page_next_tokens(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any) -> tuple[Any, Any]:
-        """A knob moved: (the bars, the note that says why they are blank)."""
+        """A knob moved: (the bars, the note that says why they are blank). A bad knob's own message shows by the
+        knob (the re-run's note), so the bars' note only points there."""
         try:
             return self.next_tokens(prompt, temperature, top_k, top_p), field_note()
-        except gr.Error as exc:
-            return {}, field_note(self.blank_bars_reason(prompt) or exc.message)
+        except gr.Error:
+            return {}, field_note(self.blank_bars_reason(prompt) or BARS_BAD_KNOB)
 
     def page_inspect_prompt(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any) -> tuple[Any, Any, Any, Any]:
         """The prompt changed: (its marks, the bars, why the bars are blank, the prompt's note cleared)."""
         try:
             marks, bars = self.inspect_prompt(prompt, temperature, top_k, top_p)
-        except gr.Error as exc:
-            return gr.skip(), {}, field_note(exc.message), field_note()
+        except gr.Error:  # a bad knob: its own note says why (see page_next_tokens)
+            return gr.skip(), {}, field_note(BARS_BAD_KNOB), field_note()
         return marks, bars, field_note("" if bars else self.blank_bars_reason(prompt)), field_note()
 
     def blank_bars_reason(self, prompt: Any) -> str:
@@ -310,6 +353,11 @@ class TextTabParts:
     output: gr.Textbox
 
 
+def _knob_note(elem_id: str) -> gr.Markdown:
+    """The note under a knob (hidden until a value of it is refused)."""
+    return gr.Markdown("", visible=False, elem_id=f"{elem_id}-note", elem_classes=["field-note"])
+
+
 def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
     """Lay out the text tab and wire its events (call inside a gr.Blocks); returns its shared components.
 
@@ -330,32 +378,40 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
             checked, first_bars = handlers.inspect_prompt(DEFAULT_PROMPT, defaults.temperature, defaults.top_k, defaults.top_p)
             prompt_check = gr.HighlightedText(checked, label="Prompt as the model reads it (what it cannot use is marked red)",
                                               show_legend=False, color_map={UNKNOWN: "red", TOO_LONG: "red"}, elem_id="prompt-check")
-            gr.Examples([[e] for e in EXAMPLES], inputs=[prompt], label="Examples")
+            examples = gr.Dataset(components=[prompt], samples=[[e] for e in EXAMPLES], type="index", label="Examples",
+                                  elem_id="prompt-examples")
             with gr.Row(elem_id="text-buttons"):
                 generate_button = gr.Button("Generate", variant="primary", elem_id="generate", scale=3, min_width=120)
                 stop_button = gr.Button("Stop", variant="secondary", elem_id="stop-generation", scale=1, min_width=80)
             run_note = gr.Markdown("", visible=False, elem_id="run-note", elem_classes=["field-note"])
+            run_status = gr.Markdown("", visible=False, elem_id="run-status")
             output = gr.Textbox(lines=14, max_lines=30, label="Generated text (prompt + continuation)", interactive=False,
                                 elem_id="generated")
         with gr.Column(scale=2, elem_id="text-knobs"):
             temperature = gr.Slider(0.0, limits.MAX_TEMPERATURE, defaults.temperature, step=0.05, label="Temperature",
                                     info="0 = always the most likely character; higher = more surprising", elem_id="temperature", **knob)
+            knob_notes = {"temperature": _knob_note("temperature")}
             top_k = gr.Slider(0, min(limits.MAX_TOP_K, loaded.tokenizer.size), defaults.top_k, step=1, precision=0,
                               label="Top-k", info="keep the k most likely characters (0 = off)", elem_id="top-k", **knob)
+            knob_notes["top_k"] = _knob_note("top-k")
             top_p = gr.Slider(0.01, 1.0, defaults.top_p, step=0.01, label="Top-p",
                               info="keep the most likely characters that cover p of the probability (1 = off)", elem_id="top-p", **knob)
+            knob_notes["top_p"] = _knob_note("top-p")
             max_new_tokens = gr.Slider(1, limits.MAX_NEW_TOKENS, defaults.max_new_tokens, step=1, precision=0,
                                        label="Max new characters", elem_id="max-new-tokens", **knob)
+            knob_notes["max_new_tokens"] = _knob_note("max-new-tokens")
             with gr.Row():
                 seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed", elem_id="seed",
                                  scale=3, elem_classes=NUMBER_CLASSES)
                 randomise = gr.Button("Randomise", scale=1, elem_id="randomise-seed")
+            knob_notes["seed"] = _knob_note("seed")
             bars_note = gr.Markdown(handlers.blank_bars_reason(DEFAULT_PROMPT), visible=not first_bars, elem_id="bars-note")
             bars = gr.Label(first_bars, num_top_classes=limits.NEXT_TOKEN_CANDIDATES, show_heading=False,
                             label="Next character: probability after temperature, top-k and top-p", elem_id="next-token-bars")
     knobs = [temperature, top_k, top_p]
     run_inputs = [prompt, temperature, top_k, top_p, max_new_tokens, seed, session]
-    run_outputs = [output, prompt_note, run_note]
+    note_parts = {"prompt": prompt_note, "run": run_note, "status": run_status, **knob_notes}
+    run_outputs = [output, *(note_parts[name] for name in NOTES)]
     page = dict(preprocess=False, api_visibility="undocumented")
     streams = dict(trigger_mode="multiple", concurrency_id="gpt", concurrency_limit=MAX_STREAMS)
     generate_button.click(handlers.page_generate, run_inputs, run_outputs, api_name="page_generate", **page, **streams)
@@ -373,6 +429,9 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
     prompt.change(handlers.page_inspect_prompt, [prompt, *knobs], [prompt_check, bars, bars_note, prompt_note],
                   api_name="page_inspect_prompt", show_progress="hidden", trigger_mode="always_last", concurrency_id="bars",
                   concurrency_limit=4, **page)
+    # An example goes into the prompt in the page alone (no request: the app's queue takes no /run/ calls); the
+    # prompt's change then checks it and moves the bars, as typing does.
+    examples.click(None, examples, prompt, js=f"(index) => {json.dumps(EXAMPLES)}[index]", show_progress="hidden")
     randomise.click(random_seed, None, seed, api_name="random_seed", show_progress="hidden",
                     api_visibility="undocumented").then(**{**rerun, "api_name": "regenerate_new_seed"})
     # The API: one typed endpoint per thing a program may want, each with a line for its user

@@ -9,7 +9,8 @@ from PIL import Image
 from core.gpt.inspect import step_distribution
 from core.gpt.sampling import Sampler, SamplingKnobs
 from demo.app_state import GPT_NAME, AppState
-from demo.inside_tab import GRID_GAP, GRID_PIXELS, GRID_SPAN, InsideHandlers, Picked
+from core import limits
+from demo.inside_tab import GRID_GAP, GRID_PIXELS, GRID_SPAN, NOTE_FIELDS, InsideHandlers, Picked
 from tests.conftest import require_checkpoint
 
 PROMPT = "ROMEO:\n"
@@ -34,7 +35,8 @@ def test_look_colours_every_generated_character_and_clicks_reuse_the_trace(insid
     assert all(label is None for _, label in coloured[: len(PROMPT)])
     assert all(label is not None for _, label in coloured[len(PROMPT) : -1])
     assert coloured[PROMPT.index("\n")][0] == "↵\n"  # whitespace visible, the line still breaks
-    assert step == len(PROMPT) and "drew" in bars and "Position 6" in worked and "| 6 |" in lens
+    assert step == len(PROMPT) and "drew" in bars and "Step 7: character 7 is drawn, predicted from character 6" in worked
+    assert "| 6 |" in lens
     assert grid.endswith(".png") and Image.open(grid).size == inside.grid_image(inside.trace(text), step, 1, 1).size
     assert inside.model_runs == runs + 1
     for s in (10, 40, len(text)):
@@ -80,7 +82,7 @@ def test_grid_pixels_map_to_their_layer_and_head(inside: InsideHandlers, text: s
 
 def test_picks_from_the_page(inside: InsideHandlers, text: str) -> None:
     step, *panels = inside.pick_char(PROMPT, text, 0.8, 40, 0.95, 2, "4", Picked(None, {"index": 12, "value": "x"}))
-    assert step == 12 and "Position 11" in panels[4] and "Layer 2, head 4" in panels[4]
+    assert step == 12 and "Step 12: character 12" in panels[4] and "Layer 2, head 4" in panels[4]
     n = inside.grid_image(inside.trace(text), 12, 1, 1).size[0] // 6
     layer, head, *panels = inside.pick_head(PROMPT, text, 0.8, 40, 0.95, 12, Picked(None, {"index": [4 * n + 1, 2 * n + 1]}))
     assert (layer, head) == (3, "5") and "Layer 3, head 5" in panels[4]
@@ -130,8 +132,32 @@ def test_through_gradio_client(client, text_handlers) -> None:
     coloured, step, bars = result[0], result[1], result[2]
     assert step == len(PROMPT) and "drew" in bars
     panels = client.predict(PROMPT, text, 0.8, 40, 0.95, 20, 3, "2", api_name="/inside_view")
-    assert len(panels) == 6 and "Layer 3, head 2" in panels[4] and "Position 19" in panels[4]
+    assert len(panels) == 6 + len(NOTE_FIELDS) and "Layer 3, head 2" in panels[4] and "Step 20: character 20" in panels[4]
     data = client.predict(PROMPT, text, 20, 0.8, 40, 0.95, api_name="/inside_json")
     assert data["step"] == 20 and len(data["attention"]) == 6
-    with pytest.raises(Exception, match="layer must be from 1 to 6"):
-        client.predict(PROMPT, text, 0.8, 40, 0.95, 20, 9, "2", api_name="/inside_view")
+    with pytest.raises(Exception, match=r"shown\) must be from 1 to 47"):  # the public endpoint raises
+        client.predict(PROMPT, text, 999, 0.8, 40, 0.95, api_name="/inside_json")
+
+
+def _shown(updates) -> dict[str, str]:
+    """The notes a page update shows, by field (its last len(NOTE_FIELDS) entries)."""
+    return {f: u.value for f, u in zip(NOTE_FIELDS, updates[-len(NOTE_FIELDS):]) if u.visible}
+
+
+@pytest.mark.parametrize(("prompt", "text", "step", "layer", "field", "fragment"), [
+    ("x" * (limits.MAX_PROMPT_CHARS + 1), None, 7, 1, "text", "the limit is 2,000"),
+    ("ROMEO: ☃", None, 7, 1, "text", "the model knows plain English letters"),
+    (PROMPT, None, 0, 1, "step", "first character is given"),
+    (PROMPT, None, 99, 1, "step", "step (the character whose drawing is shown) must be from 1 to 7"),
+    (PROMPT, None, 3, 7, "layer", "layer must be from 1 to 6"),
+])
+def test_page_refusals_keep_the_panels_and_show_one_note_by_their_field(inside: InsideHandlers, prompt, text, step,
+                                                                         layer, field, fragment) -> None:
+    updates = inside.page_view(prompt, text, 0.8, 40, 0.95, step, layer, "1")
+    assert all(u == gr.skip() for u in updates[:6])  # the last good panels stay
+    assert list(_shown(updates)) == [field] and fragment in _shown(updates)[field]
+    if field == "text":
+        updates = inside.page_look(prompt, text, 0.8, 40, 0.95, layer, "1")
+        assert all(u == gr.skip() for u in updates[:8]) and list(_shown(updates)) == ["text"]
+    good = inside.page_view(PROMPT, None, 0.8, 40, 0.95, 3, 2, "1")
+    assert "Layer 2, head 1" in good[4] and _shown(good) == {}  # a good view clears the notes

@@ -9,7 +9,8 @@ import gradio as gr
 import pytest
 
 from core import limits
-from demo.text_tab import STREAM_INTERVAL_S, STREAM_MAX_WAIT_S, STREAM_MIN_CHARS, StreamSession, char_label, update_due
+from demo.text_tab import (BARS_BAD_KNOB, NOTES, STREAM_INTERVAL_S, STREAM_MAX_WAIT_S, STREAM_MIN_CHARS, StreamSession,
+                           char_label, update_due)
 
 KNOBS = dict(temperature=0.8, top_k=40, top_p=0.95, max_new_tokens=30, seed=7)
 
@@ -76,8 +77,16 @@ def test_a_newer_stream_of_the_same_session_stops_the_older_one(text_handlers):
 
 
 def _text(step):
-    """The text of one page update (text, prompt note, run note)."""
+    """The text of one page update (text, *one update per note in NOTES)."""
     return step[0]
+
+
+def _shown(step) -> dict[str, str]:
+    """The notes one page update shows, by field (hidden and skipped ones left out)."""
+    return {name: _note(update) for name, update in zip(NOTES, step[1:]) if _note(update)}
+
+
+NOTHING = (gr.skip(),) * (1 + len(NOTES))  # a page update that changes nothing
 
 
 def _note(update) -> str:
@@ -91,23 +100,25 @@ def test_a_refused_generate_keeps_the_text_and_says_why_beside_the_field(text_ha
     assert len(steps) == 1 and steps[0][0] == gr.skip()  # the last good output stays
     assert "prompt is empty" in _note(steps[0][1]) and _note(steps[0][2]) == ""
     steps = list(text_handlers.page_generate("ROMEO:\n", **{**KNOBS, "seed": -1}, session=session))
-    assert steps[0][0] == gr.skip() and _note(steps[0][1]) is None and "seed must be from 0" in _note(steps[0][2])
+    assert steps[0][0] == gr.skip() and list(_shown(steps[0])) == ["seed"]  # by the Seed field, the only note
+    assert "seed must be from 0 to 4294967295" in _shown(steps[0])["seed"]
+    assert _note(steps[0][1]) == ""  # the prompt's note is hidden: one note at a time
     good = list(text_handlers.page_generate("ROMEO:\n", **KNOBS, session=session))
-    assert _note(good[0][1]) == _note(good[0][2]) == ""  # the notes clear with the first update
-    assert all(step[1] == gr.skip() for step in good[1:])
+    assert all(_note(update) == "" for update in good[0][1:])  # every note clears with the first update
+    assert all(update == gr.skip() for step in good[1:] for update in step[1:])
     assert _text(good[-1]) == list(text_handlers.generate("ROMEO:\n", **KNOBS))[-1]
 
 
 def test_rerun_refuses_bad_input_even_before_a_generation(text_handlers):
     [step] = text_handlers.regenerate("ROMEO:\n", **{**KNOBS, "temperature": "hot"}, session=StreamSession())
-    assert step[0] == gr.skip() and "temperature must be" in _note(step[2])
+    assert step[0] == gr.skip() and list(_shown(step)) == ["temperature"] and "temperature must be" in _shown(step)["temperature"]
     [step] = text_handlers.regenerate("", **KNOBS, session=StreamSession())
     assert step[0] == gr.skip() and "prompt is empty" in _note(step[1])
 
 
 def test_knobs_rerun_only_after_a_generation_with_the_same_seed(text_handlers):
     session = StreamSession()
-    assert list(text_handlers.regenerate("ROMEO:\n", **KNOBS, session=session)) == [(gr.skip(),) * 3]
+    assert list(text_handlers.regenerate("ROMEO:\n", **KNOBS, session=session)) == [NOTHING]
     generated = _text(list(text_handlers.page_generate("ROMEO:\n", **KNOBS, session=session))[-1])
     hotter = _text(list(text_handlers.regenerate("ROMEO:\n", **{**KNOBS, "temperature": 1.5}, session=session))[-1])
     assert hotter != generated
@@ -120,7 +131,7 @@ def test_a_rerun_with_the_knobs_already_shown_does_nothing(text_handlers):
     the text on screen."""
     session = StreamSession()
     list(text_handlers.page_generate("ROMEO:\n", **KNOBS, session=session))
-    assert list(text_handlers.regenerate("ROMEO:\n", **KNOBS, session=session)) == [(gr.skip(),) * 3]
+    assert list(text_handlers.regenerate("ROMEO:\n", **KNOBS, session=session)) == [NOTHING]
     assert list(text_handlers.regenerate("ROMEO:\n", **{**KNOBS, "seed": 8}, session=session))[-1][0] != gr.skip()
 
 
@@ -129,9 +140,30 @@ def test_stop_ends_the_running_stream_and_keeps_its_text(text_handlers):
     running = text_handlers.page_generate("ROMEO:\n", **{**KNOBS, "max_new_tokens": 1000}, session=session)
     shown = [_text(next(running)), _text(next(running))]  # the prompt, then the first characters
     text_handlers.stop(session)
-    rest = [_text(step) for step in running]
-    assert len((shown + rest)[-1]) < len("ROMEO:\n") + 1000  # stopped at its next character
-    assert all(text.startswith("ROMEO:\n") for text in shown + rest)
+    rest = list(running)
+    texts = shown + [_text(step) for step in rest if _text(step) != gr.skip()]
+    assert len(texts[-1]) < len("ROMEO:\n") + 1000  # stopped at its next character
+    assert all(text.startswith("ROMEO:\n") for text in texts)
+    # the last update says so under the buttons, counting the characters on screen
+    new = len(texts[-1]) - len("ROMEO:\n")
+    assert rest[-1][0] == gr.skip() and _shown(rest[-1]) == {"status": f"Stopped after {new:,} of 1,000 new characters."}
+    again = list(text_handlers.page_generate("ROMEO:\n", **KNOBS, session=session))
+    assert _note(again[0][1 + NOTES.index("status")]) == ""  # the next run clears it
+    assert not any(_shown(step) for step in again)  # a run that ends by itself says nothing
+
+
+@pytest.mark.parametrize(("change", "field"), [({"temperature": 9}, "temperature"), ({"top_k": -2}, "top_k"),
+                                               ({"top_p": 0}, "top_p"), ({"max_new_tokens": 0}, "max_new_tokens"),
+                                               ({"seed": limits.MAX_SEED + 1}, "seed")])
+def test_a_refused_knob_gets_one_note_beside_it(text_handlers, change, field):
+    [step] = text_handlers.page_generate("ROMEO:\n", **{**KNOBS, **change}, session=StreamSession())
+    assert step[0] == gr.skip() and list(_shown(step)) == [field]
+
+
+def test_the_largest_seed_is_accepted(text_handlers):
+    steps = list(text_handlers.page_generate("ROMEO:\n", **{**KNOBS, "seed": limits.MAX_SEED}, session=StreamSession()))
+    assert _text(steps[-1]) == list(text_handlers.generate("ROMEO:\n", **{**KNOBS, "seed": 4294967295}))[-1]
+    assert not any(_shown(step) for step in steps)
 
 
 def test_blank_bars_say_why(text_handlers):
@@ -141,6 +173,8 @@ def test_blank_bars_say_why(text_handlers):
     assert bars == {} and "marked red" in _note(note)
     bars, note = text_handlers.page_next_tokens("ROMEO:\n", 0.8, 40, 0.95)
     assert len(bars) == limits.NEXT_TOKEN_CANDIDATES and _note(note) == ""
+    bars, note = text_handlers.page_next_tokens("ROMEO:\n", 9.0, 40, 0.95)  # the knob's own note says why
+    assert bars == {} and _note(note) == BARS_BAD_KNOB
     marks, bars, bars_note, prompt_note = text_handlers.page_inspect_prompt("", 0.8, 40, 0.95)
     assert marks == [] and bars == {} and "Type a prompt" in _note(bars_note) and _note(prompt_note) == ""
     marks, bars, bars_note, _ = text_handlers.page_inspect_prompt("x" * (limits.MAX_PROMPT_CHARS + 1), 0.8, 40, 0.95)
