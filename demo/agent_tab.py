@@ -12,10 +12,12 @@ from typing import Any
 import gradio as gr
 
 from core import limits
-from core.rl.episode import DEFAULT_GRAVITY, play_episode, validate_conditions
+from core.rl.episode import DEFAULT_GRAVITY, play_episode, validate_conditions, validate_seed
 from core.rl.io import LoadedAgent
 from core.rl.model import ACTION_NAMES
-from demo.errors import missing_model_notice, user_errors
+from core.rl.policy import validate_temperature
+from demo.errors import USER_ERRORS, field_note, missing_model_notice, user_errors
+from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 
 PLAYER_EXPLAINER = ("The policy $\\pi(a\\mid s)=\\mathrm{softmax}(\\text{logits}(s)/T)$ picks one of four engines every "
                     "frame (50 a second); the bars are that distribution at the frame shown, $V(s)$ is the critic's "
@@ -25,6 +27,7 @@ CURVE_EXPLAINER = ("Learning curve: the mean return of 20 deterministic episodes
                    "one is playing. 200 counts as solved.")
 
 PLAYER_TEMPLATE = """
+<style>${page_css}</style>
 <div class="agent-player">
   <canvas class="agent-canvas" width="600" height="400"></canvas>
   <div class="agent-side">
@@ -36,6 +39,35 @@ PLAYER_TEMPLATE = """
     <div class="agent-result"></div>
   </div>
 </div>
+"""
+# The tab's page-level CSS: what a gr.HTML's css_template cannot reach, since Gradio scopes that to the component. On a
+# narrow screen the columns stack and the player with its Play button (#agent-output) sticks to the top of the screen
+# while the knobs scroll under it, as the Images tab's picture does; the side panel folds into two lines under the
+# canvas so that half the screen is left for the knobs. Notes under a field look like the text tab's (.field-note).
+# It travels in the player's template (a <style> there applies to the whole page) because the page's CSS is joined in
+# demo/build.py, which imports no CSS from this module.
+CSS = """
+#agent-output { position: sticky; top: 8px; align-self: flex-start; }
+#agent-curve .agent-curve-narrow { display: none; }
+@media (max-width: 720px) {
+  #agent-curve .agent-curve-wide { display: none; }
+  #agent-curve .agent-curve-narrow { display: block; max-width: 480px !important; }
+}
+@media (max-width: 640px) {
+  #agent-row { flex-direction: column; flex-wrap: nowrap; }
+  #agent-output { top: 0; z-index: 100; width: 100%; gap: 4px; padding-bottom: 4px;
+                  background-color: var(--body-background-fill, #fff) !important; box-shadow: 0 6px 8px -6px rgba(0, 0, 0, 0.35); }
+  #agent-player .agent-player { gap: 4px; }
+  #agent-player .agent-canvas { flex-basis: 100%; max-width: min(100%, 42vh); margin: 0 auto; }
+  #agent-player .agent-side { flex-basis: 100%; gap: 2px; font-size: 12px; }
+  #agent-player .agent-bars { display: grid; grid-template-columns: 1fr 1fr; gap: 2px 4px; }
+  #agent-player .bar-row { margin: 0; padding: 1px 6px; }
+  #agent-player .agent-numbers { display: flex; gap: 12px; }
+  #agent-player .agent-result { min-height: 0; }
+  #agent-play { padding: 6px; }
+  /* a knob scrolled to (focus, a search) stops below the player, not under it: PLAYER_JS keeps the height */
+  #agent-knobs .block { scroll-margin-top: calc(var(--agent-output-h, 0px) + 8px); }
+}
 """
 PLAYER_CSS = """
 .agent-player { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
@@ -118,6 +150,10 @@ function play() {
 }
 watch('value', play);
 play();
+const output = element.closest('#agent-output');
+if (output && window.ResizeObserver) {
+  new ResizeObserver(() => output.parentElement.style.setProperty('--agent-output-h', `${output.offsetHeight}px`)).observe(output);
+}
 """
 
 
@@ -126,9 +162,15 @@ def snapshot_label(entry: dict[str, Any]) -> str:
             f"+- {entry['eval_return_std']:.0f}")
 
 
-def learning_curve_svg(agent: LoadedAgent, chosen: str | None) -> str:
+# The curve is drawn twice: 640 wide for a desktop and 320 wide with a larger font for a phone, where the wide one,
+# shrunk to fit, had 6-7 px labels; CSS shows the one that fits the screen at about its own size.
+WIDE, NARROW = (640, 11), (320, 13)  # (viewBox width, font size in px at scale 1)
+
+
+def learning_curve_svg(agent: LoadedAgent, chosen: str | None, width: int = WIDE[0], font_px: int = WIDE[1],
+                       css_class: str = "") -> str:
     """The learning curve as a small inline SVG: evaluation and training returns against steps, snapshots as dots."""
-    W, H, L, R, T, B = 640, 260, 48, 12, 12, 32
+    W, H, L, R, T, B = width, 260, 48 if width >= 480 else 40, 12, 12, 32
     points, snaps = agent.curve, agent.snapshot_entries
     max_x = max([p["steps"] for p in points] + [s["steps"] for s in snaps] + [1])
     values = [p["eval"] for p in points] + [p.get("train", 0) for p in points] + [s["eval_return_mean"] for s in snaps] + [200, 0]
@@ -140,7 +182,9 @@ def learning_curve_svg(agent: LoadedAgent, chosen: str | None) -> str:
         pts = [f"{sx(p['steps']):.1f},{sy(p[key]):.1f}" for p in points if key in p]
         return "M" + " L".join(pts) if pts else ""
 
-    parts = [f'<svg viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="learning curve" style="max-width:{W}px;font:11px sans-serif">']
+    klass = f' class="{css_class}"' if css_class else ""
+    parts = [f'<svg viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="learning curve"{klass} '
+             f'style="max-width:{W}px;font:{font_px}px sans-serif">']
     for ret in range(int(lo // 100) * 100, int(hi) + 1, 100):
         if lo <= ret <= hi:
             parts.append(f'<line x1="{L}" x2="{W - R}" y1="{sy(ret):.1f}" y2="{sy(ret):.1f}" stroke="#8884" />'
@@ -163,8 +207,18 @@ def learning_curve_svg(agent: LoadedAgent, chosen: str | None) -> str:
     return "".join(parts)
 
 
+def learning_curve_html(agent: LoadedAgent, chosen: str | None) -> str:
+    """Both drawings of the curve (see WIDE, NARROW); the page's CSS shows one."""
+    return (learning_curve_svg(agent, chosen, *WIDE, css_class="agent-curve-wide")
+            + learning_curve_svg(agent, chosen, *NARROW, css_class="agent-curve-narrow"))
+
+
 def random_episode_seed() -> int:
     return random.randint(0, 99_999)
+
+
+# Every knob whose value can be refused has a note under it (the page's knobs keep to their ranges; a typed seed may not)
+FIELDS = ("snapshot", "seed", "temperature", "wind", "wind_power", "gravity")
 
 
 class AgentHandlers:
@@ -182,10 +236,39 @@ class AgentHandlers:
         episode["snapshot"] = snapshot
         return json.dumps(episode, separators=(",", ":"))
 
+    def field_errors(self, snapshot: Any, seed: Any, temperature: Any, wind: Any, wind_power: Any, gravity: Any) -> dict[str, str]:
+        """Each field checked on its own by the validator play uses ("" when it is fine), so a refusal lands under the
+        field that is wrong (under each of them when several are)."""
+        checks = {"snapshot": lambda: self.agent.policy(snapshot), "seed": lambda: validate_seed(seed),
+                  "temperature": lambda: validate_temperature(temperature), "wind": lambda: validate_conditions(wind=wind),
+                  "wind_power": lambda: validate_conditions(wind_power=wind_power),
+                  "gravity": lambda: validate_conditions(gravity=gravity)}
+        errors = {}
+        for name, check in checks.items():
+            try:
+                check()
+                errors[name] = ""
+            except USER_ERRORS as exc:
+                errors[name] = str(exc)
+        return errors
+
+    def page_play(self, snapshot: Any, seed: Any, temperature: Any, wind: Any, wind_power: Any, gravity: Any) -> tuple[Any, ...]:
+        """The page's Play and knobs: (the episode, every field's note). A refused value gets a note under its field
+        and the player keeps the episode it shows (no pop-up)."""
+        errors = self.field_errors(snapshot, seed, temperature, wind, wind_power, gravity)
+        notes = [field_note(errors[name]) for name in FIELDS]
+        if any(errors.values()):
+            return gr.skip(), *notes
+        return self.play(snapshot, seed, temperature, wind, wind_power, gravity), *notes
+
     @user_errors
     def curve(self, snapshot: str) -> str:
         self.agent.policy(snapshot)
-        return learning_curve_svg(self.agent, snapshot)
+        return learning_curve_html(self.agent, snapshot)
+
+
+def _note(name: str) -> gr.Markdown:
+    return gr.Markdown("", visible=False, elem_id=f"agent-{name.replace('_', '-')}-note", elem_classes=["field-note"])
 
 
 def build_agent_tab(agent: LoadedAgent | None, note: str) -> None:
@@ -196,35 +279,59 @@ def build_agent_tab(agent: LoadedAgent | None, note: str) -> None:
     handlers = AgentHandlers(agent)
     entries = agent.snapshot_entries
     last = entries[-1]["name"]
+    notes: dict[str, gr.Markdown] = {}
     gr.Markdown("A PPO agent trained from scratch to land on the moon (Gymnasium LunarLander-v3). "
-                "Pick how far into its training to look, then press Play.")
-    with gr.Row():
-        with gr.Column(scale=3):
+                "Pick how far into its training to look, then press Play; a moved knob plays again.")
+    with gr.Row(elem_id="agent-row"):
+        # The player and Play in one column: on a phone it sticks to the top of the screen (CSS) over the knobs
+        with gr.Column(scale=3, elem_id="agent-output"):
             player = gr.HTML(None, html_template=PLAYER_TEMPLATE, css_template=PLAYER_CSS, js_on_load=PLAYER_JS,
-                             action_names=ACTION_NAMES, elem_id="agent-player", min_height=300, padding=False)
-            gr.Markdown(PLAYER_EXPLAINER, latex_delimiters=[{"left": "$", "right": "$", "display": False}])
-        with gr.Column(scale=2):
+                             action_names=ACTION_NAMES, page_css=CSS, elem_id="agent-player", min_height=300, padding=False)
+            play = gr.Button("Play", variant="primary", elem_id="agent-play")
+        with gr.Column(scale=2, elem_id="agent-knobs"):
             snapshot = gr.Dropdown([(snapshot_label(e), e["name"]) for e in entries], value=last, label="Training progress",
                                    info="which snapshot of the policy plays (its score on 100 test episodes)", elem_id="agent-snapshot")
+            notes["snapshot"] = _note("snapshot")
             with gr.Row():
                 seed = gr.Number(0, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Episode seed",
-                                 info="terrain and starting push", elem_id="agent-seed", scale=3)
+                                 info=f"terrain and starting push ({limits.SEED_RANGE_TEXT})", elem_id="agent-seed", scale=3,
+                                 elem_classes=NUMBER_CLASSES)
                 randomise = gr.Button("Randomise", scale=1, elem_id="agent-randomise")
+            notes["seed"] = _note("seed")
+            slider = dict(elem_classes=SLIDER_CLASSES)  # keyboard moves and typed values send release too (knob_release)
             temperature = gr.Slider(0.0, limits.MAX_POLICY_TEMPERATURE, 0.0, step=0.05, label="Policy temperature",
-                                    info="0 = always the most likely action; 1 = sample as trained", elem_id="agent-temperature")
+                                    info="0 = always the most likely action; 1 = sample as trained", elem_id="agent-temperature",
+                                    **slider)
+            notes["temperature"] = _note("temperature")
             wind = gr.Checkbox(False, label="Wind (never seen in training)", elem_id="agent-wind")
-            wind_power = gr.Slider(0.0, limits.MAX_WIND_POWER, 15.0, step=0.5, label="Wind strength", elem_id="agent-wind-power")
+            notes["wind"] = _note("wind")
+            wind_power = gr.Slider(0.0, limits.MAX_WIND_POWER, 15.0, step=0.5, label="Wind strength", elem_id="agent-wind-power",
+                                   **slider)
+            notes["wind_power"] = _note("wind_power")
             gravity = gr.Slider(limits.MIN_GRAVITY, limits.MAX_GRAVITY, DEFAULT_GRAVITY, step=0.01, label="Gravity",
-                                info="trained at -10; the moon's is about -1.6", elem_id="agent-gravity")
-            play = gr.Button("Play", variant="primary", elem_id="agent-play")
-    curve = gr.HTML(learning_curve_svg(agent, last), elem_id="agent-curve")
+                                info="trained at -10; the moon's is about -1.6", elem_id="agent-gravity", **slider)
+            notes["gravity"] = _note("gravity")
+    gr.Markdown(PLAYER_EXPLAINER, latex_delimiters=[{"left": "$", "right": "$", "display": False}])
+    curve = gr.HTML(learning_curve_html(agent, last), elem_id="agent-curve")
     gr.Markdown(CURVE_EXPLAINER, latex_delimiters=[{"left": "$", "right": "$", "display": False}])
-    play.click(handlers.play, [snapshot, seed, temperature, wind, wind_power, gravity], player, api_name="play_episode",
-               preprocess=False, concurrency_id="agent", concurrency_limit=2, show_progress="minimal",
-               api_description="Play one LunarLander episode with a snapshot of the PPO agent: every step's pose, action, "
-                               "action probabilities and value, and the episode's return and whether it landed, as JSON.")
+    knobs = [snapshot, seed, temperature, wind, wind_power, gravity]
+    # The public endpoint: a program's bad input gets a gr.Error with the message. Its trigger is a button the page
+    # never shows, so the page's own events (below) can answer with notes instead while the API stays as it was.
+    api_trigger = gr.Button("Play (API)", visible=False)
+    api_trigger.click(handlers.play, knobs, player, api_name="play_episode",
+                      preprocess=False, concurrency_id="agent", concurrency_limit=2, show_progress="minimal",
+                      api_description="Play one LunarLander episode with a snapshot of the PPO agent: every step's pose, action, "
+                                      "action probabilities and value, and the episode's return and whether it landed, as JSON.")
+    # The page plays again after every way a knob can change: Play, a slider's release (a drag's end, its reset arrow,
+    # and knob_release's after arrow keys or a typed value), the seed's submit (Enter, or knob_release after typing),
+    # the wind box, another snapshot, Randomise. The newest value wins (always_last).
+    page_play = dict(fn=handlers.page_play, inputs=knobs, outputs=[player, *(notes[name] for name in FIELDS)],
+                     api_name="page_play_episode", api_visibility="undocumented", preprocess=False, concurrency_id="agent",
+                     concurrency_limit=2, show_progress="minimal", trigger_mode="always_last")
+    gr.on([play.click, seed.submit, wind.input, snapshot.input] + [k.release for k in (temperature, wind_power, gravity)],
+          **page_play)
     # The curve picture and the seed button serve the page only: left off the API page (still callable)
     snapshot.change(handlers.curve, snapshot, curve, api_name="learning_curve", preprocess=False, show_progress="hidden",
                     api_visibility="undocumented")
     randomise.click(random_episode_seed, None, seed, api_name="random_episode_seed", show_progress="hidden",
-                    api_visibility="undocumented")
+                    api_visibility="undocumented").then(**{**page_play, "api_name": "page_play_new_seed"})
