@@ -309,3 +309,61 @@ def test_desktop_agent_curve_is_the_wide_drawing(browser, app_url) -> None:
         no_page_overflow(page)
     finally:
         page.close()
+
+
+# ----- 7. every way a knob can change reaches the view -----
+
+def drag_to(page, selector: str, fraction: float) -> None:
+    """A mouse drag of the slider's thumb to `fraction` of its track."""
+    box = page.locator(f"{selector} input[type=range]").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 4, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * fraction, y, steps=5)
+    page.mouse.up()
+
+
+def each_way(page, selector: str, values: dict[str, str], shown) -> None:
+    """Move the slider `selector` every way a person can, waiting after each until shown() (JS returning the value
+    the view uses) equals the value the slider then holds."""
+    number, slider = f"{selector} input[type=number]", f"{selector} input[type=range]"
+
+    def follows(way: str) -> None:
+        page.wait_for_function(f"() => String({shown}) === String(Number(document.querySelector('{number}').value))",
+                               timeout=20_000)
+
+    drag_to(page, selector, 0.5)
+    follows("drag")
+    page.locator(slider).focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    follows("arrow keys")
+    type_in(page, number, values["enter"])
+    follows("typed + Enter")
+    type_in(page, number, values["pause"], enter=False)
+    follows("typed + pause")
+    page.locator(f"{selector} .reset-button, {selector} button[aria-label*='eset']").first.click()
+    follows("reset arrow")
+
+
+def test_every_way_a_playground_knob_moves_reaches_the_gan(browser, app_url) -> None:
+    page = open_playground(browser, app_url, "desktop")
+    try:
+        view = "JSON.parse(document.querySelector('#toy-gan-view textarea, #toy-gan-view input').value).knobs"
+        each_way(page, "#toy-gan-lr-d", {"enter": "0.003", "pause": "0.004"}, f"{view}.lr_d")
+        each_way(page, "#toy-gan-d-steps", {"enter": "3", "pause": "4"}, f"{view}.d_steps")
+        no_toasts(page)
+    finally:
+        page.close()
+
+
+def test_every_way_an_agent_knob_moves_replays_the_episode(browser, app_url) -> None:
+    page = open_agent(browser, app_url, "desktop")
+    try:
+        each_way(page, "#agent-temperature", {"enter": "0.35", "pause": "0.4"},
+                 "(document.querySelector('#agent-player .agent-step').innerText.match(/T = ([0-9.]+)/) || [])[1]")
+        type_in(page, "#agent-seed input", "12", enter=False)  # a typed seed plays after a pause in typing
+        page.wait_for_function("() => document.querySelector('#agent-player .agent-step').innerText.includes('seed 12,')")
+        no_toasts(page)
+    finally:
+        page.close()

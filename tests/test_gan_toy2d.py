@@ -110,3 +110,27 @@ def test_bad_input_through_the_module_exits_2() -> None:
 def test_bad_knobs_raise_knob_error() -> None:
     with pytest.raises(KnobError, match="optimiser must be one of adam, sgd"):
         Toy2DGAN(ToyKnobs(optimiser="rmsprop"))
+
+
+def test_playground_page_answers_a_bad_field_with_its_note_and_keeps_the_view() -> None:
+    """The GAN playground's page events (demo/toy_gan_tab.py): a refused value is a note under its own field, the view
+    is left as it was (gr.skip), and the largest seed is taken and echoed exactly."""
+    from types import SimpleNamespace
+
+    from core import limits
+    from core.gan.toy_sessions import ToySessions
+    from demo.toy_gan_tab import FIELDS, ToyGanHandlers
+
+    handlers, request = ToyGanHandlers(ToySessions(1, 100)), SimpleNamespace(session_hash="toy-test")
+    knobs = ["ring", "non-saturating", "adam", 0.001, 0.001, 1]
+
+    def shown(notes: list) -> dict[str, str]:
+        return {name: n.value for name, n in zip(FIELDS, notes) if not isinstance(n, dict) and n.visible}
+
+    view, status, *notes = handlers.set_knobs("ring", "non-saturating", "adam", 0, 0.001, 1, 5, request)
+    assert view == {"__type__": "update"} and list(shown(notes)) == ["lr_g"] and "G's learning rate must be" in shown(notes)["lr_g"]
+    view, status, *notes = handlers.reset(*knobs, limits.MAX_SEED + 1, request)
+    assert view == {"__type__": "update"} and "got 4294967296" in shown(notes)["seed"]
+    view, status, *notes = handlers.reset(*knobs, limits.MAX_SEED, request)
+    assert json.loads(view)["step"] == 0 and "seed 4294967295:" in status and not shown(notes)
+    assert handlers.check_seed(-1).visible and not handlers.check_seed("4294967295").visible

@@ -59,10 +59,13 @@ def test_bad_input_is_a_clear_error(handlers, args, message):
 
 def test_learning_curve_marks_the_chosen_snapshot(handlers):
     entries = handlers.agent.snapshot_entries
-    svg = handlers.curve(entries[1]["name"])
+    svg = learning_curve_svg(handlers.agent, entries[1]["name"])
     assert svg.startswith("<svg") and svg.count("<circle") == len(entries) + 1  # one dot each, one ring
     assert f"playing: {entries[1]['eval_return_mean']:.0f}" in svg and snapshot_label(entries[1]) in svg
     assert learning_curve_svg(handlers.agent, entries[-1]["name"]) != svg
+    shown = handlers.curve(entries[1]["name"])  # the page gets a wide and a narrow drawing; its CSS shows one
+    assert shown.count("<svg") == 2 and 'class="agent-curve-wide"' in shown and 'class="agent-curve-narrow"' in shown
+    assert shown.count("<circle") == 2 * (len(entries) + 1) and 'viewBox="0 0 320 ' in shown
     with pytest.raises(gr.Error, match="Training progress must be one of"):
         handlers.curve("update_9999")
 
@@ -93,3 +96,23 @@ def test_missing_agent_shows_a_note(tmp_path):
         build_agent_tab(state.agent, state.notes[AGENT_NAME])
     notes = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "agent-missing"]
     assert notes and "python -m core.rl.ppo" in notes[0].value and "rl-lander: no checkpoint" in notes[0].value
+
+
+def test_page_play_answers_a_bad_field_with_its_note_and_keeps_the_episode(handlers):
+    """The page's Play: (episode, notes in FIELDS order); a refused value skips the player and notes its own field."""
+    from demo.agent_tab import FIELDS
+
+    last = names(handlers)[-1]
+    episode, *notes = handlers.page_play(last, 4294967295, 0, False, 15, -10)
+    assert json.loads(episode)["seed"] == 4294967295 and all(not n.visible for n in notes)
+    for args, field, words in [((last, -1, 0, False, 15, -10), "seed", "Episode seed must be from 0 to 4294967295"),
+                               ((last, 4294967296, 0, False, 15, -10), "seed", "got 4294967296"),
+                               ((last, 0, 9, False, 15, -10), "temperature", "Policy temperature must be from 0"),
+                               ((last, 0, 0, False, 15, 3), "gravity", "Gravity must be from"),
+                               (("nope", 0, 0, False, 15, -10), "snapshot", "Training progress must be one of")]:
+        player, *notes = handlers.page_play(*args)
+        assert player == {"__type__": "update"}  # gr.skip(): the episode shown stays
+        shown = {name: n.value for name, n in zip(FIELDS, notes) if n.visible}
+        assert list(shown) == [field] and words in shown[field], shown
+    _, *notes = handlers.page_play(last, -1, 9, False, 15, -10)  # two bad fields: a note under each
+    assert [name for name, n in zip(FIELDS, notes) if n.visible] == ["seed", "temperature"]
