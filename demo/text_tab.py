@@ -400,11 +400,12 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
             max_new_tokens = gr.Slider(1, limits.MAX_NEW_TOKENS, defaults.max_new_tokens, step=1, precision=0,
                                        label="Max new characters", elem_id="max-new-tokens", **knob)
             knob_notes["max_new_tokens"] = _knob_note("max-new-tokens")
-            with gr.Row():
-                seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed", elem_id="seed",
-                                 scale=3, elem_classes=NUMBER_CLASSES)
+            with gr.Row(elem_id="seed-row"):
+                with gr.Column(scale=3, min_width=160):  # the seed's note right under the box, beside Randomise
+                    seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed",
+                                     elem_id="seed", elem_classes=NUMBER_CLASSES)
+                    knob_notes["seed"] = _knob_note("seed")
                 randomise = gr.Button("Randomise", scale=1, elem_id="randomise-seed")
-            knob_notes["seed"] = _knob_note("seed")
             bars_note = gr.Markdown(handlers.blank_bars_reason(DEFAULT_PROMPT), visible=not first_bars, elem_id="bars-note")
             bars = gr.Label(first_bars, num_top_classes=limits.NEXT_TOKEN_CANDIDATES, show_heading=False,
                             label="Next character: probability after temperature, top-k and top-p", elem_id="next-token-bars")
