@@ -77,7 +77,7 @@ CSS = """#toy-gan-canvas .toy-wrap { display: flex; flex-direction: column; gap:
 # animation frame: a string comparison) and when the canvas is resized.
 HEAD = r"""<script>
 (() => {
-let plane = null, curves = null, info = null, last = null, lastWidth = 0;
+let plane = null, curves = null, info = null, last = null, lastWidth = 0, outputHeight = -1;
 function fit(c) {
   const dpr = window.devicePixelRatio || 1, w = c.clientWidth, h = c.clientHeight;
   if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) { c.width = Math.round(w * dpr); c.height = Math.round(h * dpr); }
@@ -167,7 +167,9 @@ function frame() {
       last = null;
     }
     const output = document.getElementById('toy-gan-output');
-    if (output && output.parentElement) output.parentElement.style.setProperty('--toy-gan-output-h', `${output.offsetHeight}px`);
+    if (output && output.offsetHeight !== outputHeight) {  // for the CSS's scroll-margin; set on a change only
+      outputHeight = output.offsetHeight; output.parentElement.style.setProperty('--toy-gan-output-h', `${outputHeight}px`);
+    }
     plane = host.querySelector('.toy-plane'); curves = host.querySelector('.toy-curves'); info = host.querySelector('.toy-info');
     const text = data.value;
     if (text && (text !== last || plane.clientWidth !== lastWidth) && plane.clientWidth > 0) { last = text; lastWidth = plane.clientWidth; draw(text); }

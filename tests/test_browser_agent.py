@@ -19,7 +19,7 @@ def open_agent_tab(browser, app_url: str, width: int, height: int):
     open_tab(page, "Agent (RL)")
     page.locator("#agent-play").wait_for(state="visible")
     if not errors:
-        page.locator("#agent-curve svg").wait_for(timeout=10_000)  # the learning curve has rendered
+        page.locator("#agent-curve svg").locator("visible=true").wait_for(timeout=10_000)  # the learning curve has rendered
     blocked = [e for e in errors if "unsafe-eval" in e]
     if blocked:  # gr.HTML renders its template and runs js_on_load with Function(): the page's CSP must allow it
         page.close()
