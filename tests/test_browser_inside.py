@@ -40,7 +40,7 @@ def test_click_a_character_and_a_head(app_url, browser) -> None:
         page.wait_for_function("(s) => Number(document.querySelector('#inside-step input').value) === s", arg=step)
         page.wait_for_function("(c) => { const r = document.querySelector('#inside-bars tr.chosen');"
                                " return r && r.querySelector('td').innerText.trim() === c; }", arg=visible(text[step]))
-        page.wait_for_function(f"() => document.querySelector('#inside-worked').innerText.includes('Position {step - 1}')")
+        page.wait_for_function(f"() => document.querySelector('#inside-worked').innerText.includes('Step {step}: character {step}')")
         assert page.locator("#inside-worked .katex").count() > 5  # the formulas render as LaTeX
         # click the heatmap of layer 4, head 5 in the model view (rows = layers, columns = heads)
         page.locator("#inside-grid img").scroll_into_view_if_needed()
