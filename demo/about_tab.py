@@ -28,9 +28,10 @@ SECTIONS = [
 ]
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _IMAGE_LINE = re.compile(r"^!\[.*\]\((.*)\)\s*$", re.M)
-INTRO = ("# How the playground works\n\nBoth models run on the CPU of this machine. Every number below comes from the "
-         "checkpoint's model card (`README.md` in its folder under `checkpoints/`), written by the training and "
-         "evaluation commands it names.")
+INTRO = ("# How the playground works\n\nThree ideas, three models, all running on the CPU of this machine: a GPT that "
+         "writes text, a GAN that paints images and a reinforcement-learning agent that learns to land (plus the small "
+         "classifier that scores the GAN's images). Every number below comes from the checkpoint's model card "
+         "(`README.md` in its folder under `checkpoints/`), written by the training and evaluation commands it names.")
 
 
 def card_body(card: str) -> str:

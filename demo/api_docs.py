@@ -1,6 +1,10 @@
 """Public API endpoints as the "Use via API" page shows them: gr.api (typed from the function's hints) with a line
 for each argument and for what comes back, so the page speaks to the caller instead of naming Gradio's placeholder
-slots ("the input value that is provided in the "1st" Api component")."""
+slots ("the input value that is provided in the "1st" Api component").
+
+HEAD makes Gradio 6.31's API page fit this app (tests/test_browser_page_defects.py checks each in Chromium):
+the page probes two routes of features the app turns off, shows an MCP tab that says how to turn MCP on, ignores
+the ?view=api it documents, and hides its "Use via API" link on a phone."""
 from __future__ import annotations
 
 import functools
@@ -10,6 +14,56 @@ from typing import Any, Callable
 import gradio as gr
 from gradio.context import get_blocks_context
 
+# The page's MCP tab (its icon is Gradio's mcp-*.svg) explains how to turn on an MCP server, which this app keeps off
+# (build.launch_demo: mcp_server=False; HttpGuard closes /gradio_api/mcp). A phone (<= 640 px) gets the footer link
+# too, which Gradio hides there, and the page's title row wraps: on one row its endpoint count ran off the screen
+# and the close button covered the API Recorder button. A <style> in the head, not launch(css=...): Gradio scopes
+# that CSS to the app's own blocks (.gradio-container .contain), and the API page is outside them.
+STYLE = """<style>
+li.snippet:has(img[src*="/mcp-"]) { display: none !important; }
+footer button.show-api { display: flex !important; }
+footer .show-api-divider { display: block !important; }
+@media (width <= 640px) {
+  .banner-wrap > h2 { flex-wrap: wrap; padding-right: var(--size-8); }
+  .banner-wrap > h2 .title { flex-wrap: wrap; }
+  .banner-wrap > h2 .counts { margin: 0; flex-basis: 100%; align-items: center; }
+}
+</style>"""
+# Answered in the page, without a request: the two probes of the API page for the monitoring dashboard and the MCP
+# server, both off here (HttpGuard answers them 404, which the console logged as errors on every opening). The
+# answers are what Gradio's page reads when they are off: a not-ok response, so no traffic figures and no MCP tab.
+# Gradio reads ?view=api but draws the page only once its code is loaded, which only the footer link does (a first
+# press closes the view the URL opened, the second loads and opens it); ?lang=mcp would open the hidden MCP tab.
+HEAD = STYLE + """<script>
+(() => {
+  const offPaths = ["/monitoring/summary", "/gradio_api/mcp/schema"];
+  const pageFetch = window.fetch.bind(window);
+  window.fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input), location.href);
+    if (url.origin === location.origin && offPaths.some((path) => url.pathname.endsWith(path))) {
+      return Promise.resolve(new Response("{}", {status: 404, headers: {"content-type": "application/json"}}));
+    }
+    return pageFetch(input, init);
+  };
+  const params = new URLSearchParams(location.search);
+  if (params.get("lang") === "mcp") {
+    params.delete("lang");
+    history.replaceState(null, "", "?" + params.toString());
+  }
+  if (params.get("view") !== "api") return;
+  const openApiPage = () => {
+    const link = document.querySelector("footer button.show-api");
+    if (!link) return false;
+    link.click();
+    link.click();
+    return true;
+  };
+  const watch = new MutationObserver(() => { if (openApiPage()) watch.disconnect(); });
+  const start = () => { if (!openApiPage()) watch.observe(document.body, {childList: true, subtree: true}); };
+  if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+})();
+</script>"""
+
 
 def public_endpoint(fn: Callable[..., Any], api_name: str, description: str, arguments: dict[str, str],
                     returns: list[tuple[dict[str, Any], str]], **kwargs: Any) -> Any:
@@ -18,7 +72,7 @@ def public_endpoint(fn: Callable[..., Any], api_name: str, description: str, arg
 
     The lines go into the schema each slot reports (gradio.components.api_component.Api), which is where the API
     page reads a parameter's description ("additional_description") and a return value's ("description")."""
-    fn = _hints_resolved(fn)
+    fn = hints_resolved(fn)
     names = list(inspect.signature(fn).parameters)
     if set(arguments) != set(names):
         raise ValueError(f"{api_name}: describe exactly the arguments {names}, not {sorted(arguments)}")
@@ -35,7 +89,7 @@ def public_endpoint(fn: Callable[..., Any], api_name: str, description: str, arg
     return dependency
 
 
-def _hints_resolved(fn: Callable[..., Any]) -> Callable[..., Any]:
+def hints_resolved(fn: Callable[..., Any]) -> Callable[..., Any]:
     """fn with its type hints evaluated: under `from __future__ import annotations` they are strings, and gr.api
     splits a `tuple[...]` return hint into its outputs only when it is a type (gradio.utils.get_return_types).
     A generator stays a generator function, so Gradio still streams it."""

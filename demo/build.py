@@ -10,29 +10,32 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from demo.about_tab import CSS as ABOUT_CSS, build_about_tab
+from demo.api_docs import HEAD as API_HEAD
 from demo.agent_tab import build_agent_tab
 from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME, SNAPSHOTS_NAME, AppState
 from core.gan.judge import DISCRIMINATOR_NAME
 from core.gan.real_sample import SAMPLE_DIR
-from demo.gan_game import build_gan_game, make_game
+from demo.gan_game import CSS as GAME_CSS, build_gan_game, make_game
 from demo.gan_learning import CSS as LEARNING_CSS, build_gan_learning
 from demo.image_tab import CSS as IMAGE_CSS, build_image_tab
 from demo.inside_tab import CSS as INSIDE_CSS
 from demo.inside_tab import build_inside_tab
 from demo.knob_release import HEAD as KNOB_RELEASE_HEAD
-from demo.style import CSS as STYLE_CSS
+from demo.style import CSS as STYLE_CSS, THEME
 from demo.text_tab import CSS as TEXT_CSS, HEAD as TEXT_HEAD, build_text_tab
 from demo.toy_gan_tab import CSS as TOY_GAN_CSS, HEAD as TOY_GAN_HEAD, build_toy_gan_tab
 from serve.memory import return_freed_memory
 from serve.http_guard import GroupLimit, GuardConfig, HttpGuard
 
-TITLE = "GPT + GAN playground"
+TITLE = "GPT, GAN and RL playground"
+SUBTITLE = ("The three ideas behind modern generative AI, live on a CPU: move a knob and watch a character-level GPT write "
+            "Shakespeare, a conditional DCGAN paint Fashion-MNIST clothes and a reinforcement-learning agent land on the moon.")
 # Browsers smooth enlarged images; the GAN's 32x32 pixels should stay crisp squares.
 CSS = "\n".join(["#gan-image img, #gan-grid img, #gan-interpolation img { image-rendering: pixelated; }",
-                 STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS])
+                 STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS, GAME_CSS])
 # Scripts for the page head: keyboard moves of a knob send its release (page-wide), the text tab's shortcuts, the 2-D
-# GAN's canvas
-HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD])
+# GAN's canvas, the API page's fixes (demo/api_docs.py)
+HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD])
 # Events each endpoint group (concurrency_id) may have waiting or running: per browser session, per client address,
 # and for all clients together. The group totals, not Gradio's single max_size, are what bind, so one visitor's
 # flood of text streams or GIFs cannot take the slots of slider images (see serve/http_guard.py).
@@ -80,6 +83,15 @@ def slim_sessions() -> None:
 
 
 
+def unlist_js_only_events(demo: gr.Blocks) -> None:
+    """Make every event that runs only in the browser (js=..., no Python function) private. Gradio leaves such an
+    event "public" when it has an api_name, and the API page counts public events but lists only the callable ones:
+    it said "11 API endpoints" over a list of 10 (the Images tab's reset_directions). There is nothing to call."""
+    for fn in demo.fns.values():
+        if fn.fn is None:
+            fn.api_visibility = "private"
+
+
 def private_cache_dir() -> str:
     """Give Gradio a cache folder of its own (mode 0700, made by mkdtemp), unless GRADIO_TEMP_DIR names one: the
     default /tmp/gradio is shared and predictable, so another local user could plant files or links there.
@@ -94,16 +106,16 @@ def build_demo(state: AppState) -> gr.Blocks:
     private_cache_dir()
     slim_sessions()
     with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
-        gr.Markdown(f"# {TITLE}\nMove a knob and watch a character-level GPT write Shakespeare and a conditional "
-                    "DCGAN paint Fashion-MNIST clothes, live, on a CPU.")
-        with gr.Tabs():
+        gr.Markdown(f"# {TITLE}\n{SUBTITLE}")
+        # "wrap": on a phone the six tab names take two rows, where Gradio's default folded four of them into a menu
+        with gr.Tabs(overflow_behavior="wrap"):
             with gr.Tab("Text (GPT)", id="text"):
                 text_parts = build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""))
             with gr.Tab("Inside the GPT", id="inside") as inside_tab:
                 build_inside_tab(state.gpt, state.notes.get(GPT_NAME, ""), text_parts, inside_tab)
             with gr.Tab("Images (GAN)", id="image"):
                 build_image_tab(state.gan, state.notes.get(GAN_NAME, ""), state.judges, state.notes.get(DISCRIMINATOR_NAME, ""))
-                build_gan_game(*make_game(state.gan, state.judges, state.real_sample, [state.notes.get(k, "") for k in (GAN_NAME, DISCRIMINATOR_NAME, SAMPLE_DIR.name)]))
+                build_gan_game(*make_game(state.gan, state.judges, state.real_sample, [state.notes.get(k, "") for k in (GAN_NAME, DISCRIMINATOR_NAME, SAMPLE_DIR.name)]), demo=demo)
                 build_gan_learning(state.learning, state.notes.get(SNAPSHOTS_NAME, ""))
             with gr.Tab("GAN playground", id="toy-gan"):
                 build_toy_gan_tab(demo)
@@ -111,6 +123,7 @@ def build_demo(state: AppState) -> gr.Blocks:
                 build_agent_tab(state.agent, state.notes.get(AGENT_NAME, ""))
             with gr.Tab("About", id="about"):
                 build_about_tab(state)
+        unlist_js_only_events(demo)  # before the Blocks closes: Gradio writes the page's config then
     # Gradio's queue keeps a record of the last GRADIO_ANALYTICS_MAX_EVENTS events (default 10 000) for its monitoring
     # page and, by default, rebuilds a pandas summary of all of them after every event: at 10 000 records that is
     # tens of ms of CPU per slider move, on a worker thread, and ~50 MB held. The app shows no monitoring page, so
@@ -141,10 +154,11 @@ def launch_demo(demo: gr.Blocks, guard: GuardConfig | None = None, **kwargs: Any
     """demo.launch behind HttpGuard, with the app's CSS. allowed_paths stays empty and uploads are refused, so the
     app serves only files it generated. Features the playground does not use are turned off, because each is a
     route or a page a visitor could reach: monitoring (its /monitoring/summary route answers anyone), run history
-    (a page and Hub-bucket routes), MCP, PWA, server-side rendering (a Node server beside Python)."""
+    (a page and Hub-bucket routes), MCP, PWA, server-side rendering (a Node server beside Python). THEME is Gradio's
+    default with complete bold fonts (demo/style.py)."""
     kwargs.setdefault("show_error", False)
     middleware = [Middleware(HttpGuard, blocks=demo, config=guard or guard_config())]
     return_freed_memory()  # serve/memory.py
-    return demo.launch(css=CSS, head=HEAD, allowed_paths=[], app_kwargs={"middleware": middleware}, enable_monitoring=False,
+    return demo.launch(theme=THEME, css=CSS, head=HEAD, allowed_paths=[], app_kwargs={"middleware": middleware}, enable_monitoring=False,
                        run_history=False, mcp_server=False, pwa=False, ssr_mode=False, max_file_size="1kb",
                        state_session_capacity=STATE_SESSIONS, footer_links=["api", "gradio", "settings"], **kwargs)

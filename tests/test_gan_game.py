@@ -142,6 +142,34 @@ def test_the_game_refuses_bad_answers_with_a_message(client) -> None:
         client.predict(round_id, ["9"], api_name="/game_answer")
 
 
+def test_on_the_page_a_refused_reveal_is_a_note_and_the_last_result_stays(game) -> None:
+    """Reveal on the page never raises (a raise is a pop-up): an unknown, expired or missing round is a note by the
+    button, and the result and score shown are left as they were (gr.skip)."""
+    import gradio as gr
+    from demo.gan_game import NEW_SCORE, GameHandlers
+
+    handlers = GameHandlers(game)
+    for round_id in ("", None, "expired-or-unknown"):
+        result, score, note = handlers.page_answer(round_id, ["1"], dict(NEW_SCORE))
+        assert result == gr.skip() and score == gr.skip(), round_id
+        assert note.visible and "New round" in note.value, (round_id, note.value)
+    _, round_id, _, _ = handlers.new_round()
+    result, score, note = handlers.page_answer(round_id, ["9"], dict(NEW_SCORE))
+    assert result == gr.skip() and score == gr.skip() and note.visible and "numbers 1 to 6" in note.value
+    result, score, note = handlers.page_answer(round_id, ["1"], dict(NEW_SCORE))
+    assert "Running score over 1 round(s)" in result and score["rounds"] == 1 and not note.visible
+
+
+def test_the_result_table_keeps_each_verdict_and_its_mark_together(game) -> None:
+    """'fake ✓' is one unit on a phone: a no-break space joins them (the table wrapped the mark onto a line alone)."""
+    from demo.gan_game import result_markdown
+
+    round_id, _ = game.new_round(seed=4)
+    result, _ = game.answer(round_id, [0])
+    table = result_markdown(result, {"rounds": 1, "images": 6, "player": 0, "d": 0})
+    assert re.search("(real|fake)\u00a0[✓✗]", table) and not re.search("(real|fake) [✓✗]", table)
+
+
 # ----- the 2-D GAN's sessions -----
 
 def test_sessions_cap_how_many_train_at_once_and_free_slots_on_pause_end_and_silence(monkeypatch) -> None:
