@@ -1,8 +1,7 @@
-"""The image tab's grid sheet: each sample enlarged with its class and seed written under it, so a tile says what it
-is on screen and in the downloaded PNG; `tile_at` maps a click on the sheet back to the tile's index."""
+"""The grid as one sheet (the API's /grid): each sample enlarged with its class and seed written under it, so a tile
+says what it is in the downloaded PNG. The page shows the same samples as a gallery of tiles instead."""
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -62,19 +61,6 @@ def labelled_sheet(images: list[Image.Image], captions: list[tuple[str, str]]) -
             text, font = _fit(draw, line, layout.tile)
             draw.text((x + layout.tile / 2, y + layout.tile + 2 + 14 * j), text, fill=0, font=font, anchor="ma")
     return sheet
-
-
-def tile_at(x: float, y: float, count: int, width: int | None = None) -> int | None:
-    """The index of the tile under pixel (x, y) of a sheet of `count` tiles (caption included), or None between
-    tiles and past the last one. `width`: the sheet's width in pixels if it was scaled."""
-    layout = Layout.of(count)
-    if width:
-        x, y = x * layout.size[0] / width, y * layout.size[0] / width
-    col, row = math.floor(x / layout.cell_w), math.floor(y / layout.cell_h)
-    if not (0 <= col < layout.cols and 0 <= row < layout.rows) or x - col * layout.cell_w > layout.tile:
-        return None
-    index = row * layout.cols + col
-    return index if index < count else None
 
 
 def slug(text: str) -> str:

@@ -1,6 +1,6 @@
 """The discriminator beside the slider image: D(x | y), the probability that the image is a real photo of its class,
-and the classifier's guess, redrawn with every knob change (one small event of its own, beside /image, so /image
-keeps its one output for API users)."""
+and the classifier's guess, redrawn with every knob change (drawn with the image on the page; its own endpoint,
+beside /image, for API users, so /image keeps its one output)."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -62,9 +62,10 @@ def verdict_explain(judges: Judges | None) -> None:
         gr.Markdown(EXPLAIN, elem_id="gan-verdict-explain", latex_delimiters=[{"left": "$", "right": "$", "display": False}])
 
 
-def wire_verdict(markdown: Callable[..., str] | None, box: gr.Markdown, knobs: list[gr.components.Component], triggers: list[Any]) -> None:
-    """The verdict event: `markdown` (VerdictHandler.markdown, maybe with named parameters) on every knob change."""
+def wire_verdict(markdown: Callable[..., str] | None, box: gr.Markdown, knobs: list[gr.components.Component]) -> None:
+    """The API's /image_verdict: `markdown` (VerdictHandler.markdown, maybe with named parameters). The page draws
+    the verdict in the same event as the image (demo/image_page.py), so this endpoint has no page trigger."""
     if markdown is None:
         return
-    gr.on(triggers, markdown, knobs, box, api_name="image_verdict", preprocess=False, trigger_mode="always_last",
-          show_progress="hidden", concurrency_id="gan-verdict", concurrency_limit=2)
+    gr.on([], markdown, knobs, box, api_name="image_verdict", preprocess=False, show_progress="hidden",
+          concurrency_id="gan-verdict", concurrency_limit=2)

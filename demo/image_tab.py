@@ -23,21 +23,24 @@ from core.gan.data import CLASS_NAMES
 from core.gan.io import LoadedGAN
 from core.gan.judge import Judges
 from core.gan.latent import RANDOM_CLASS, ImageKnobs, LatentStudio, class_index, frames_to_gif, upscale, validate_seed
-from core.validation import as_float, as_int
+from core.validation import KnobError, as_int
 from demo.errors import missing_model_notice, user_errors
-from demo.gan_grid import labelled_sheet, slug, tile_at
+from demo.gan_grid import labelled_sheet, slug
 from demo.gan_verdict import build_verdict, verdict_explain, wire_verdict
+from demo.image_page import ImagePage, direction_field
 from demo.knob_release import SLIDER_CLASSES
 from demo.text_tab import random_seed
 
 IMAGE_SCALE = 8  # 32x32 shown as 256x256, nearest neighbour so pixels stay crisp
 PREVIEW_SCALE = 2  # the direction previews: two 64x64 tiles
+TILE_SCALE = 4  # grid tiles written 128x128 (the page scales them, pixelated)
 PREVIEW_CAPTION = 13  # px under them for the move each shows (-3.5, +3.5)
 PNG_COMPRESS_LEVEL = 1  # 0.3 ms instead of 1 ms per 256x256 slider image, and no bigger (its 8x8 blocks compress well)
 # All the disk the image tab may use, whatever clients ask: slider PNGs (~2 kB), grids (up to ~0.3 MB) and GIFs (up to
 # ~1 MB). Past it the oldest files are deleted. Distinct GIFs and grids from one client wrote ~3 MB/s before the cap.
 DISK_CAP_BYTES = 256 * 2**20
 DEFAULT_GRID, DEFAULT_FRAMES = 16, 24
+GRID_COLUMNS = 6  # the grid's columns (4 on a phone: CSS below)
 # The image tab's own CSS (build.py joins every tab's CSS into the page's). The knobs column is long (8 direction
 # sliders), so the image column stays in view while they move: sticky beside them on a desktop; on a phone the
 # columns stack, so the image (smaller) goes first and sticks to the top of the screen above the knobs.
@@ -48,7 +51,17 @@ CSS = """
 .gan-direction-preview { flex: 0 0 136px !important; min-width: 136px !important; }
 .gan-direction-preview img { image-rendering: pixelated; }
 #gan-directions-head { align-items: center; }
-#gan-grid img { image-rendering: pixelated; cursor: pointer; }
+#gan-grid img { image-rendering: pixelated; }
+/* the grid: every tile in view (no inner scroll box), its caption under it in two short lines, not over the image */
+#gan-grid .grid-wrap { height: auto !important; max-height: none !important; overflow: visible !important; }
+#gan-grid .grid-container { grid-template-columns: repeat(var(--grid-cols), minmax(0, 1fr)); grid-auto-rows: auto;
+                            gap: var(--spacing-md); }
+#gan-grid .thumbnail-item { display: flex; flex-direction: column; aspect-ratio: auto; height: auto; min-width: 0; }
+#gan-grid .thumbnail-item img { aspect-ratio: 1 / 1; width: 100%; height: auto; }
+#gan-grid .caption-label { position: static; max-width: 100%; white-space: pre-line; text-align: center; margin: 0;
+                           padding: 2px 0; background: none; color: var(--body-text-color); font-size: var(--text-sm);
+                           line-height: 1.25; border: none; }
+#gan-grid .thumbnail-item:focus-visible { outline: 3px solid var(--color-accent); outline-offset: 2px; }
 @media (max-width: 640px) {
   #gan-studio { flex-direction: column; }
   #gan-output { order: -1; z-index: 100; top: 0; width: 100%; background-color: var(--body-background-fill, #fff) !important;
@@ -56,6 +69,7 @@ CSS = """
   #gan-image { height: 168px !important; }
   #gan-image img { max-height: 136px; }
   #gan-verdict { font-size: 13px; }
+  #gan-grid .grid-container { --grid-cols: 4 !important; }
   #gan-verdict p { margin: 0; }
   /* each slider full width, its preview strip under it (the labels have z-index 40: the image stays above) */
   .gan-direction-row { flex-wrap: wrap !important; gap: 2px; }
@@ -266,19 +280,34 @@ class ImageHandlers:
         return [self.files.write_named(f"{base}-d{i + 1}-minus-plus.png", _png(strip), f"{key}|{i}")
                 for i, strip in enumerate(self.preview_strips(class_name, seed, psi))]
 
-    @user_errors
-    def tile_seed(self, seed: Any, count: Any, evt: gr.SelectData) -> Any:
-        """A click on the grid: the clicked tile's seed becomes the seed (nothing changes between tiles)."""
-        where = evt.index if isinstance(evt.index, (list, tuple)) and len(evt.index) == 2 else None
-        picked = None if where is None else self.seed_at(seed, count, *where)
-        return gr.skip() if picked is None else picked
+    def grid_tiles(self, class_name: Any, seed: Any, count: Any, psi: Any) -> list[tuple[str, str]]:
+        """The grid as (file, caption) tiles for the page's gallery: each tile is a button (pick it with the mouse or
+        the keyboard), captioned in text that stays sharp at any size. A tile already drawn is reused."""
+        images, labels = self.studio.grid_images(class_name, seed, count, psi)
+        first, psi_name = int(seed), psi_text(float(psi))
+        tiles = []
+        for i, (image, label) in enumerate(zip(images, labels)):
+            name = f"{slug(CLASS_NAMES[label])}-seed{first + i}-psi{psi_name}.png"
+            key = f"tile|{name}"
+            path = self.files.find(key) or self.files.write_named(name, _png(upscale(image, TILE_SCALE)), key)
+            tiles.append((path, f"{CLASS_NAMES[label]}\nseed {first + i}"))
+        return tiles
 
-    def seed_at(self, seed: Any, count: Any, x: float, y: float) -> int | None:
-        """The seed of the grid tile under pixel (x, y) of the sheet drawn for (seed, count), or None."""
-        first = validate_seed(seed)
-        n = as_int("grid size", count, 1, limits.MAX_GRID_IMAGES)
-        index = tile_at(as_float("x", x, -1e6, 1e6), as_float("y", y, -1e6, 1e6), n)  # sent by the browser: checked
-        return None if index is None else first + index
+    def tile_seed(self, seed: Any, count: Any, evt: gr.SelectData) -> Any:
+        """A tile picked (click, or Enter on a focused tile): its seed becomes the seed. The index comes from the
+        browser, so it is checked; anything odd changes nothing."""
+        try:
+            first = validate_seed(seed)
+            n = as_int("grid size", count, 1, limits.MAX_GRID_IMAGES)
+            index = as_int("tile", evt.index, 0, n - 1)
+        except (KnobError, AttributeError):
+            return gr.skip()
+        return first + index if first + index <= limits.MAX_SEED else gr.skip()
+
+
+def knob_note(field: str) -> gr.Markdown:
+    """The note under a knob that says why its value was refused (hidden while there is none)."""
+    return gr.Markdown("", visible=False, elem_id=f"gan-note-{field}", elem_classes=["field-note"])
 
 
 def with_direction_params(fn: Callable[..., Any], names: list[str], ranges: list[float]) -> Callable[..., Any]:
@@ -333,9 +362,11 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
                 seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed",
                                  elem_id="gan-seed", scale=3)
                 randomise = gr.Button("Randomise", scale=1, elem_id="gan-randomise")
+            notes = {"seed": knob_note("seed")}
             psi = gr.Slider(0.0, limits.MAX_PSI, defaults.psi, step=0.05, label="Noise scale (truncation ψ)",
                             info="0 = the average image of the class; 1 = as trained; above 1 = wilder", elem_id="gan-psi",
                             elem_classes=RELEASE_ON_KEYS)
+            notes["psi"] = knob_note("psi")
             verdict_explain(judges)
             with gr.Row(elem_id="gan-directions-head"):
                 gr.Markdown("**Directions**: the main axes along which this GAN's images vary (GANSpace), named by what "
@@ -351,6 +382,7 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
                                              show_label=False, container=False, buttons=[], height=32 * PREVIEW_SCALE + PREVIEW_CAPTION,
                                              elem_id=f"gan-direction-preview-{i}", elem_classes="gan-direction-preview",
                                              alt_text=f"{name} at −{reach:g} and +{reach:g}"))
+                notes[direction_field(i)] = knob_note(direction_field(i))
         with gr.Column(scale=2, elem_id="gan-output"):
             image = gr.Image(handlers.image(*first_knobs), type="pil", format="png", image_mode="L", buttons=["download"],
                              interactive=False, label=f"Generated image (32x32, shown {IMAGE_SCALE}x; download as PNG)",
@@ -363,43 +395,57 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
                                   elem_classes=RELEASE_ON_KEYS,
                                   label="Samples in the grid (seeds: seed, seed+1, ...)")
                 grid_button = gr.Button("Redraw grid", elem_id="gan-grid-button", scale=1)
-            grid = gr.Image(handlers.grid(defaults.class_name, defaults.seed, DEFAULT_GRID, defaults.psi), type="pil", format="png",
-                            interactive=False, buttons=["download"], elem_id="gan-grid",
-                            label="Grid: click a sample to load it above (its seed becomes the first)")
+            notes["count"] = knob_note("count")
+            gr.Markdown("**Grid**: seeds seed, seed+1, ... Pick a sample (click it, or Tab to it and press Enter) to "
+                        "load it above; its seed becomes the first.", elem_id="gan-grid-explain")
+            grid = gr.Gallery(handlers.grid_tiles(defaults.class_name, defaults.seed, DEFAULT_GRID, defaults.psi),
+                              columns=GRID_COLUMNS, height="auto", allow_preview=False, show_label=False, label="Grid",
+                              object_fit="contain", elem_id="gan-grid")
+            sheet = gr.Image(type="filepath", format="png", visible=False, elem_id="gan-grid-sheet")  # the API's /grid
         with gr.Column(scale=2):
             with gr.Row():
                 seed_b = gr.Number(1, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Second seed", elem_id="gan-seed-b")
                 frames = gr.Slider(2, limits.MAX_INTERPOLATION_FRAMES, DEFAULT_FRAMES, step=1, precision=0, label="Frames",
                                    elem_id="gan-frames", elem_classes=RELEASE_ON_KEYS)
+            notes["seed-b"], notes["frames"] = knob_note("seed-b"), knob_note("frames")
             animate_button = gr.Button("Redraw seed → second seed", elem_id="gan-interpolate-button")
             animation = gr.Image(_first_gif(handlers, defaults, 1), type="filepath", interactive=False, buttons=["download"],
                                  label="Interpolation (GIF): seed → second seed", elem_id="gan-interpolation",
                                  height=32 * IMAGE_SCALE + 40)
     knobs = [class_name, seed, psi, *directions]
-    # `change` fires however a knob moved: a drag or arrow keys (input), a typed value, the reset arrow, Reset all, a
-    # grid click or Randomise (which set the value); `input` missed the last four. always_last: while one event
-    # runs, only the newest value waits, so a fast drag costs at most one image in flight per session.
-    base_changes = [class_name.change, seed.change, psi.change]
-    knob_changes = [*base_changes, *[d.change for d in directions]]
+    page = ImagePage(handlers, verdict_handler)
+    view_notes = [notes[field] for field in page.view_fields]
     named = functools.partial(with_direction_params, names=studio.direction_names, ranges=studio.direction_ranges)
-    gr.on(knob_changes, named(handlers.image_file), knobs, image, api_name="image", preprocess=False, trigger_mode="always_last",
-          show_progress="hidden", concurrency_id="gan-image", concurrency_limit=4)
-    wire_verdict(verdict_handler and named(verdict_handler.markdown), verdict, knobs, knob_changes)
-    gr.on(base_changes, handlers.preview_files, [class_name, seed, psi], previews, api_name="direction_previews",
-          api_visibility="private", preprocess=False, trigger_mode="always_last", show_progress="hidden", concurrency_limit=2)
-    reset_all.click(None, None, directions, js=f"() => Array({len(directions)}).fill(0)", api_name="reset_directions")
-    # Grids and GIFs (up to ~0.3 s each) follow class, seed and psi too, one at a time in a group of their own, so a
-    # slider image never waits behind a queue of them (and HttpGuard caps how many each client may queue:
-    # build.GROUP_LIMITS). They follow a slider's `release`, not every step of a drag: a drag costs one grid and one
-    # GIF, not one per step (the text tab's page script sends the release for a knob moved with the keyboard).
-    heavy_changes = [class_name.change, seed.change, psi.release]
-    gr.on([grid_button.click, *heavy_changes, count.release], handlers.grid_file, [class_name, seed, count, psi], grid,
-          api_name="grid", preprocess=False, trigger_mode="always_last", show_progress="hidden",
-          concurrency_id="gan-heavy", concurrency_limit=1)
+    # The page: one event per trigger (see demo/image_page.py for the request loop two would start), the newest
+    # value winning (always_last: while one runs, only the newest waits). A move redraws the image and D's verdict in
+    # one event; the class or the seed also redraws the previews; the grid and the GIF follow with .then, and follow
+    # psi at the end of a move (release; demo/knob_release.py sends it after keys or a typed value), not every step.
+    page_event = dict(preprocess=False, api_visibility="undocumented", trigger_mode="always_last", show_progress="hidden")
+    heavy = dict(page_event, concurrency_id="gan-heavy", concurrency_limit=1)
+    grid_io = dict(fn=page.grid, inputs=[class_name, seed, count, psi], outputs=[grid, notes["count"]])
+    gif_io = dict(fn=page.interpolation, inputs=[seed, seed_b, class_name, frames, psi],
+                  outputs=[animation, notes["seed-b"], notes["frames"]])
+    gr.on([psi.change, *[d.change for d in directions]], page.view, knobs, [image, verdict, *view_notes],
+          api_name="image_view", concurrency_id="gan-image", concurrency_limit=4, **page_event)
+    gr.on([class_name.change, seed.change], page.view_and_previews, knobs, [image, verdict, *view_notes, *previews],
+          api_name="image_view_new_latent", concurrency_id="gan-image", concurrency_limit=4, **page_event,
+          ).then(api_name="grid_new_latent", **grid_io, **heavy).then(api_name="interpolate_new_latent", **gif_io, **heavy)
+    psi.release(page.previews, [class_name, seed, psi], previews, api_name="direction_previews", concurrency_id="gan-image",
+                concurrency_limit=4, **page_event,
+                ).then(api_name="grid_new_psi", **grid_io, **heavy).then(api_name="interpolate_new_psi", **gif_io, **heavy)
+    gr.on([grid_button.click, count.release], api_name="page_grid", **grid_io, **heavy)
+    gr.on([animate_button.click, seed_b.change, frames.release], api_name="page_interpolate", **gif_io, **heavy)
+    reset_all.click(None, None, directions, js=f"() => Array({len(directions)}).fill(0)", api_name="reset_directions",
+                    api_visibility="private")
     grid.select(handlers.tile_seed, [seed, count], seed, api_name="grid_tile", api_visibility="private", preprocess=False,
                 show_progress="hidden")
-    gr.on([animate_button.click, *heavy_changes, seed_b.change, frames.release], handlers.interpolate,
-          [seed, seed_b, class_name, frames, psi], animation, api_name="interpolate", preprocess=False, trigger_mode="always_last",
-          show_progress="hidden", concurrency_id="gan-heavy", concurrency_limit=1)
-    randomise.click(random_image_seed, None, seed, api_name="random_image_seed",
-                    show_progress="hidden")
+    randomise.click(random_image_seed, None, seed, api_name="random_image_seed", show_progress="hidden")
+    # The API: the same handlers with no page trigger (gr.on with no triggers), so a program's call raises its
+    # refusal as an error message while the page shows notes, and the page's triggers stay one event each.
+    api = dict(preprocess=False, show_progress="hidden")
+    gr.on([], named(handlers.image_file), knobs, image, api_name="image", concurrency_id="gan-image", concurrency_limit=4, **api)
+    wire_verdict(verdict_handler and named(verdict_handler.markdown), verdict, knobs)
+    gr.on([], handlers.grid_file, [class_name, seed, count, psi], sheet, api_name="grid", concurrency_id="gan-heavy",
+          concurrency_limit=1, **api)
+    gr.on([], handlers.interpolate, [seed, seed_b, class_name, frames, psi], animation, api_name="interpolate",
+          concurrency_id="gan-heavy", concurrency_limit=1, **api)

@@ -11,7 +11,8 @@ from PIL import Image
 from core import limits
 from tests.conftest import require_checkpoint
 from demo.app_state import GAN_NAME
-from demo.gan_grid import Layout, tile_at
+from core.gan.data import CLASS_NAMES
+from demo.gan_grid import Layout, slug
 from demo.image_tab import IMAGE_SCALE, GeneratedFiles, ImageHandlers, image_name, psi_text
 
 
@@ -163,20 +164,25 @@ def test_named_files_stay_under_the_disk_cap_folders_and_all(tmp_path):
     assert len(list(files.dir.iterdir())) == 3  # the pruned files' folders went with them
 
 
-def test_grid_tiles_are_labelled_and_a_click_picks_the_tile_under_it(image_handlers):
+def test_the_api_grid_sheet_is_labelled(image_handlers):
     grid = image_handlers.grid("random", 40, 6, 1.0)
     layout = Layout.of(6)
     assert grid.size == layout.size and (layout.cols, layout.rows) == (3, 2)
     caption = grid.crop((0, layout.tile, layout.tile, layout.cell_h - 4))  # the band under the first tile
     assert min(caption.getdata()) < 100 < max(caption.getdata())  # dark text on a light band
-    # A click in the middle of tile (row 1, col 2) is seed 40 + 5; on a caption it is still that tile; between
-    # tiles, or past the last tile, it picks nothing.
-    assert image_handlers.seed_at(40, 6, 2 * layout.cell_w + 40, layout.cell_h + 40) == 45
-    assert image_handlers.seed_at(40, 6, 10, layout.tile + 10) == 40
-    assert image_handlers.seed_at(40, 6, layout.tile + 2, 10) is None
-    assert tile_at(10, 10, 3) == 0 and tile_at(layout.cell_w * 2 + 5, layout.cell_h + 5, 3) is None
 
 
+def test_the_page_grid_is_tiles_captioned_with_class_and_seed_and_reused(image_handlers):
+    tiles = image_handlers.grid_tiles("random", 40, 6, 1.0)
+    assert len(tiles) == 6
+    images, labels = image_handlers.studio.grid_images("random", 40, 6, 1.0)
+    for i, ((path, caption), image, label) in enumerate(zip(tiles, images, labels)):
+        assert caption == f"{CLASS_NAMES[label]}\nseed {40 + i}"
+        assert Path(path).name == f"{slug(CLASS_NAMES[label])}-seed{40 + i}-psi1.0.png"
+        with Image.open(path) as tile:  # the generator's own pixels, enlarged
+            assert tile.size == (128, 128) and tile.resize((32, 32), Image.NEAREST).tobytes() == image.tobytes()
+    shifted = image_handlers.grid_tiles("random", 42, 6, 1.0)  # seeds 42.. overlap: those files are reused
+    assert shifted[:4] == tiles[2:]
 def test_direction_sliders_have_names_hints_and_ranges_from_the_checkpoint(image_handlers):
     studio = image_handlers.studio
     names, hints, ranges = studio.direction_names, studio.direction_hints, studio.direction_ranges
@@ -196,12 +202,12 @@ def test_direction_sliders_have_names_hints_and_ranges_from_the_checkpoint(image
     assert Path(paths[0]).name == "dress-seed5-psi1.0-d1-minus-plus.png"
 
 
-def test_a_grid_click_with_odd_event_data_changes_nothing_or_says_why(image_handlers):
-    def click(index):
-        return image_handlers.tile_seed(40, 6, gr.SelectData(None, {"index": index, "value": None}))
+def test_a_picked_tile_sets_its_seed_and_odd_event_data_changes_nothing(image_handlers):
+    def pick(index, seed=40):
+        return image_handlers.tile_seed(seed, 6, gr.SelectData(None, {"index": index, "value": None}))
 
-    assert click([2 * Layout.of(6).cell_w + 40, 40]) == 42
-    for nothing in ([1], "x", None, [10_000, 10_000]):  # not a point, or outside every tile: no change
-        assert click(nothing) == gr.skip()
-    with pytest.raises(gr.Error, match="x must be a number"):
-        click(["a", "b"])
+    assert pick(2) == 42 and pick(0) == 40 and pick(5) == 45
+    for nothing in (6, -1, [1, 2], "x", None, 1.5):  # past the grid, not an index: no change
+        assert pick(nothing) == gr.skip()
+    assert pick(5, seed=limits.MAX_SEED) == gr.skip()  # past the last seed
+    assert pick(0, seed=-1) == gr.skip()  # the seed's own note says what is wrong with it

@@ -49,6 +49,12 @@ def _wait_src_not(page, elem_id: str, fragment: str) -> str:
     return _src(page, elem_id)
 
 
+def _wait_grid(page, first_seed: int, psi: str) -> None:
+    """Wait until the grid's first tile is seed `first_seed` at this psi (its file name says so)."""
+    page.wait_for_function("(f) => decodeURIComponent(document.querySelector('#gan-grid .thumbnail-item img')?.src || '').includes(f)",
+                           arg=f"-seed{first_seed}-psi{psi}.png")
+
+
 def _verdict(page) -> str:
     return page.locator("#gan-verdict .md").inner_text()  # the verdict itself, not the queue status over it
 
@@ -81,25 +87,35 @@ def _set_seed(page, seed: int) -> None:
 
 def test_the_events_follow_every_change_with_the_drags_debounce(app_url) -> None:
     """Every view hangs on `change` (which Gradio's slider fires for a drag, keys, a typed value and its reset arrow,
-    and when another event sets it), with trigger_mode always_last: the newest value waits, none pile up."""
+    and when another event sets it), with trigger_mode always_last: the newest value waits, none pile up. One event
+    per trigger (tests/test_request_loop.py says why): a move redraws image and verdict in one event; the class or
+    the seed also the previews, then the grid and the GIF follow with .then; psi's release redraws previews, grid
+    and GIF, not every step of a drag."""
     require_checkpoint(GAN_NAME)
     config = httpx.get(f"{app_url}/config", timeout=30).json()
     ids = {c["id"]: c.get("props", {}).get("elem_id") for c in config["components"]}
     deps = {d["api_name"]: d for d in config["dependencies"] if d.get("api_name")}
+    by_id = {d["id"]: d for d in config["dependencies"]}
     directions = sorted(e for e in ids.values() if e and e.startswith("gan-direction-") and "preview" not in e)
     assert len(directions) == 8
-    for name, follows in [("image", KNOBS + directions), ("image_verdict", KNOBS + directions),
-                          ("direction_previews", KNOBS)]:
+    outputs = lambda d: {ids.get(o) for o in d["outputs"]}  # noqa: E731
+    for name, follows, draws in [("image_view", ["gan-psi", *directions], {"gan-image", "gan-verdict"}),
+                                 ("image_view_new_latent", ["gan-class", "gan-seed"],
+                                  {"gan-image", "gan-verdict", "gan-direction-preview-0", "gan-direction-preview-7"})]:
         triggers = {(ids.get(target), event) for target, event in deps[name]["targets"]}
-        assert {(k, "change") for k in follows} <= triggers, name
-        assert deps[name]["trigger_mode"] == "always_last", name
-    # The grid and the GIF (up to ~0.3 s each) follow class and seed, and psi at the end of a move (a drag's release,
-    # or the one the page script sends after keys or a typed value): one each per drag, not one per step.
-    for name in ("grid", "interpolate"):
-        triggers = {(ids.get(target), event) for target, event in deps[name]["targets"]}
-        assert {("gan-class", "change"), ("gan-seed", "change"), ("gan-psi", "release")} <= triggers, name
-        assert ("gan-psi", "change") not in triggers, name
-        assert deps[name]["trigger_mode"] == "always_last", name
+        assert triggers == {(k, "change") for k in follows}, name
+        assert draws <= outputs(deps[name]) and deps[name]["trigger_mode"] == "always_last", name
+    assert {(ids.get(t), e) for t, e in deps["direction_previews"]["targets"]} == {("gan-psi", "release")}
+    # the grid and the GIF (up to ~0.3 s each) chained after those, always_last too: one each per drag
+    for first, chained in [("image_view_new_latent", ["grid_new_latent", "interpolate_new_latent"]),
+                           ("direction_previews", ["grid_new_psi", "interpolate_new_psi"])]:
+        for name in chained:
+            assert by_id[deps[name]["trigger_after"]]["api_name"] == first and deps[name]["trigger_mode"] == "always_last"
+            first = name
+    assert {(ids.get(t), e) for t, e in deps["page_grid"]["targets"]} == {("gan-grid-button", "click"), ("gan-grid-count", "release")}
+    # The public endpoints have no page trigger: the page's refusals are notes, the API's are error messages
+    for name in ("image", "image_verdict", "grid", "interpolate"):
+        assert deps[name]["targets"] == [] and deps[name]["api_visibility"] == "public", name
     # The API page lists the public image endpoints, each with a line for users, and none of the plumbing.
     info = httpx.get(f"{app_url}/gradio_api/info", timeout=30).json()["named_endpoints"]
     for name in ("/image", "/image_verdict", "/grid", "/interpolate", "/random_image_seed"):
@@ -116,9 +132,9 @@ def test_reset_arrow_typed_value_and_arrow_keys_redraw_image_and_verdict(page, v
     _wait_verdict(page, verdict_text("random", 3, 1.0))
     start = _src(page, "gan-image")
     # Typed into the slider's number box: no Enter, no drag
-    _number(page, "gan-direction-0").fill("3")
-    _wait_src(page, "gan-image", "-seed3-psi1.0-d1+3.png")  # the file name says what it shows
-    _wait_verdict(page, verdict_text("random", 3, 1.0, 3.0))
+    _number(page, "gan-direction-0").fill("2")
+    _wait_src(page, "gan-image", "-seed3-psi1.0-d1+2.png")  # the file name says what it shows
+    _wait_verdict(page, verdict_text("random", 3, 1.0, 2.0))
     # The slider's reset arrow: back to 0, image and verdict back to what they were
     page.locator("#gan-direction-0").get_by_role("button", name="Reset to default value").click()
     assert _wait_src(page, "gan-image", "-seed3-psi1.0.png") != start  # a fresh file of the same image
@@ -132,13 +148,13 @@ def test_reset_arrow_typed_value_and_arrow_keys_redraw_image_and_verdict(page, v
     page.locator("#gan-output").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_path(f"image-live-{page.size_name}.png")), full_page=False)
     # psi typed: the image, the grid and the interpolation all follow, without their buttons
-    grid, gif = _src(page, "gan-grid"), _src(page, "gan-interpolation")
+    gif = _src(page, "gan-interpolation")
     _number(page, "gan-psi").fill("0.5")
     _wait_src(page, "gan-image", "-psi0.5-d2+0.3.png")
-    assert grid != _wait_src(page, "gan-grid", "-seeds3-18-psi0.5.png")
+    _wait_grid(page, 3, "0.5")
     assert gif != _wait_src(page, "gan-interpolation", "-seed3-to-1-psi0.5.gif")
     page.locator("#gan-psi").get_by_role("button", name="Reset to default value").click()
-    _wait_src(page, "gan-grid", "-seeds3-18-psi1.0.png")
+    _wait_grid(page, 3, "1.0")
 
 
 def test_directions_have_names_ranges_previews_and_reset_all(page, image_handlers) -> None:
@@ -162,25 +178,81 @@ def test_directions_have_names_ranges_previews_and_reset_all(page, image_handler
     assert [_number(page, f"gan-direction-{i}").input_value() for i in range(8)] == ["0"] * 8
 
 
-def test_a_grid_tile_click_loads_its_seed_into_the_image(page) -> None:
+def _tile(page, index: int):
+    return page.locator("#gan-grid button.thumbnail-item").nth(index)
+
+
+def test_a_grid_tile_picked_by_click_or_keyboard_loads_its_seed_into_the_image(page) -> None:
     _set_seed(page, 20)
-    _wait_src(page, "gan-grid", "-seeds20-35-psi1.0.png")
-    grid = page.locator("#gan-grid img")
-    grid.scroll_into_view_if_needed()
-    layout = Layout.of(16)  # 4x4 tiles with captions: click the middle of tile 6 (row 1, col 2), seed 20 + 6
-    page.wait_for_function("() => { const i = document.querySelector('#gan-grid img'); return i.complete && i.naturalWidth > 0; }")
-    # Where the sheet's pixels are inside the img element (Gradio scales it down to fit, centred)
-    box = page.evaluate("""() => { const i = document.querySelector('#gan-grid img'); const r = i.getBoundingClientRect();
-        const s = Math.min(r.width / i.naturalWidth, r.height / i.naturalHeight, 1);
-        return {s, x: (r.width - i.naturalWidth * s) / 2, y: (r.height - i.naturalHeight * s) / 2}; }""")
-    grid.click(position={"x": box["x"] + (2 * layout.cell_w + layout.tile / 2) * box["s"],
-                         "y": box["y"] + (layout.cell_h + layout.tile / 2) * box["s"]})
+    page.wait_for_function("() => document.querySelector('#gan-grid .thumbnail-item .caption-label')?.innerText.includes('seed 20')")
+    tile = _tile(page, 6)
+    assert tile.inner_text().split("\n")[-1] == "seed 26"  # the caption is text under the tile, not pixels
+    # nothing covers the first row (the old sheet's label covered its top fifth)
+    _tile(page, 0).scroll_into_view_if_needed()
+    first = _tile(page, 0).locator("img").bounding_box()
+    covering = page.evaluate("([x, y]) => document.elementFromPoint(x, y)?.tagName", [first["x"] + 8, first["y"] + 8])
+    assert covering == "IMG", covering
+    tile.scroll_into_view_if_needed()
+    tile.click()
     _wait_src(page, "gan-image", "-seed26-psi1.0.png")
     assert page.locator("#gan-seed input").input_value() == "26"
-    _wait_src(page, "gan-grid", "-seeds26-41-psi1.0.png")  # the grid follows: the clicked tile comes first
+    page.wait_for_function("() => document.querySelector('#gan-grid .caption-label')?.innerText.includes('seed 26')")  # the grid follows
     _wait_src(page, "gan-interpolation", "-seed26-to-1-psi1.0.gif")
     page.locator("#gan-grid").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_path(f"image-grid-{page.size_name}.png")), full_page=False)
+    # the keyboard: Tab to a tile, Enter picks it
+    _tile(page, 0).focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.innerText.split('\\n').pop()") == "seed 28"
+    page.keyboard.press("Enter")
+    _wait_src(page, "gan-image", "-seed28-psi1.0.png")
+    assert page.locator("#gan-seed input").input_value() == "28"
+
+
+def test_a_64_tile_grid_keeps_its_captions_readable(page) -> None:
+    count = page.locator("#gan-grid-count input[type=number]")
+    count.fill("64")
+    count.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('#gan-grid .thumbnail-item').length === 64")
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('#gan-grid .caption-label')).fontSize)")
+    assert size >= 12, size  # text, not pixels shrunk with the sheet
+    assert page.evaluate("() => document.scrollingElement.scrollWidth <= innerWidth")
+    count.fill("16")
+    count.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('#gan-grid .thumbnail-item').length === 16")
+
+
+def test_a_bad_seed_or_a_direction_past_its_range_is_one_note_by_the_field_and_the_image_stays(page) -> None:
+    toasts = page.locator(".toast-body")
+    _set_seed(page, 7)
+    before = _wait_src(page, "gan-image", "-seed7-psi1.0.png")
+    page.locator("#gan-seed input").fill("-1")
+    page.locator("#gan-seed input").press("Tab")
+    note = page.locator("#gan-note-seed")
+    note.wait_for(state="visible")
+    assert "Seed must be from 0 to 4294967295; got -1." in note.inner_text()
+    visible_notes = page.locator(".block.field-note:visible")  # Gradio puts the class on the block and its prose
+    assert visible_notes.count() == 1 and toasts.count() == 0
+    assert _src(page, "gan-image") == before  # the last good image stays
+    # the largest seed is typed and kept exactly (a browser's numbers are exact up to 2**53)
+    _set_seed(page, 4294967295)
+    _wait_src(page, "gan-image", "-seed4294967295-psi1.0.png")
+    note.wait_for(state="hidden")
+    assert page.locator("#gan-seed input").input_value() == "4294967295"
+    # a direction typed far past its slider's range: refused by that slider, the image stays
+    reach = float(page.locator("#gan-direction-0 input[type=range]").get_attribute("max"))
+    shown = _src(page, "gan-image")
+    _number(page, "gan-direction-0").fill("10")
+    _number(page, "gan-direction-0").press("Enter")
+    direction_note = page.locator("#gan-note-direction-0")
+    direction_note.wait_for(state="visible")
+    assert f"from {-reach:g} to {reach:g}" in direction_note.inner_text() and toasts.count() == 0
+    assert _src(page, "gan-image") == shown
+    page.locator("#gan-directions-reset").click()
+    direction_note.wait_for(state="hidden")
+    _set_seed(page, 0)
+    _wait_src(page, "gan-image", "-seed0-psi1.0.png")
 
 
 def test_the_image_stays_in_view_while_the_lowest_knob_moves(page) -> None:
