@@ -1,1 +1,1 @@
-"""Models and samplers of the GPT + GAN playground. Knows nothing of the UI (never imports gradio)."""
+"""Models, samplers and agents of the GPT, GAN and RL playground. Knows nothing of the UI (never imports gradio)."""
