@@ -278,3 +278,33 @@ def test_the_image_stays_in_view_while_the_lowest_knob_moves(page) -> None:
     page.screenshot(path=str(screenshot_path("image-phone.png" if page.size_name == "phone" else "image-desktop-sticky.png")),
                     full_page=False)
     page.locator("#gan-directions-reset").click()
+
+
+def test_touch_on_the_images_tab_logs_no_passive_listener_errors(browser, app_url) -> None:
+    """A finger dragging a knob or swiping over any part of the Images tab: no "Unable to preventDefault inside
+    passive event listener" in the console (one was reported six times per touch)."""
+    require_checkpoint(GAN_NAME)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(m.text))
+    page.goto(app_url)
+    open_tab(page, "Images (GAN)")
+    page.locator("#gan-image img").wait_for()
+    cdp = context.new_cdp_session(page)
+    targets = ["#gan-class", "#gan-seed", "#gan-psi input[type=range]", "#gan-direction-0 input[type=range]",
+               "#gan-direction-preview-0", "#gan-image", "#gan-verdict", "#gan-grid", "#gan-interpolation",
+               "#gan-frames input[type=range]"]
+    for selector in targets:
+        element = page.locator(selector).first
+        element.scroll_into_view_if_needed()
+        box = element.bounding_box()
+        for horizontal in (True, False):  # a drag along a slider, a swipe that scrolls
+            points = [(box["x"] + box["width"] * (0.3 + 0.04 * i), box["y"] + box["height"] / 2) if horizontal else
+                      (box["x"] + box["width"] / 2, box["y"] + box["height"] * (0.8 - 0.06 * i)) for i in range(10)]
+            for kind, (x, y) in [("touchStart", points[0]), *[("touchMove", p) for p in points[1:]], ("touchEnd", points[-1])]:
+                cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [] if kind == "touchEnd" else [{"x": x, "y": y}]})
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    passive = [m for m in messages if "passive event listener" in m]
+    context.close()
+    assert not passive, passive
