@@ -211,3 +211,24 @@ def test_a_picked_tile_sets_its_seed_and_odd_event_data_changes_nothing(image_ha
         assert pick(nothing) == gr.skip()
     assert pick(5, seed=limits.MAX_SEED) == gr.skip()  # past the last seed
     assert pick(0, seed=-1) == gr.skip()  # the seed's own note says what is wrong with it
+
+
+def test_the_verdict_explanation_states_what_this_d_measures(app_state):
+    """The tab's line about D quotes D's held-out card and what D does as psi grows: checked against the models, so a
+    retrained D that behaves otherwise fails here until the line is rewritten."""
+    import json
+    import re
+    import statistics
+
+    from demo.gan_verdict import EXPLAIN, VerdictHandler
+    from core.gan.judge import DISCRIMINATOR_NAME
+    from core.gan.latent import LatentStudio
+    from tests.conftest import CHECKPOINTS
+
+    require_checkpoint(DISCRIMINATOR_NAME)
+    metrics = json.loads((CHECKPOINTS / DISCRIMINATOR_NAME / "config.json").read_text())["metrics"]
+    assert f"real photos {metrics['mean_d_real_test']:.2f} and generated images {metrics['mean_d_generated']:.2f}" in EXPLAIN
+    handler = VerdictHandler(LatentStudio(app_state.gan), app_state.judges)
+    mean = {psi: statistics.mean(handler.judge("random", s, psi)[0].p_real for s in range(60)) for psi in (1.0, 2.0)}
+    quoted = [float(x) for x in re.search(r"rises from ([0-9.]+) at ψ 1 to ([0-9.]+) at ψ 2", EXPLAIN).groups()]
+    assert quoted == [round(mean[1.0], 2), round(mean[2.0], 2)] and mean[2.0] >= mean[1.0]
