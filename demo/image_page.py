@@ -11,7 +11,8 @@ Two rules shape it:
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable
 
 import gradio as gr
 
@@ -48,22 +49,11 @@ class ImagePage:
 
         A direction is held to its slider's range, the range where images stay images (measured with the
         classifier); the API accepts up to ±MAX_DIRECTION, where the page's hint would no longer hold."""
-        problems: dict[str, str] = {}
-        try:
-            validate_seed(seed, "Seed")
-        except KnobError as exc:
-            problems["seed"] = str(exc)
-        try:
-            as_float("Noise scale ψ", psi, 0.0, MAX_PSI)
-        except KnobError as exc:
-            problems["psi"] = str(exc)
-        for i, (value, name, reach) in enumerate(zip(directions, self.names, self.ranges)):
-            try:
-                as_float(f"'{name}'", value, -reach, reach)
-            except KnobError as exc:
-                problems[direction_field(i)] = (f"{exc} Past its range the image stops looking like clothing "
-                                                "(measured with the classifier).")
-        return problems
+        problems = refusals({"seed": partial(validate_seed, seed, "Seed"), "psi": partial(as_float, "Noise scale ψ", psi, 0.0, MAX_PSI),
+                             **{direction_field(i): partial(as_float, f"'{name}'", value, -reach, reach)
+                                for i, (value, name, reach) in enumerate(zip(directions, self.names, self.ranges))}})
+        return {field: message + (" Past its range the image stops looking like clothing (measured with the classifier)."
+                                  if field.startswith("direction-") else "") for field, message in problems.items()}
 
     def notes(self, fields: list[str], problems: dict[str, str]) -> list[Any]:
         return [field_note(problems.get(field, "")) for field in fields]
@@ -96,10 +86,8 @@ class ImagePage:
 
     def grid(self, class_name: Any, seed: Any, count: Any, psi: Any) -> tuple[Any, Any]:
         """(the grid's tiles, the count's note); a bad seed or ψ keeps the last grid (their notes say why)."""
-        try:
-            as_int("Samples in the grid", count, 1, limits.MAX_GRID_IMAGES)
-        except KnobError as exc:
-            return gr.skip(), field_note(str(exc))
+        if problems := refusals({"count": partial(as_int, "Samples in the grid", count, 1, limits.MAX_GRID_IMAGES)}):
+            return gr.skip(), field_note(problems["count"])
         try:
             return self.handlers.grid_tiles(class_name, seed, count, psi), field_note()
         except USER_ERRORS:
@@ -107,15 +95,8 @@ class ImagePage:
 
     def interpolation(self, seed: Any, seed_b: Any, class_name: Any, frames: Any, psi: Any) -> tuple[Any, Any, Any]:
         """(the GIF, the second seed's note, the frames' note); a bad first seed or ψ keeps the last GIF."""
-        problems: dict[str, str] = {}
-        try:
-            validate_seed(seed_b, "Second seed")
-        except KnobError as exc:
-            problems["seed-b"] = str(exc)
-        try:
-            as_int("Frames", frames, 2, limits.MAX_INTERPOLATION_FRAMES)
-        except KnobError as exc:
-            problems["frames"] = str(exc)
+        problems = refusals({"seed-b": partial(validate_seed, seed_b, "Second seed"),
+                             "frames": partial(as_int, "Frames", frames, 2, limits.MAX_INTERPOLATION_FRAMES)})
         notes = self.notes(["seed-b", "frames"], problems)
         if problems:
             return (gr.skip(), *notes)
@@ -123,6 +104,17 @@ class ImagePage:
             return (self.handlers.interpolate(seed, seed_b, class_name, frames, psi), *notes)
         except (gr.Error, *USER_ERRORS):
             return (gr.skip(), *notes)
+
+
+def refusals(checks: dict[str, Callable[[], object]]) -> dict[str, str]:
+    """Run each field's check; {field: its refusal message} for the fields whose value is refused."""
+    found = {}
+    for field, check in checks.items():
+        try:
+            check()
+        except KnobError as exc:
+            found[field] = str(exc)
+    return found
 
 
 def _message(exc: BaseException) -> str:
