@@ -18,6 +18,7 @@ from core.rl.model import ACTION_NAMES
 from core.rl.policy import validate_temperature
 from demo.errors import USER_ERRORS, field_note, missing_model_notice, user_errors
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
+from demo.shared import queue_group
 
 PLAYER_EXPLAINER = ("The policy $\\pi(a\\mid s)=\\mathrm{softmax}(\\text{logits}(s)/T)$ picks one of four engines every "
                     "frame (50 a second); the bars are that distribution at the frame shown, $V(s)$ is the critic's "
@@ -319,15 +320,15 @@ def build_agent_tab(agent: LoadedAgent | None, note: str) -> None:
     # never shows, so the page's own events (below) can answer with notes instead while the API stays as it was.
     api_trigger = gr.Button("Play (API)", visible=False)
     api_trigger.click(handlers.play, knobs, player, api_name="play_episode",
-                      preprocess=False, concurrency_id="agent", concurrency_limit=2, show_progress="minimal",
+                      preprocess=False, **queue_group("agent"), show_progress="minimal",
                       api_description="Play one LunarLander episode with a snapshot of the PPO agent: every step's pose, action, "
                                       "action probabilities and value, and the episode's return and whether it landed, as JSON.")
     # The page plays again after every way a knob can change: Play, a slider's release (a drag's end, its reset arrow,
     # and knob_release's after arrow keys or a typed value), the seed's submit (Enter, or knob_release after typing),
     # the wind box, another snapshot, Randomise. The newest value wins (always_last).
     page_play = dict(fn=handlers.page_play, inputs=knobs, outputs=[player, *(notes[name] for name in FIELDS)],
-                     api_name="page_play_episode", api_visibility="undocumented", preprocess=False, concurrency_id="agent",
-                     concurrency_limit=2, show_progress="minimal", trigger_mode="always_last")
+                     api_name="page_play_episode", api_visibility="undocumented", preprocess=False,
+                     **queue_group("agent"), show_progress="minimal", trigger_mode="always_last")
     gr.on([play.click, seed.submit, wind.input, snapshot.input] + [k.release for k in (temperature, wind_power, gravity)],
           **page_play)
     # The curve picture and the seed button serve the page only: left off the API page (still callable)

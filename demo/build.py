@@ -25,7 +25,9 @@ from demo.style import CSS as STYLE_CSS, THEME
 from demo.text_tab import CSS as TEXT_CSS, HEAD as TEXT_HEAD, build_text_tab
 from demo.toy_gan_tab import CSS as TOY_GAN_CSS, HEAD as TOY_GAN_HEAD, build_toy_gan_tab
 from serve.memory import return_freed_memory
-from serve.http_guard import GroupLimit, GuardConfig, HttpGuard
+from demo.shared import GROUP_LIMITS
+from serve.gradio_internals import slim_sessions
+from serve.http_guard import GuardConfig, HttpGuard
 
 TITLE = "GPT, GAN and RL playground"
 SUBTITLE = ("The three ideas behind modern generative AI, live on a CPU: move a knob and watch a character-level GPT write "
@@ -36,51 +38,14 @@ CSS = "\n".join(["#gan-image img, #gan-grid img, #gan-interpolation img { image-
 # Scripts for the page head: keyboard moves of a knob send its release (page-wide), the text tab's shortcuts, the 2-D
 # GAN's canvas, the API page's fixes (demo/api_docs.py)
 HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD])
-# Events each endpoint group (concurrency_id) may have waiting or running: per browser session, per client address,
-# and for all clients together. The group totals, not Gradio's single max_size, are what bind, so one visitor's
-# flood of text streams or GIFs cannot take the slots of slider images (see serve/http_guard.py).
-GROUP_LIMITS = {
-    "gpt": GroupLimit(per_session=4, per_address=6, total=32),        # text streams (generate, regenerate)
-    "bars": GroupLimit(per_session=2, per_address=8, total=48),       # next-token bars, prompt check: ~10 ms each
-    "gan-image": GroupLimit(per_session=2, per_address=8, total=48),  # slider images: ~15 ms each
-    "gan-heavy": GroupLimit(per_session=2, per_address=4, total=16),   # grids and GIFs: up to ~0.3 s each
-    "gan-verdict": GroupLimit(per_session=2, per_address=16, total=48),  # D's verdict beside the slider image: ~5 ms
-    "gan-game": GroupLimit(per_session=2, per_address=8, total=16),     # real-or-fake rounds: ~20 ms each
-    "gan-learning": GroupLimit(per_session=2, per_address=8, total=32),  # watch it learn: a step-slider move ~1-5 ms
-    # the 2-D GAN's Play: one stream while it plays; one address may hold 2 of its 3 training slots (a stream that is
-    # never read still trains, up to the cap per session, so the slots are what an address could take from others)
-    "toy-gan-play": GroupLimit(per_session=2, per_address=2, total=12),
-    "toy-gan": GroupLimit(per_session=4, per_address=8, total=24),      # its clicks and knobs: ~1-5 ms each
-    "inside": GroupLimit(per_session=2, per_address=16, total=32),    # Inside the GPT: a click ~10 ms, a new trace more
-}
+# Each event group's limits (HttpGuard's per session, per address and in all, and Gradio's workers) are stated once,
+# in demo/shared.py GROUPS; GROUP_LIMITS is HttpGuard's part of them.
 QUEUE_SPARE = 32  # Gradio's own cap over all groups is the sum of the group totals plus this: a last stop only
 # Sessions whose state Gradio keeps in memory, the oldest dropped first (an evicted tab keeps working; its gr.State
 # values start again from their defaults). Gradio's default is 10 000, at ~0.3 MB each in this app (+167 MB for 600
-# sessions, measured) before slim_sessions() below; HttpGuard also limits how fast one address may open sessions.
+# sessions, measured) before slim_sessions() (serve/gradio_internals.py); HttpGuard also limits how fast one
+# address may open sessions.
 STATE_SESSIONS = 1_000
-
-
-def slim_sessions() -> None:
-    """Make Gradio's new sessions start without a copy of every component's config.
-
-    gradio.state_holder.SessionState builds that copy (~0.3 MB a session in this app) for one reader only, the
-    /gradio_api/deep_link route, which this app does not use and HttpGuard closes; what a session changes is still
-    recorded there by Gradio. Wrapping __init__ (not rewriting it) keeps every other part of a session as Gradio makes
-    it; tests/test_security_requests.py measures the memory a burst of sessions leaves."""
-    from gradio import state_holder
-
-    original = state_holder.SessionState.__init__
-    if getattr(original, "slim", False):
-        return
-
-    def __init__(self: Any, blocks: Any) -> None:
-        original(self, blocks)
-        self.config_values = {}
-
-    __init__.slim = True  # type: ignore[attr-defined]
-    state_holder.SessionState.__init__ = __init__
-
-
 
 
 def unlist_js_only_events(demo: gr.Blocks) -> None:

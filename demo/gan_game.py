@@ -18,7 +18,7 @@ from core.gan.game import RealOrFake, RoundResult
 from core.validation import KnobError
 from demo.api_docs import hints_resolved
 from demo.errors import field_note, user_errors
-from demo.image_tab import GeneratedFiles
+from demo.shared import GeneratedFiles, queue_group
 
 SHOW_SCALE = 4  # 28x28 shown at 112x112
 GAME_DISK_CAP = 32 * 2**20
@@ -130,11 +130,11 @@ def build_gan_game(game: RealOrFake | None, note: str = "", demo: gr.Blocks | No
     # (api_visibility="undocumented", still callable); D's verdict on any image is the public /image_verdict.
     dealt = [gallery, round_id, marks, result]
     new_button.click(handlers.new_round, None, dealt, api_name="game_new_round",
-                     concurrency_id="gan-game", concurrency_limit=2, api_visibility="undocumented")
+                     **queue_group("gan-game"), api_visibility="undocumented")
     if demo is not None:
-        demo.load(handlers.new_round, None, dealt, api_name="game_first_round", concurrency_id="gan-game",
-                  concurrency_limit=2, api_visibility="private", show_progress="hidden")
+        demo.load(handlers.new_round, None, dealt, api_name="game_first_round", **queue_group("gan-game"),
+                  api_visibility="private", show_progress="hidden")
     reveal.click(handlers.page_answer, [round_id, marks, score], [result, score, reveal_note], api_name="game_reveal",
-                 preprocess=False, concurrency_id="gan-game", concurrency_limit=2, api_visibility="undocumented")
-    gr.api(hints_resolved(handlers.api_answer), api_name="game_answer", concurrency_id="gan-game", concurrency_limit=2,
+                 preprocess=False, **queue_group("gan-game"), api_visibility="undocumented")
+    gr.api(hints_resolved(handlers.api_answer), api_name="game_answer", **queue_group("gan-game"),
            api_visibility="undocumented")

@@ -20,7 +20,8 @@ from core.gan.learning import GRID_SEEDS, LearningView
 from core.gan.snapshots import SnapshotRun
 from demo.errors import user_errors
 from demo.gan_learning_plot import LearningPlot
-from demo.image_tab import IMAGE_SCALE, PNG_COMPRESS_LEVEL, GeneratedFiles
+from demo.image_tab import IMAGE_SCALE, PNG_COMPRESS_LEVEL
+from demo.shared import GeneratedFiles, queue_group
 
 GRID_SCALE = 2
 DISK_CAP_BYTES = 16 * 2**20  # at most 8 steps x (a grid + the images users ask for): small PNGs, the oldest go first
@@ -121,4 +122,4 @@ def build_gan_learning(run: SnapshotRun | None, note: str = "") -> None:
     # Page plumbing (two of its outputs are the page's HTML panels): callable, but not listed on the API page.
     gr.on([step.input, class_name.input, seed.change], handlers.at_snapshot, [step, class_name, seed], [caption, image, grid, curves],
           api_name="learning_snapshot", api_visibility="undocumented", preprocess=False, trigger_mode="always_last",
-          show_progress="hidden", concurrency_id="gan-learning", concurrency_limit=2)
+          show_progress="hidden", **queue_group("gan-learning"))

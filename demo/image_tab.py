@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
-import secrets
+import secrets  # noqa: F401  (tests/test_app_image.py patches demo.image_tab.secrets; GeneratedFiles is in demo/shared.py)
 import tempfile
-import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import IO, Any, Callable
 
 import gradio as gr
-from gradio.utils import get_upload_folder
 from PIL import Image, ImageDraw, ImageFont
 
 from core import limits
@@ -29,16 +25,13 @@ from demo.gan_grid import labelled_sheet, slug
 from demo.gan_verdict import build_verdict, verdict_explain, wire_verdict
 from demo.image_page import ImagePage, direction_field
 from demo.knob_release import SLIDER_CLASSES
-from demo.text_tab import random_seed
+from demo.shared import DISK_CAP_BYTES, GeneratedFiles, random_seed  # noqa: F401  (DISK_CAP_BYTES: bench/abuse.py)
 
 IMAGE_SCALE = 8  # 32x32 shown as 256x256, nearest neighbour so pixels stay crisp
 PREVIEW_SCALE = 2  # the direction previews: two 64x64 tiles
 TILE_SCALE = 4  # grid tiles written 128x128 (the page scales them, pixelated)
 PREVIEW_CAPTION = 13  # px under them for the move each shows (-3.5, +3.5)
 PNG_COMPRESS_LEVEL = 1  # 0.3 ms instead of 1 ms per 256x256 slider image, and no bigger (its 8x8 blocks compress well)
-# All the disk the image tab may use, whatever clients ask: slider PNGs (~2 kB), grids (up to ~0.3 MB) and GIFs (up to
-# ~1 MB). Past it the oldest files are deleted. Distinct GIFs and grids from one client wrote ~3 MB/s before the cap.
-DISK_CAP_BYTES = 256 * 2**20
 DEFAULT_GRID, DEFAULT_FRAMES = 16, 24
 GRID_COLUMNS = 6  # the grid's columns (4 on a phone: CSS below)
 # The image tab's own CSS (build.py joins every tab's CSS into the page's). The knobs column is long (8 direction
@@ -81,83 +74,6 @@ CSS = """
 # Sliders whose heavy views (grid, GIF) wait for the end of a move: demo/knob_release.py gives one moved by arrow keys
 # or a typed value the `release` a drag's end sends.
 RELEASE_ON_KEYS = SLIDER_CLASSES
-WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
-class GeneratedFiles:
-    """The files the image tab hands Gradio, in one private folder inside Gradio's cache, at most cap_bytes in all.
-
-    Private: the folder is made by mkdtemp (mode 0700, unpredictable name) and every file is created new with
-    O_EXCL | O_NOFOLLOW under a random name (`write`), or under a name that says what it is inside a new folder of
-    its own with a random name (`write_named`, made by mkdir, which never follows a link either), so a link planted
-    by another local user is never followed or served. Inside Gradio's cache: Gradio serves such files as they are,
-    instead of hashing and copying each into the cache (which stored every GIF twice). Bounded: the oldest files go
-    once the total passes cap_bytes; Gradio's delete_cache (build.py) removes what is an hour old as well.
-    """
-
-    def __init__(self, cap_bytes: int = DISK_CAP_BYTES, parent: str | Path | None = None):
-        self.cap_bytes = cap_bytes
-        parent = Path(parent or get_upload_folder())
-        parent.mkdir(parents=True, exist_ok=True)
-        self.dir = Path(tempfile.mkdtemp(prefix="gan-", dir=parent))
-        self._sizes: OrderedDict[Path, int] = OrderedDict()  # oldest first
-        self._keys: dict[str, Path] = {}  # knobs -> the file already made for them (repeated clicks add nothing)
-        self._total = 0
-        self._lock = threading.Lock()
-
-    @property
-    def total_bytes(self) -> int:
-        return self._total
-
-    def find(self, key: str) -> str | None:
-        """The file made earlier for `key`, if it is still there."""
-        path = self._keys.get(key)
-        return str(path) if path is not None and path in self._sizes and path.is_file() else None
-
-    def write(self, prefix: str, suffix: str, fill: Callable[[IO[bytes]], object], key: str | None = None) -> str:
-        """A new file `prefix-<random><suffix>` written by fill(file), complete before its path is returned."""
-        return self._write(self.dir / f"{prefix}-{secrets.token_hex(8)}{suffix}", fill, key)
-
-    def write_named(self, name: str, fill: Callable[[IO[bytes]], object], key: str | None = None) -> str:
-        """A new file `<random folder>/<name>`: the download keeps the name, the path stays unguessable."""
-        if not name or "/" in name or name.startswith(".") or "\0" in name:
-            raise ValueError(f"a plain file name is needed; got {name!r}")
-        folder = self.dir / secrets.token_hex(8)
-        try:
-            os.mkdir(folder, 0o700)  # fails on anything already there, a planted link included
-        except FileNotFoundError:  # the folder was removed (Gradio's hourly cache clean-up): make it again, private
-            os.makedirs(self.dir, mode=0o700, exist_ok=True)
-            os.mkdir(folder, 0o700)
-        return self._write(folder / name, fill, key)
-
-    def _write(self, path: Path, fill: Callable[[IO[bytes]], object], key: str | None) -> str:
-        try:
-            fd = os.open(path, WRITE_FLAGS, 0o600)
-        except FileNotFoundError:  # the folder was removed (Gradio's hourly cache clean-up): make it again, private
-            os.makedirs(self.dir, mode=0o700, exist_ok=True)
-            fd = os.open(path, WRITE_FLAGS, 0o600)
-        with os.fdopen(fd, "wb") as file:
-            fill(file)
-            size = file.tell()
-        with self._lock:
-            self._sizes[path] = size
-            self._total += size
-            if key is not None:
-                self._keys[key] = path
-            while self._total > self.cap_bytes and len(self._sizes) > 1:
-                old, old_size = self._sizes.popitem(last=False)
-                self._total -= old_size
-                old.unlink(missing_ok=True)
-                if old.parent != self.dir:  # a write_named folder: it held this file only
-                    try:
-                        old.parent.rmdir()
-                    except OSError:
-                        pass
-            if len(self._keys) > 2 * len(self._sizes):  # forget keys of deleted files
-                self._keys = {k: v for k, v in self._keys.items() if v in self._sizes}
-        return str(path)
-
-
 def psi_text(psi: float) -> str:
     """1.0 -> "1.0", 0.75 -> "0.75": at least one decimal, as a file name reads it."""
     text = f"{psi:.2f}".rstrip("0")

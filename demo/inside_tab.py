@@ -31,7 +31,7 @@ from core.gpt.sampling import SamplingKnobs, validate_knobs, validate_prompt
 from core.validation import KnobError, as_int
 from demo.api_docs import public_endpoint
 from demo.errors import USER_ERRORS, field_note, missing_model_notice, user_errors
-from demo.image_tab import GeneratedFiles
+from demo.shared import GeneratedFiles, queue_group
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.text_tab import TextTabParts
 
@@ -566,7 +566,7 @@ def build_inside_tab(loaded: LoadedGPT | None, note: str, text: TextTabParts | N
     knobs = [text.temperature, text.top_k, text.top_p]
     panels = [bars, shade, grid, big, worked, lens]
     notes = [text_note, step_note, layer_note]  # NOTE_FIELDS' order
-    group = dict(concurrency_id="inside", concurrency_limit=4, show_progress="hidden")
+    group = dict(**queue_group("inside"), show_progress="hidden")
     look_inputs = [text.prompt, text.output, *knobs, layer, head]
     gr.on([look.click, tab.select], handlers.page_look, look_inputs, [coloured, step, *panels, *notes], api_name="inside_trace",
           api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
@@ -589,4 +589,4 @@ def build_inside_tab(loaded: LoadedGPT | None, note: str, text: TextTabParts | N
                      "top_p": "1 = off"},
                     [({}, "{'tokens', 'prompt_length', 'probabilities', 'step', 'query', 'key_from', "
                           "'attention' [layer][head][key], 'logit_lens', 'next', 'next_raw'}")],
-                    concurrency_id="inside", concurrency_limit=4)
+                    **queue_group("inside"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import random
 import time
 from contextlib import closing
 from dataclasses import dataclass
@@ -20,7 +19,8 @@ from core.validation import KnobError
 from demo.api_docs import public_endpoint
 from demo.errors import USER_ERRORS, field_note, missing_model_notice, user_errors
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
-from serve.stream_worker import MAX_STREAMS, StreamWorker
+from demo.shared import queue_group, random_seed
+from serve.stream_worker import StreamWorker
 
 DEFAULT_PROMPT = "ROMEO:\n"
 EXAMPLES = ["ROMEO:\n", "JULIET:\nO Romeo, Romeo", "To be, or not to be", "KING LEAR:\nBlow, winds,", "First Citizen:\n"]
@@ -145,11 +145,6 @@ def knob_field(exc: Exception) -> str:
 def stopped_note(new_chars: int, max_new_tokens: int) -> str:
     """The status a stream ended by Stop leaves under the buttons (cleared by the next run)."""
     return f"Stopped after {new_chars:,} of {max_new_tokens:,} new characters."
-
-
-def random_seed() -> int:
-    """A fresh seed for the randomise buttons."""
-    return random.randint(0, limits.MAX_SEED)
 
 
 def label_json(bars: dict[str, float]) -> dict[str, Any]:
@@ -414,7 +409,7 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
     note_parts = {"prompt": prompt_note, "run": run_note, "status": run_status, **knob_notes}
     run_outputs = [output, *(note_parts[name] for name in NOTES)]
     page = dict(preprocess=False, api_visibility="undocumented")
-    streams = dict(trigger_mode="multiple", concurrency_id="gpt", concurrency_limit=MAX_STREAMS)
+    streams = dict(trigger_mode="multiple", **queue_group("gpt"))
     generate_button.click(handlers.page_generate, run_inputs, run_outputs, api_name="page_generate", **page, **streams)
     # Every way a knob can change ends in one re-run: a slider's release (drag end, reset button, its number box
     # losing focus, or HEAD's debounced keyboard release), the seed's submit (Enter, or HEAD after typing), Randomise.
@@ -422,14 +417,14 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
     rerun = dict(fn=handlers.regenerate, inputs=run_inputs, outputs=run_outputs, api_name="regenerate",
                  show_progress="minimal", **page, **streams)
     gr.on([k.release for k in knobs] + [max_new_tokens.release, seed.submit], **rerun)
-    stop_button.click(handlers.stop, session, None, api_name="page_stop", concurrency_id="text-stop",
-                      concurrency_limit=4, show_progress="hidden", **page)
+    stop_button.click(handlers.stop, session, None, api_name="page_stop", **queue_group("text-stop"),
+                      show_progress="hidden", **page)
     # The bars follow every change of a knob (a drag's every step, reset, typing, keys), the newest value last.
     gr.on([k.change for k in knobs], handlers.page_next_tokens, [prompt, *knobs], [bars, bars_note], api_name="page_next_tokens",
-          show_progress="hidden", trigger_mode="always_last", concurrency_id="bars", concurrency_limit=4, **page)
+          show_progress="hidden", trigger_mode="always_last", **queue_group("bars"), **page)
     prompt.change(handlers.page_inspect_prompt, [prompt, *knobs], [prompt_check, bars, bars_note, prompt_note],
-                  api_name="page_inspect_prompt", show_progress="hidden", trigger_mode="always_last", concurrency_id="bars",
-                  concurrency_limit=4, **page)
+                  api_name="page_inspect_prompt", show_progress="hidden", trigger_mode="always_last", **queue_group("bars"),
+                  **page)
     # An example goes into the prompt in the page alone (no request: the app's queue takes no /run/ calls); the
     # prompt's change then checks it and moves the bars, as typing does.
     examples.click(None, examples, prompt, js=f"(index) => {json.dumps(EXAMPLES)}[index]", show_progress="hidden")
@@ -447,18 +442,18 @@ def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
                     {**arguments, "max_new_tokens": f"1 to {limits.MAX_NEW_TOKENS:,}: how many characters to add",
                      "seed": f"0 to 2**32-1: the random draws (the same seed gives the same text)"},
                     [({"type": "string"}, "the prompt followed by the generated characters")],
-                    concurrency_id="gpt", concurrency_limit=MAX_STREAMS)
+                    **queue_group("gpt"))
     public_endpoint(handlers.api_next_tokens, "next_tokens",
                     "The 10 most likely next characters after the prompt, with their probabilities after temperature, "
                     "top-k and top-p.", arguments,
                     [({}, "{'label': the likeliest character, 'confidences': [{'label': character, 'confidence': "
                           "probability}, ...]}, likeliest first; whitespace is named, e.g. '␣ (space)'")],
-                    concurrency_id="bars", concurrency_limit=4)
+                    **queue_group("bars"))
     public_endpoint(handlers.api_inspect_prompt, "inspect_prompt",
                     "Check a prompt: the parts the model cannot use are marked, and the next-character "
                     "probabilities come when nothing is.", arguments,
                     [({}, "the prompt in runs: [{'token': text, 'class_or_confidence': None, 'unknown to the model' or "
                           "'over the ... limit'}]"), ({}, "the next-character probabilities as /next_tokens gives "
                                                           "them, or {} while anything is marked")],
-                    concurrency_id="bars", concurrency_limit=4)
+                    **queue_group("bars"))
     return TextTabParts(prompt, temperature, top_k, top_p, output)

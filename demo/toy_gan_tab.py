@@ -23,6 +23,7 @@ from core.gan.toy_sessions import MAX_STEPS_PER_FRAME, ToySessions
 from core.validation import KnobError, as_int
 from demo.errors import field_note
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
+from demo.shared import GROUPS, queue_group
 
 DEFAULT_SPEED = 5
 LR_SLIDER = (0.0001, 0.05)
@@ -195,8 +196,8 @@ PAUSED = "Paused."
 # so it stops training; coming back, the status says so and Play goes on from there.
 PAUSED_HIDDEN = "Paused while the playground was out of sight. Press **Play** to go on."
 # Workers for Play streams: one per training slot, and two more so that a Play beyond the slots is answered "Busy" at
-# once rather than queued behind streams that play for minutes. A stream sleeps between its frames.
-PLAY_WORKERS = limits.MAX_TOY_GAN_PLAYING + 2
+# once rather than queued behind streams that play for minutes (demo/shared.py GROUPS).
+PLAY_WORKERS = GROUPS["toy-gan-play"].workers
 
 # Every field that can be refused has a note under it: the six knobs of ToyKnobs, the speed, the seed, and "buttons"
 # (under Play / One step / Reset: Busy, the cap per session, no browser session).
@@ -381,9 +382,8 @@ def build_toy_gan_tab(demo: gr.Blocks, sessions: ToySessions | None = None) -> T
     # plays, so it has a group of its own: a few more workers than training slots, so that a Play beyond the slots
     # is answered "Busy" at once (PLAY_WORKERS), and clicks and knobs (the "toy-gan" group) never wait behind it.
     hidden = dict(preprocess=False, show_progress="hidden", api_visibility="undocumented")
-    clicks = dict(concurrency_id="toy-gan", concurrency_limit=limits.MAX_TOY_GAN_PLAYING, **hidden)
-    play.click(handlers.play, [*knobs, speed], outputs, api_name="toy_gan_play", concurrency_id="toy-gan-play",
-               concurrency_limit=PLAY_WORKERS, **hidden)
+    clicks = dict(**queue_group("toy-gan"), **hidden)
+    play.click(handlers.play, [*knobs, speed], outputs, api_name="toy_gan_play", **queue_group("toy-gan-play"), **hidden)
     pause.click(handlers.pause, None, status, api_name="toy_gan_pause", **clicks)
     pause_hidden.click(handlers.pause_hidden, None, status, api_name="toy_gan_pause_hidden", **clicks)
     # Every way a knob can change ends here: a drag's every step, arrow keys, a typed value, the reset arrow (change),
