@@ -8,6 +8,7 @@ import gradio as gr
 from PIL import Image
 
 from demo.app_state import AGENT_NAME, CLASSIFIER_NAME, GAN_NAME, GPT_NAME, AppState
+from demo.shared import static_text
 
 SECTIONS = [
     (GPT_NAME, "Text: a character-level GPT",
@@ -64,16 +65,7 @@ def about_markdown(state: AppState) -> str:
 # Phones: a metric table keeps each number whole (the table scrolls sideways if it must) instead of breaking "4.556"
 # into "4.5" and "56"; a card's picture (a sheet of 32x32 samples) is shown at twice its size where there is room,
 # the full width on a phone, pixels kept square.
-CSS = """
-#about .prose table { display: block; overflow-x: auto; max-width: 100%; border: none; word-break: normal !important; }
-#about .prose td, #about .prose th { word-break: normal !important; overflow-wrap: normal !important; }
-#about .prose td:not(:first-child), #about .prose th:not(:first-child) { white-space: nowrap; }
-#about .about-picture img { width: min(100%, 676px) !important; height: auto !important; max-height: none !important;
-  object-fit: contain !important;
-  image-rendering: pixelated; }
-#about .about-picture .image-container, #about .about-picture .image-frame, #about .about-picture button {
-  width: 100%; height: auto !important; max-height: none !important; }
-"""
+CSS = static_text("about.css")
 
 
 def build_about_tab(state: AppState) -> None:

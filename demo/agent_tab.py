@@ -18,7 +18,7 @@ from core.rl.model import ACTION_NAMES
 from core.rl.policy import validate_temperature
 from demo.errors import USER_ERRORS, field_note, missing_model_notice, user_errors
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
-from demo.shared import queue_group
+from demo.shared import queue_group, static_text
 
 PLAYER_EXPLAINER = ("The policy $\\pi(a\\mid s)=\\mathrm{softmax}(\\text{logits}(s)/T)$ picks one of four engines every "
                     "frame (50 a second); the bars are that distribution at the frame shown, $V(s)$ is the critic's "
@@ -28,7 +28,6 @@ CURVE_EXPLAINER = ("Learning curve: the mean return of 20 deterministic episodes
                    "one is playing. 200 counts as solved.")
 
 PLAYER_TEMPLATE = """
-<style>${page_css}</style>
 <div class="agent-player">
   <canvas class="agent-canvas" width="600" height="400"></canvas>
   <div class="agent-side">
@@ -45,31 +44,8 @@ PLAYER_TEMPLATE = """
 # narrow screen the columns stack and the player with its Play button (#agent-output) sticks to the top of the screen
 # while the knobs scroll under it, as the Images tab's picture does; the side panel folds into two lines under the
 # canvas so that half the screen is left for the knobs. Notes under a field look like the text tab's (.field-note).
-# It travels in the player's template (a <style> there applies to the whole page) because the page's CSS is joined in
-# demo/build.py, which imports no CSS from this module.
-CSS = """
-#agent-output { position: sticky; top: 8px; align-self: flex-start; }
-#agent-curve .agent-curve-narrow { display: none; }
-@media (max-width: 720px) {
-  #agent-curve .agent-curve-wide { display: none; }
-  #agent-curve .agent-curve-narrow { display: block; max-width: 480px !important; }
-}
-@media (max-width: 640px) {
-  #agent-row { flex-direction: column; flex-wrap: nowrap; }
-  #agent-output { top: 0; z-index: 100; width: 100%; gap: 4px; padding-bottom: 4px;
-                  background-color: var(--body-background-fill, #fff) !important; box-shadow: 0 6px 8px -6px rgba(0, 0, 0, 0.35); }
-  #agent-player .agent-player { gap: 4px; }
-  #agent-player .agent-canvas { flex-basis: 100%; max-width: min(100%, 42vh); margin: 0 auto; }
-  #agent-player .agent-side { flex-basis: 100%; gap: 2px; font-size: 12px; }
-  #agent-player .agent-bars { display: grid; grid-template-columns: 1fr 1fr; gap: 2px 4px; }
-  #agent-player .bar-row { margin: 0; padding: 1px 6px; }
-  #agent-player .agent-numbers { display: flex; gap: 12px; }
-  #agent-player .agent-result { min-height: 0; }
-  #agent-play { padding: 6px; }
-  /* a knob scrolled to (focus, a search) stops below the player, not under it: PLAYER_JS keeps the height */
-  #agent-knobs .block { scroll-margin-top: calc(var(--agent-output-h, 0px) + 8px); }
-}
-"""
+# build.py joins it into the page's CSS.
+CSS = static_text("agent.css")
 PLAYER_CSS = """
 .agent-player { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
 .agent-canvas { flex: 1 1 340px; width: 100%; max-width: 480px; aspect-ratio: 3 / 2; height: auto; border-radius: 6px; background: #0b1021; }
@@ -287,7 +263,7 @@ def build_agent_tab(agent: LoadedAgent | None, note: str) -> None:
         # The player and Play in one column: on a phone it sticks to the top of the screen (CSS) over the knobs
         with gr.Column(scale=3, elem_id="agent-output"):
             player = gr.HTML(None, html_template=PLAYER_TEMPLATE, css_template=PLAYER_CSS, js_on_load=PLAYER_JS,
-                             action_names=ACTION_NAMES, page_css=CSS, elem_id="agent-player", min_height=300, padding=False)
+                             action_names=ACTION_NAMES, elem_id="agent-player", min_height=300, padding=False)
             play = gr.Button("Play", variant="primary", elem_id="agent-play")
         with gr.Column(scale=2, elem_id="agent-knobs"):
             snapshot = gr.Dropdown([(snapshot_label(e), e["name"]) for e in entries], value=last, label="Training progress",

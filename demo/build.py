@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 
 from demo.about_tab import CSS as ABOUT_CSS, build_about_tab
 from demo.api_docs import HEAD as API_HEAD
-from demo.agent_tab import build_agent_tab
+from demo.agent_tab import CSS as AGENT_CSS, build_agent_tab
 from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME, SNAPSHOTS_NAME, AppState
 from core.gan.judge import DISCRIMINATOR_NAME
 from core.gan.real_sample import SAMPLE_DIR
@@ -32,9 +32,9 @@ from serve.http_guard import GuardConfig, HttpGuard
 TITLE = "GPT, GAN and RL playground"
 SUBTITLE = ("The three ideas behind modern generative AI, live on a CPU: move a knob and watch a character-level GPT write "
             "Shakespeare, a conditional DCGAN paint Fashion-MNIST clothes and a reinforcement-learning agent land on the moon.")
-# Browsers smooth enlarged images; the GAN's 32x32 pixels should stay crisp squares.
-CSS = "\n".join(["#gan-image img, #gan-grid img, #gan-interpolation img { image-rendering: pixelated; }",
-                 STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS, GAME_CSS])
+# The page's CSS and head scripts: each tab's files in demo/static/ (read by its module when the app starts) and
+# style.py's page-wide rules, passed to launch(css=..., head=...), so the page loads nothing from another origin.
+CSS = "\n".join([STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS, GAME_CSS, AGENT_CSS])
 # Scripts for the page head: keyboard moves of a knob send its release (page-wide), the text tab's shortcuts, the 2-D
 # GAN's canvas, the API page's fixes (demo/api_docs.py)
 HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD])

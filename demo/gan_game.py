@@ -18,7 +18,7 @@ from core.gan.game import RealOrFake, RoundResult
 from core.validation import KnobError
 from demo.api_docs import hints_resolved
 from demo.errors import field_note, user_errors
-from demo.shared import GeneratedFiles, queue_group
+from demo.shared import GeneratedFiles, queue_group, static_text
 
 SHOW_SCALE = 4  # 28x28 shown at 112x112
 GAME_DISK_CAP = 32 * 2**20
@@ -29,12 +29,7 @@ NEW_SCORE = {"rounds": 0, "images": 0, "player": 0, "d": 0}
 # The result table on a phone: a line breaks only between words ("truth", "Sneaker" were broken mid-word at 390 px;
 # "Ankle boot" may take two lines), a heading never; the table scrolls sideways inside its box if it must, never
 # the page.
-CSS = """
-#gan-game-result table { display: block; overflow-x: auto; max-width: 100%; }
-#gan-game-result td, #gan-game-result th { word-break: normal !important; overflow-wrap: normal !important;
-  padding-left: 6px; padding-right: 6px; }
-#gan-game-result th { white-space: nowrap; }
-"""
+CSS = static_text("gan_game.css")
 
 
 def result_markdown(result: RoundResult, score: dict[str, int]) -> str:

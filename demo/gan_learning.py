@@ -21,7 +21,7 @@ from core.gan.snapshots import SnapshotRun
 from demo.errors import user_errors
 from demo.gan_learning_plot import LearningPlot
 from demo.image_tab import IMAGE_SCALE, PNG_COMPRESS_LEVEL
-from demo.shared import GeneratedFiles, queue_group
+from demo.shared import GeneratedFiles, queue_group, static_text
 
 GRID_SCALE = 2
 DISK_CAP_BYTES = 16 * 2**20  # at most 8 steps x (a grid + the images users ask for): small PNGs, the oldest go first
@@ -29,9 +29,7 @@ EXPLAIN = ("The same latent $z$ through the generator $G(z \\mid y)$ as it was a
            "at step 0 it is untrained noise; the adversarial game then pushes $D(G(z))$ up while $D$ learns to keep "
            "$D(x)$ high and $D(G(z))$ low. Slide through the training steps and watch the images, the losses and the "
            "Frechet distance (measured on each snapshot, lower is better) move together.")
-CSS = """#gan-learning-image img, #gan-learning-grid img { image-rendering: pixelated; }
-#gan-learning-curves svg { display: block; height: auto; }
-#gan-learning-caption { font-size: 14px; }"""
+CSS = static_text("gan_learning.css")
 
 
 def caption_html(view: LearningView, step: int) -> str:

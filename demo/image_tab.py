@@ -25,7 +25,7 @@ from demo.gan_grid import labelled_sheet, slug
 from demo.gan_verdict import build_verdict, verdict_explain, wire_verdict
 from demo.image_page import ImagePage, direction_field
 from demo.knob_release import SLIDER_CLASSES
-from demo.shared import DISK_CAP_BYTES, GeneratedFiles, random_seed  # noqa: F401  (DISK_CAP_BYTES: bench/abuse.py)
+from demo.shared import DISK_CAP_BYTES, GeneratedFiles, random_seed, static_text  # noqa: F401  (DISK_CAP_BYTES: bench/abuse.py)
 
 IMAGE_SCALE = 8  # 32x32 shown as 256x256, nearest neighbour so pixels stay crisp
 PREVIEW_SCALE = 2  # the direction previews: two 64x64 tiles
@@ -37,40 +37,7 @@ GRID_COLUMNS = 6  # the grid's columns (4 on a phone: CSS below)
 # The image tab's own CSS (build.py joins every tab's CSS into the page's). The knobs column is long (8 direction
 # sliders), so the image column stays in view while they move: sticky beside them on a desktop; on a phone the
 # columns stack, so the image (smaller) goes first and sticks to the top of the screen above the knobs.
-CSS = """
-#gan-output { position: sticky; top: 8px; align-self: flex-start; }
-.gan-direction-row { align-items: center; flex-wrap: nowrap !important; gap: 8px; }
-.gan-direction-row > .gan-direction-slider { min-width: 0 !important; }
-.gan-direction-preview { flex: 0 0 136px !important; min-width: 136px !important; }
-.gan-direction-preview img { image-rendering: pixelated; }
-#gan-directions-head { align-items: center; }
-#gan-grid img { image-rendering: pixelated; }
-/* the grid: every tile in view (no inner scroll box), its caption under it in two short lines, not over the image */
-#gan-grid .grid-wrap { height: auto !important; max-height: none !important; overflow: visible !important; }
-#gan-grid .grid-container { grid-template-columns: repeat(var(--grid-cols), minmax(0, 1fr)); grid-auto-rows: auto;
-                            gap: var(--spacing-md); }
-#gan-grid .thumbnail-item { display: flex; flex-direction: column; aspect-ratio: auto; height: auto; min-width: 0; }
-#gan-grid .thumbnail-item img { aspect-ratio: 1 / 1; width: 100%; height: auto; }
-#gan-grid .caption-label { position: static; max-width: 100%; white-space: pre-line; text-align: center; margin: 0;
-                           padding: 2px 0; background: none; color: var(--body-text-color); font-size: var(--text-sm);
-                           line-height: 1.25; border: none; }
-#gan-grid .thumbnail-item:focus-visible { outline: 3px solid var(--color-accent); outline-offset: 2px; }
-@media (max-width: 640px) {
-  #gan-studio { flex-direction: column; }
-  #gan-output { order: -1; z-index: 100; top: 0; width: 100%; background-color: var(--body-background-fill, #fff) !important;
-                box-shadow: 0 6px 8px -6px rgba(0, 0, 0, 0.35); padding-bottom: 4px; }
-  #gan-image { height: 168px !important; }
-  #gan-image img { max-height: 136px; }
-  #gan-verdict { font-size: 13px; }
-  #gan-grid .grid-container { --grid-cols: 4 !important; }
-  #gan-verdict p { margin: 0; }
-  /* each slider full width, its preview strip under it (the labels have z-index 40: the image stays above) */
-  .gan-direction-row { flex-wrap: wrap !important; gap: 2px; }
-  .gan-direction-row > .gan-direction-slider { flex: 1 1 100% !important; }
-  .gan-direction-preview { flex: 0 0 auto !important; min-width: 0 !important; }
-  .gan-direction-preview img { height: 77px; width: auto; }  /* natural size: the -/+ captions stay legible */
-}
-"""
+CSS = static_text("image.css")
 # Sliders whose heavy views (grid, GIF) wait for the end of a move: demo/knob_release.py gives one moved by arrow keys
 # or a typed value the `release` a drag's end sends.
 RELEASE_ON_KEYS = SLIDER_CLASSES

@@ -31,7 +31,7 @@ from core.gpt.sampling import SamplingKnobs, validate_knobs, validate_prompt
 from core.validation import KnobError, as_int
 from demo.api_docs import public_endpoint
 from demo.errors import USER_ERRORS, field_note, missing_model_notice, user_errors
-from demo.shared import GeneratedFiles, queue_group
+from demo.shared import GeneratedFiles, queue_group, static_text
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.text_tab import TextTabParts
 
@@ -474,32 +474,7 @@ class InsideHandlers:
         return "\n".join(rows)
 
 
-CSS = """
-#inside-text span { font-family: monospace; }
-#inside-grid img { image-rendering: pixelated; cursor: pointer; }
-#inside-text .token { margin: 0 !important; padding: 0 1px !important; }
-.inside-note { color: #a60; }
-.dark .inside-note { color: #f0a040; }
-.inside-bars { width: 100%; border-collapse: collapse; font-size: 0.9em; }
-.inside-bars td, .inside-bars th { padding: 1px 4px; text-align: left; }
-.inside-bars td.c { font-family: monospace; width: 2em; }
-.inside-bars .bar { display: inline-block; height: 0.8em; background: #3a6fd8; margin-right: 4px; vertical-align: middle; }
-.inside-bars .bar.raw { background: #9aa; }
-.inside-bars tr.chosen { background: #fde68a; font-weight: bold; }
-.inside-bars tr.cut { color: #aaa; }
-.inside-line { font-family: monospace; line-height: 1.8; margin: 4px 0; word-break: break-all; }
-.inside-line .lbl { display: inline-block; min-width: 17em; font-family: sans-serif; font-size: 0.85em; color: #555; }
-.inside-line .out { color: #bbb; text-decoration: line-through; }
-.inside-line .q { outline: 2px solid #d33; }
-/* the worked example's formulas and vectors scroll inside their own box on a narrow screen, never the page */
-#inside-worked { max-width: 100%; overflow-x: auto; }
-#inside-worked .katex-display { overflow-x: auto; overflow-y: hidden; }
-#inside-worked code { overflow-wrap: anywhere; }
-#inside-controls > div { min-width: min(100%, 160px); }
-.inside-big { display: grid; max-width: 640px; font-family: monospace; font-size: 0.7em; overflow-x: auto; }
-.inside-big img { width: 100%; height: 100%; image-rendering: pixelated; margin: 0; }
-.inside-big div { text-align: center; }
-"""
+CSS = static_text("inside.css")
 
 
 def _note(elem_id: str) -> gr.Markdown:

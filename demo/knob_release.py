@@ -8,33 +8,10 @@ on Enter in a slider's number box. A number box with only "release-on-keys" (a s
 out of the way during a drag (the drag sends its own release)."""
 from __future__ import annotations
 
+from demo.shared import head_script
+
 KEY_RELEASE_MS = 300
 SLIDER_CLASSES = ["knob-slider", "release-on-keys"]  # elem_classes of a slider that should release after keys
 NUMBER_CLASSES = ["release-on-keys"]  # elem_classes of a number box that should submit after typing stops
 
-HEAD = """<script>
-(() => {
-  const waiting = new WeakMap();
-  let pointerDown = false;
-  const release = (input) => {
-    clearTimeout(waiting.get(input));
-    if (input.closest(".knob-slider")) input.dispatchEvent(new PointerEvent("pointerup", {bubbles: true}));
-    else input.dispatchEvent(new KeyboardEvent("keypress", {key: "Enter", bubbles: true}));
-  };
-  document.addEventListener("pointerdown", () => { pointerDown = true; }, true);
-  document.addEventListener("pointerup", () => { pointerDown = false; }, true);
-  document.addEventListener("pointercancel", () => { pointerDown = false; }, true);
-  document.addEventListener("input", (event) => {
-    const input = event.target;
-    if (pointerDown || !(input instanceof HTMLInputElement) || !input.closest(".release-on-keys")) return;
-    clearTimeout(waiting.get(input));
-    waiting.set(input, setTimeout(() => release(input), %d));
-  }, true);
-  document.addEventListener("keydown", (event) => {
-    const target = event.target;
-    if (event.key !== "Enter" || !(target instanceof HTMLInputElement) || !target.closest(".release-on-keys")) return;
-    if (target.closest(".knob-slider")) release(target);  // a slider's number box has no submit of its own
-    else clearTimeout(waiting.get(target));  // a number box submits Enter itself
-  }, true);
-})();
-</script>""" % KEY_RELEASE_MS
+HEAD = head_script("knob_release.js", KEY_RELEASE_MS=KEY_RELEASE_MS)

@@ -149,3 +149,12 @@ class GeneratedFiles:
             if len(self._keys) > 2 * len(self._sizes):  # forget keys of deleted files
                 self._keys = {k: v for k, v in self._keys.items() if v in self._sizes}
         return str(path)
+
+
+def head_script(name: str, **values: object) -> str:
+    """A script from demo/static/ as a <script> element for the page's head=, each {{NAME}} in it replaced by
+    values[NAME] (a constant the Python side states once, such as knob_release.py's KEY_RELEASE_MS)."""
+    text = static_text(name)
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", str(value))
+    return f"<script>\n{text.rstrip()}\n</script>"

@@ -19,7 +19,7 @@ from core.validation import KnobError
 from demo.api_docs import public_endpoint
 from demo.errors import USER_ERRORS, field_note, missing_model_notice, user_errors
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
-from demo.shared import queue_group, random_seed
+from demo.shared import head_script, queue_group, random_seed, static_text
 from serve.stream_worker import StreamWorker
 
 DEFAULT_PROMPT = "ROMEO:\n"
@@ -54,50 +54,10 @@ NOTES = ("prompt", "run", "status", *KNOB_FIELDS)
 # sticky parts stick over the whole tab. There the text box is tall enough for most of a 200-character text (about
 # 12 short lines) and the bars sit in two columns, so the knobs keep about half the screen below them. The ten
 # bars are a picture, not buttons: no hover, no pointer.
-CSS = """
-.field-note p { color: var(--error-text-color, #b91c1c); font-size: var(--text-sm); margin: 0; }
-#run-status p { color: var(--body-text-color-subdued); font-size: var(--text-sm); margin: 0; }
-#bars-note p { color: var(--body-text-color-subdued); font-size: var(--text-md); margin: var(--spacing-sm) 0; }
-#next-token-bars button { pointer-events: none; }
-@media (max-width: 720px) {
-  #text-row { flex-direction: column; flex-wrap: nowrap; }
-  #text-main, #text-knobs { display: contents; }
-  #text-main > * { order: 0; }
-  #text-knobs > * { order: 5; }
-  #text-knobs > .form { position: relative; z-index: 0; }
-  #text-main > .form:has(#generated) { order: 1; position: sticky; top: 0; z-index: 21; }
-  #text-main > .form:has(#generated) { height: 232px; }
-  #generated { padding: 4px 8px; }
-  #generated textarea { height: 196px !important; min-height: 0; font-size: var(--text-sm); line-height: 1.3;
-                        padding: 4px 6px; }
-  #text-knobs > #bars-note { order: 2; }
-  #text-knobs > #next-token-bars { order: 3; position: sticky; top: 232px; z-index: 20;
-                                   background: var(--block-background-fill); padding: 4px 8px; }
-  #next-token-bars > label { display: none; }
-  #next-token-bars .container { display: grid; grid-template-columns: 1fr 1fr; column-gap: 6px; }
-  #next-token-bars .label .text { white-space: nowrap; }
-  #next-token-bars button { margin: 0 !important; padding: 0 !important; }
-  #next-token-bars .inner-wrap { position: relative; }
-  #next-token-bars .bar { position: absolute; inset: 0 auto 0 0; height: 100% !important; margin: 0; opacity: 0.45; }
-  #next-token-bars .label { position: relative; margin: 0; line-height: 1.35; font-size: var(--text-sm); }
-}
-"""
+CSS = static_text("text.css")
 # Script for the page head (build.py joins them): Ctrl+Enter (Cmd+Enter) in the prompt presses Generate, and the bars
 # leave the tab order (they do nothing). A knob moved from the keyboard re-runs the text through demo/knob_release.py.
-HEAD = """<script>
-(() => {
-  document.addEventListener("keydown", (event) => {
-    const target = event.target;
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target instanceof HTMLElement && target.closest("#prompt")) {
-      event.preventDefault();
-      document.querySelector("#generate")?.click();
-    }
-  }, true);
-  const untab = () => document.querySelectorAll('#next-token-bars button:not([tabindex="-1"])')
-    .forEach((bar) => bar.setAttribute("tabindex", "-1"));
-  new MutationObserver(untab).observe(document.documentElement, {childList: true, subtree: true});
-})();
-</script>"""
+HEAD = head_script("text.js")
 
 
 class StreamSession:
