@@ -12,7 +12,8 @@ import inspect
 from typing import Any, Callable
 
 import gradio as gr
-from gradio.context import get_blocks_context
+
+from serve.gradio_internals import describe_api_slots
 
 # The page's MCP tab (its icon is Gradio's mcp-*.svg) explains how to turn on an MCP server, which this app keeps off
 # (build.launch_demo: mcp_server=False; HttpGuard closes /gradio_api/mcp). A phone (<= 640 px) gets the footer link
@@ -70,28 +71,23 @@ def public_endpoint(fn: Callable[..., Any], api_name: str, description: str, arg
     """gr.api(fn) listed on the API page with `description`, a line per argument (`arguments`, by parameter name)
     and per returned value (`returns`: its JSON schema, when the type hint cannot say it, and a line).
 
-    The lines go into the schema each slot reports (gradio.components.api_component.Api), which is where the API
-    page reads a parameter's description ("additional_description") and a return value's ("description")."""
+    The endpoint's description goes through gr.api's public api_description. Gradio 6.31 has no public way to give
+    the page a line per argument or returned value (a docstring's Args: reach only its MCP schema), so those are
+    written into gr.api's slots by serve/gradio_internals.py describe_api_slots."""
     fn = hints_resolved(fn)
     names = list(inspect.signature(fn).parameters)
     if set(arguments) != set(names):
         raise ValueError(f"{api_name}: describe exactly the arguments {names}, not {sorted(arguments)}")
     dependency = gr.api(fn, api_name=api_name, api_description=description, **kwargs)
-    blocks = get_blocks_context().blocks  # type: ignore[union-attr]  # gr.api has just checked there is one
-    for name, block_id in zip(names, dependency["inputs"]):
-        slot = blocks[block_id]
-        slot._api_info = {**slot._api_info, "additional_description": arguments[name]}
     if len(returns) != len(dependency["outputs"]):
         raise ValueError(f"{api_name}: describe its {len(dependency['outputs'])} returned value(s)")
-    for (schema, line), block_id in zip(returns, dependency["outputs"]):
-        slot = blocks[block_id]
-        slot._api_info = {**(schema or slot._api_info), "description": line}
+    describe_api_slots(dependency, [arguments[name] for name in names], returns)
     return dependency
 
 
 def hints_resolved(fn: Callable[..., Any]) -> Callable[..., Any]:
     """fn with its type hints evaluated: under `from __future__ import annotations` they are strings, and gr.api
-    splits a `tuple[...]` return hint into its outputs only when it is a type (gradio.utils.get_return_types).
+    splits a `tuple[...]` return hint into its outputs only when it is a type, not a string.
     A generator stays a generator function, so Gradio still streams it."""
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)

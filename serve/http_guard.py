@@ -20,6 +20,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Mapping
 
+from serve import gradio_internals
+from serve.gradio_internals import Endpoint
+
 log = logging.getLogger("playground.http_guard")
 
 API = "/gradio_api"
@@ -66,7 +69,7 @@ class GuardConfig:
     max_body_bytes: int = 64 * 1024  # a 2 000-character prompt is at most ~12 kB of JSON (\\uXXXX escapes)
     groups: Mapping[str, GroupLimit] = field(default_factory=dict)  # concurrency_id -> limits
     default_group: GroupLimit = GroupLimit(per_session=2, per_address=8, total=16)  # small no-op events (seeds)
-    # Gradio keeps ~0.3 MB for every session it sees (a copy of every component's config, gradio/state_holder.py),
+    # Gradio keeps memory for every session it sees (less after gradio_internals.slim_sessions, but some),
     # and a call without a session_hash is a session of its own: new sessions per address are a token bucket.
     new_sessions_burst: int = 60
     new_sessions_per_s: float = 1.0
@@ -161,25 +164,25 @@ class HttpGuard:
         self.pending = PendingEvents(self._is_alive)
         self.new_sessions = TokenBuckets(self.config.new_sessions_burst, self.config.new_sessions_per_s)
 
-    # ----- what the served Blocks knows -----
+    # ----- what the served Blocks knows (read through serve/gradio_internals.py, the one module that may) -----
     def _is_alive(self, event_id: str) -> bool:
-        # Gradio keeps an event here from the join until it has finished running (queueing.Queue). Private, so a
-        # Gradio upgrade that renames it fails tests/test_security_limits.py rather than silently lifting the limits.
-        return event_id in self.blocks._queue.event_ids_to_events
+        return gradio_internals.event_is_alive(self.blocks, event_id)
 
     def _is_new_session(self, session: str | None) -> bool:
-        return session is None or session not in self.blocks.state_holder  # StateHolder.__contains__
+        return session is None or not gradio_internals.session_is_known(self.blocks, session)
 
-    def _fn_by_index(self, fn_index: Any) -> Any:
-        if type(fn_index) is not int or fn_index not in self.blocks.fns:
-            raise Refusal(422, f"fn_index must be one of this app's function indices (0 to {len(self.blocks.fns) - 1})")
-        return self.blocks.fns[fn_index]
+    def _fn_by_index(self, fn_index: Any) -> Endpoint:
+        endpoint = gradio_internals.endpoint_by_index(self.blocks, fn_index)
+        if endpoint is None:
+            last = gradio_internals.function_count(self.blocks) - 1
+            raise Refusal(422, f"fn_index must be one of this app's function indices (0 to {last})")
+        return endpoint
 
-    def _fn_by_name(self, api_name: str) -> Any:
-        for fn in self.blocks.fns.values():
-            if fn.api_name == api_name and fn.api_name not in (None, False):
-                return fn
-        raise Refusal(404, f"No endpoint named {api_name[:64]!r}; the app's endpoints are listed at /gradio_api/info")
+    def _fn_by_name(self, api_name: str) -> Endpoint:
+        endpoint = gradio_internals.endpoint_by_name(self.blocks, api_name)
+        if endpoint is None:
+            raise Refusal(404, f"No endpoint named {api_name[:64]!r}; the app's endpoints are listed at /gradio_api/info")
+        return endpoint
 
     # ----- the checks -----
     def _client_address(self, scope: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> str:
@@ -227,7 +230,7 @@ class HttpGuard:
                 break
         return b"".join(chunks), messages
 
-    def _group_of_call(self, path: str, body: bytes) -> tuple[Any, str | None]:
+    def _group_of_call(self, path: str, body: bytes) -> tuple[Endpoint, str | None]:
         """The function a queue call names and the session it comes from (None: no session given)."""
         try:
             payload = json.loads(body) if body else None
@@ -244,30 +247,20 @@ class HttpGuard:
             name = path[len(CALL_V2):] if path.startswith(CALL_V2) else path[len(CALL):]
             fn = self._fn_by_name(name.strip("/"))
         if path.startswith(CALL_V2):
-            known = set(self._parameter_names(fn))
+            known = set(fn.parameter_names())
             unknown = sorted(set(payload) - known - {"session_hash", "oauth_token"})
             if unknown:
                 raise Refusal(422, f"Unknown argument(s) {unknown[:5]}; {fn.api_name} takes {sorted(known)}")
             return fn, session
         data = payload.get("data")
         # Gradio checks the count only when the event runs, in the queue, and logs a traceback for each bad one.
-        counts = sorted({len(fn.inputs), sum(not getattr(block, "skip_api", False) for block in fn.inputs)})
-        if not isinstance(data, list) or len(data) not in counts:
-            raise Refusal(422, f"data must be a list of {' or '.join(map(str, counts))} input values for "
+        if not isinstance(data, list) or len(data) not in fn.input_counts:
+            raise Refusal(422, f"data must be a list of {' or '.join(map(str, fn.input_counts))} input values for "
                                f"{fn.api_name or 'this function'}")
         return fn, session
 
-    @staticmethod
-    def _parameter_names(fn: Any) -> list[str]:
-        import inspect
-
-        try:
-            return [p for p in inspect.signature(fn.fn).parameters if p != "self"]
-        except (TypeError, ValueError):
-            return []
-
-    def _limit_keys(self, fn: Any, session: str | None, address: str) -> tuple[list[tuple[str, str]], list[int]]:
-        group = str(fn.concurrency_id)
+    def _limit_keys(self, fn: Endpoint, session: str | None, address: str) -> tuple[list[tuple[str, str]], list[int]]:
+        group = fn.group
         limit = self.config.limit(group)
         keys, limits = [(group, "total:")], [limit.total]
         if self.config.per_address:
