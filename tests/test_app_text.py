@@ -9,14 +9,15 @@ import gradio as gr
 import pytest
 
 from core import limits
-from demo.text_tab import (BARS_BAD_KNOB, NOTES, STREAM_INTERVAL_S, STREAM_MAX_WAIT_S, STREAM_MIN_CHARS, StreamSession,
-                           char_label, update_due)
+from demo.text_handlers import (NOTES, STREAM_INTERVAL_S, STREAM_MAX_WAIT_S, STREAM_MIN_CHARS, StreamSession,
+                                update_due)
+from demo.text_render import BARS_BAD_KNOB, char_label
 
 KNOBS = dict(temperature=0.8, top_k=40, top_p=0.95, max_new_tokens=30, seed=7)
 
 
 def test_generate_streams_the_growing_text(text_handlers, monkeypatch):
-    monkeypatch.setattr("demo.text_tab.update_due", lambda seconds, chars: True)  # all that arrived, at once
+    monkeypatch.setattr("demo.text_handlers.update_due", lambda seconds, chars: True)  # all that arrived, at once
     steps = list(text_handlers.generate("ROMEO:\n", **KNOBS))
     assert steps[0] == "ROMEO:\n" and steps[1] == steps[0] + steps[-1][len(steps[0])]  # the first character alone
     assert len(steps[-1]) == len("ROMEO:\n") + KNOBS["max_new_tokens"]
@@ -46,7 +47,7 @@ def test_a_stream_beyond_the_limit_gets_a_busy_message_at_once(text_handlers, mo
 
 
 def test_streamed_updates_are_coalesced_but_end_with_every_character(text_handlers, monkeypatch):
-    monkeypatch.setattr("demo.text_tab.update_due", lambda seconds, chars: False)  # nothing between prompt and end
+    monkeypatch.setattr("demo.text_handlers.update_due", lambda seconds, chars: False)  # nothing between prompt and end
     steps = list(text_handlers.generate("ROMEO:\n", **KNOBS))
     assert steps == ["ROMEO:\n", steps[-1]] and len(steps[-1]) == len("ROMEO:\n") + KNOBS["max_new_tokens"]
 
