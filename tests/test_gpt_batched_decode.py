@@ -15,7 +15,8 @@ from core.gpt.batched_decode import BatchedDecoder, StreamBatch
 from core.gpt.io import load_gpt
 from core.gpt.kv_cache import KVCache
 from core.gpt.model import GPT, GPTConfig
-from core.gpt.sampling import Sampler, SamplingKnobs, next_token_probabilities, next_token_probabilities_rows
+from core.gpt.knobs import SamplingKnobs, next_token_probabilities, next_token_probabilities_rows
+from core.gpt.sampling import Sampler
 
 CHECKPOINT = Path(__file__).resolve().parents[1] / "checkpoints" / "gpt-shakespeare"
 

@@ -13,7 +13,8 @@ from core import limits
 from core.gpt import sampling
 from core.gpt.inspect import RAW, step_distribution, step_distributions, step_probabilities, trace_ids, trace_text
 from core.gpt.io import LoadedGPT, load_gpt
-from core.gpt.sampling import Sampler, SamplingKnobs, validate_prompt
+from core.gpt.knobs import SamplingKnobs
+from core.gpt.sampling import Sampler, validate_prompt
 from core.validation import KnobError
 from demo.app_state import GPT_NAME
 from tests.conftest import CHECKPOINTS, ROOT, require_checkpoint

@@ -8,7 +8,8 @@ import torch
 
 from core import limits
 from core.gpt.model import GPT, GPTConfig
-from core.gpt.sampling import NextTokenExplorer, Sampler, SamplingKnobs, next_token_probabilities, validate_knobs, validate_prompt
+from core.gpt.knobs import SamplingKnobs, next_token_probabilities, validate_knobs
+from core.gpt.sampling import NextTokenExplorer, Sampler, validate_prompt
 from core.gpt.tokenizer import CharTokenizer, UnknownCharactersError
 from core.validation import KnobError
 

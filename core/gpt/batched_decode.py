@@ -22,14 +22,14 @@ import torch.nn.functional as F
 
 from core.gpt.kv_cache import DecodeWeights, KVCache
 from core.gpt.model import GPT
-from core.gpt.sampling import SamplingKnobs, next_token_probabilities_rows
+from core.gpt.knobs import SamplingKnobs, next_token_probabilities_rows
 
 
-# The matrix products of a step always take at least this many rows (zero rows added, results dropped). MKL's sgemm
-# takes another code path, with another summation order, for 1-3 rows than for 4 or more, while from 4 rows on each
-# row's result is bit for bit the same whatever the row count and the row's place (measured here for every shape of
-# the model; tests/test_gpt_batched_decode.py holds the logits to it). Padding the products, not the attention, makes
-# a stream's logits, and so its text, independent of how many others share the step, for ~0.3 ms a step alone.
+# The matrix products of a step always take at least this many rows (zero rows added, results dropped): MKL's sgemm
+# sums in another order for 1-3 rows than for 4 or more, so a stream's logits would otherwise change with the number
+# of streams sharing its step. Padded, a row's logits are equal within float32 rounding (~1e-5) whatever the row count
+# and the row's place, and a stream draws the same text alone or batched (tests/test_gpt_batched_decode.py). Padding
+# the products, not the attention, keeps the cost to a stream running alone small (docs/performance.md).
 MIN_ROWS = 4
 
 

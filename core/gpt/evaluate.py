@@ -54,7 +54,8 @@ def update_card(checkpoint: str, figures: dict, loaded) -> None:
     """Merge the measured figures into config.json's metrics and rewrite README.md with a fresh sample."""
     from core.checkpoints import load_config, save_config
     from core.gpt.model_card import write_gpt_card
-    from core.gpt.sampling import Sampler, SamplingKnobs
+    from core.gpt.knobs import SamplingKnobs
+    from core.gpt.sampling import Sampler
 
     config = load_config(checkpoint)
     config["metrics"] = {**config.get("metrics", {}), **figures}

@@ -24,7 +24,8 @@ import torch
 
 from core.checkpoints import CheckpointError
 from core.gpt.model import GPT, sliding_window_mask
-from core.gpt.sampling import SamplingKnobs, next_token_probabilities, next_token_probabilities_rows, validate_prompt
+from core.gpt.knobs import SamplingKnobs, next_token_probabilities, next_token_probabilities_rows
+from core.gpt.sampling import validate_prompt
 from core.gpt.tokenizer import CharTokenizer
 from core.validation import KnobError
 

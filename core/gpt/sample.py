@@ -9,7 +9,8 @@ import sys
 
 from core.checkpoints import CheckpointError
 from core.gpt.io import load_gpt
-from core.gpt.sampling import Sampler, SamplingKnobs, validate_knobs
+from core.gpt.knobs import SamplingKnobs, validate_knobs
+from core.gpt.sampling import Sampler
 from core.validation import KnobError
 
 DEFAULTS = SamplingKnobs()
