@@ -10,7 +10,8 @@ from core.gpt.inspect import step_distribution
 from core.gpt.sampling import Sampler, SamplingKnobs
 from demo.app_state import GPT_NAME, AppState
 from core import limits
-from demo.inside_tab import GRID_GAP, GRID_PIXELS, GRID_SPAN, NOTE_FIELDS, InsideHandlers, Picked
+from demo.inside_handlers import NOTE_FIELDS, InsideHandlers, Picked
+from demo.inside_render import GRID_GAP, GRID_PIXELS, GRID_SPAN
 from tests.conftest import require_checkpoint
 
 PROMPT = "ROMEO:\n"
