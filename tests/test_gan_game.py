@@ -104,6 +104,9 @@ def test_rounds_expire_and_are_bounded(app_state, judges) -> None:
     small = RealOrFake(app_state.gan.generator, judges, app_state.real_sample, max_rounds=3, ttl_s=3600)
     ids = [small.new_round(seed=i)[0] for i in range(5)]
     assert list(small._rounds) == ids[2:]
+    small._rounds.expire(time.monotonic() + 3601)  # as an hour later
+    with pytest.raises(KnobError, match="unknown or expired"):
+        small.answer(ids[-1], [])
 
 
 def test_the_truth_never_reaches_the_browser_before_the_answer(app_url, client) -> None:
@@ -202,13 +205,28 @@ def test_a_stream_closed_by_the_server_frees_its_slot_and_a_second_play_takes_ov
     assert next(newer)["step"] == 2 and sessions.playing_count() == 1
 
 
-def test_frames_come_at_the_frame_rate_with_knobs_applied_between_them() -> None:
+class StepClock:
+    """toy_sessions' clock in a test: time moves only when the stream sleeps, and every sleep is recorded."""
+
+    def __init__(self) -> None:
+        self.now, self.sleeps = 0.0, []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_frames_come_at_the_frame_rate_with_knobs_applied_between_them(monkeypatch) -> None:
+    clock = StepClock()
+    monkeypatch.setattr(toy_sessions, "time", clock)
     sessions = ToySessions(max_playing=1, max_steps=10_000)
     frames = sessions.play("a", ToyKnobs(), 2, frame_s=0.05)
-    started = time.monotonic()
     steps = [next(frames)["step"] for _ in range(5)]
-    elapsed = time.monotonic() - started
-    assert steps == [2, 4, 6, 8, 10] and elapsed >= 4 * 0.05 * 0.9, elapsed  # paced by the server, not as fast as it can
+    assert steps == [2, 4, 6, 8, 10]
+    assert clock.sleeps == pytest.approx([0.05] * 4)  # paced by the server, not as fast as it can
     view = sessions.set_knobs("a", ToyKnobs(data="moons", lr_g=0.01), 5)
     assert view["knobs"]["data"] == "moons" and view["step"] == 10
     view = next(frames)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
+from cachetools import TTLCache
 
 from core.gan.data import CLASS_NAMES
 from core.gan.judge import Judges, Verdict
@@ -24,7 +24,7 @@ from core.gan.real_sample import RealSample
 from core.validation import KnobError
 
 ROUND_IMAGES = 6
-MAX_ROUNDS = 5_000  # rounds kept server-side (oldest dropped first): the truth, classes and verdicts, ~2 kB each
+MAX_ROUNDS = 5_000  # rounds kept server-side (expired, then least recently used, dropped first): the truth, classes and verdicts, ~2 kB each
 ROUND_TTL_S = 3_600
 
 
@@ -33,7 +33,6 @@ class Round:
     is_real: list[bool]
     labels: list[int]  # the class each image is (real) or was asked for (generated): D judges x given y
     verdicts: list[Verdict]
-    created: float = field(default_factory=time.monotonic)
     result: "RoundResult | None" = None
 
 
@@ -60,8 +59,8 @@ class RealOrFake:
         self.generator, self.judges, self.sample = generator.eval(), judges, sample
         self.real_pixels = to_uint8(sample.images)
         self.n, self.max_rounds, self.ttl_s = images_per_round, max_rounds, ttl_s
-        self._rounds: OrderedDict[str, Round] = OrderedDict()
-        self._lock = threading.Lock()
+        self._rounds: TTLCache[str, Round] = TTLCache(maxsize=max_rounds, ttl=ttl_s, timer=time.monotonic)
+        self._lock = threading.Lock()  # every player's requests share one game
 
     @torch.inference_mode()
     def new_round(self, seed: int | None = None) -> tuple[str, np.ndarray]:
@@ -84,14 +83,8 @@ class RealOrFake:
         shown = np.ascontiguousarray(pixels[:, 2:30, 2:30])
         round_id = secrets.token_urlsafe(16)
         with self._lock:
-            self._evict()
             self._rounds[round_id] = Round(is_real.tolist(), labels.tolist(), verdicts)
         return round_id, shown
-
-    def _evict(self) -> None:
-        now = time.monotonic()
-        while self._rounds and (len(self._rounds) >= self.max_rounds or now - next(iter(self._rounds.values())).created > self.ttl_s):
-            self._rounds.popitem(last=False)
 
     def answer(self, round_id: str, marked_real: list[int]) -> tuple[RoundResult, bool]:
         """Score a round: marked_real are the 0-based positions the player thinks are real. Returns (result, first

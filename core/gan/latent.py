@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import io
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Sequence
 
 import torch
+from cachetools import LRUCache, cachedmethod
 from PIL import Image
 
 from core.gan.data import CLASS_NAMES
@@ -109,26 +109,16 @@ class LatentStudio:
         self.directions = directions.detach().clone()
         # Names, hints and slider ranges live in config.json (named with `python -m core.gan.direction_preview`)
         self.direction_names, self.direction_hints, self.direction_ranges = direction_labels(loaded.config, len(directions))
-        self._cache: OrderedDict[tuple[int, int, float], torch.Tensor] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache: LRUCache[tuple[int, int, float], torch.Tensor] = LRUCache(maxsize=_CACHE_SIZE)
+        self._lock = threading.Lock()  # the app serves several users from one studio
 
     # ----- knobs -----
     def knobs(self, class_name: Any = RANDOM_CLASS, seed: Any = 0, psi: Any = 1.0, directions: Any = ()) -> ImageKnobs:
         return validate_image_knobs(class_name, seed, psi, directions, len(self.direction_names))
 
+    @cachedmethod(lambda self: self._cache, lock=lambda self: self._lock)
     def base_latent(self, seed: int, label: int, psi: float) -> torch.Tensor:
-        key = (seed, label, psi)
-        with self._lock:  # the app serves several users from one studio: check-and-move must be atomic
-            z = self._cache.get(key)
-            if z is not None:
-                self._cache.move_to_end(key)
-                return z
-        z = seed_to_z(seed, self.z_dim) * psi
-        with self._lock:
-            self._cache[key] = z
-            while len(self._cache) > _CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return z
+        return seed_to_z(seed, self.z_dim) * psi
 
     def latent(self, knobs: ImageKnobs) -> tuple[torch.Tensor, int]:
         """(z, class index) for the knobs (validated again here, so a hand-built ImageKnobs gets the same clear errors)."""

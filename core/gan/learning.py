@@ -9,10 +9,10 @@ one of 1..n (the slider counts snapshots, since a run continued in a second phas
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from typing import Any
 
 import torch
+from cachetools import LRUCache, cachedmethod
 from PIL import Image
 
 from core.gan.data import CLASS_NAMES
@@ -36,9 +36,9 @@ class LearningView:
     def __init__(self, run: SnapshotRun) -> None:
         self.run = run
         self.z_dim = run.generators[0].config.z_dim
-        self._images: OrderedDict[tuple[int, int, int], Image.Image] = OrderedDict()
-        self._grids: dict[int, Image.Image] = {}
-        self._lock = threading.Lock()
+        self._images: LRUCache[tuple[int, int, int], Image.Image] = LRUCache(maxsize=_CACHE_SIZE)
+        self._grids: dict[int, Image.Image] = {}  # one per snapshot: bounded by the run
+        self._lock = threading.Lock()  # the app serves every user from one view
 
     @property
     def steps(self) -> list[int]:
@@ -56,38 +56,29 @@ class LearningView:
             raise KnobError(f"training step must be one of the snapshots' steps ({_short(self.steps)}); got {value:g}.")
         return index
 
-    @torch.inference_mode()
     def image(self, step: Any, class_name: Any, seed: Any) -> Image.Image:
         """The 32x32 image of (class, seed) as the generator drew it at `step`."""
         index, class_name, seed = self.step_index(step), validate_class(class_name), validate_seed(seed)
-        label = class_index(class_name, seed)
-        key = (index, label, seed)
-        with self._lock:
-            if (cached := self._images.get(key)) is not None:
-                self._images.move_to_end(key)
-                return cached
-        picture = to_pil(self.run.generators[index](seed_to_z(seed, self.z_dim)[None], torch.tensor([label])))[0]
-        with self._lock:
-            self._images[key] = picture
-            while len(self._images) > _CACHE_SIZE:
-                self._images.popitem(last=False)
-        return picture
+        return self._image(index, class_index(class_name, seed), seed)
 
+    @cachedmethod(lambda self: self._images, lock=lambda self: self._lock)
     @torch.inference_mode()
+    def _image(self, index: int, label: int, seed: int) -> Image.Image:
+        return to_pil(self.run.generators[index](seed_to_z(seed, self.z_dim)[None], torch.tensor([label])))[0]
+
     def grid(self, step: Any) -> Image.Image:
         """Every class (columns) for the GRID_SEEDS latents (rows) at `step`, drawn once per step."""
-        index = self.step_index(step)
-        with self._lock:
-            if (cached := self._grids.get(index)) is not None:
-                return cached
+        return self._grid(self.step_index(step))
+
+    @cachedmethod(lambda self: self._grids, lock=lambda self: self._lock)
+    @torch.inference_mode()
+    def _grid(self, index: int) -> Image.Image:
         n = len(CLASS_NAMES)
         z = torch.stack([seed_to_z(s, self.z_dim) for s in GRID_SEEDS]).repeat_interleave(n, 0)
         labels = torch.arange(n).repeat(len(GRID_SEEDS))
         sheet = Image.new("L", (n * 32 + (n - 1) * GRID_PAD, len(GRID_SEEDS) * 32 + (len(GRID_SEEDS) - 1) * GRID_PAD), GRID_GAP_GREY)
         for i, picture in enumerate(to_pil(self.run.generators[index](z, labels))):
             sheet.paste(picture, ((i % n) * (32 + GRID_PAD), (i // n) * (32 + GRID_PAD)))
-        with self._lock:
-            self._grids[index] = sheet
         return sheet
 
     def losses_at(self, step: Any) -> dict[str, float] | None:
