@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from core.checkpoints import CheckpointError
 from core.gan.data import FASHION_MNIST_DIR
 from core.gan.discriminator import load_discriminator
 from core.gan.snapshots import list_snapshots, load_snapshots, read_losses, snapshot_steps
@@ -74,7 +75,7 @@ def test_a_second_phase_continues_the_run_and_packs_with_the_first(run: Path, tm
     phases = joined.config["train_commands"]
     assert [(p["first_step"], p["last_step"]) for p in phases] == [(0, 4), (12, 16)] and "--init-from" in phases[1]["command"]
     assert "trained in 2 phases" in (tmp_path / "both" / "README.md").read_text()
-    with pytest.raises(SystemExit, match=r"has no snapshots at steps \[5\]"):
+    with pytest.raises(CheckpointError, match=r"has no snapshots at steps \[5\]"):
         unpack(tmp_path / "first", state, [5])
 
 
@@ -149,17 +150,19 @@ def test_pack_round_trip_is_float16_close_to_float32_and_in_step_order(run: Path
 
 
 def test_pack_refuses_what_it_cannot_pack(run: Path, tmp_path: Path) -> None:
-    from core.gan.snapshots import pack
+    from core.gan.snapshots import main, pack
 
-    with pytest.raises(SystemExit, match="holds no step-NNNNNNN snapshot dirs"):
+    with pytest.raises(CheckpointError, match="holds no step-NNNNNNN snapshot dirs"):
         pack(tmp_path / "nothing", tmp_path / "out")
-    with pytest.raises(SystemExit, match=r"scores steps \[0, 5\], but the snapshots are at \[0, 4, 8, 12\]"):
+    with pytest.raises(SystemExit, match="^error: .* holds no step-NNNNNNN snapshot dirs"):  # only the CLI exits
+        main(["pack", str(tmp_path / "nothing"), str(tmp_path / "out")])
+    with pytest.raises(CheckpointError, match=r"scores steps \[0, 5\], but the snapshots are at \[0, 4, 8, 12\]"):
         pack(run / "state", tmp_path / "out", _write_fd(tmp_path, [0, 5]))
     assert not (tmp_path / "out").exists()
 
 
 def test_loading_refuses_a_dir_that_is_not_a_packed_run(run: Path, tmp_path: Path) -> None:
-    from core.checkpoints import CheckpointError, load_config, save_config
+    from core.checkpoints import load_config, save_config
     from core.gan.snapshots import load_snapshot_run, pack
 
     with pytest.raises(CheckpointError, match="is not a directory: build it with `python -m core.gan.snapshots pack"):

@@ -28,6 +28,7 @@ from core.gan.data import CLASS_NAMES
 from core.gan.images import to_pil
 from core.gan.io import LoadedGAN, direction_labels, load_classifier, load_gan
 from core.gan.latent import LatentStudio, seed_to_z
+from core.validation import KnobError
 from core.limits import MAX_DIRECTION
 
 STEP = 0.5  # the ranges are measured (and written) in these steps
@@ -125,7 +126,7 @@ def _split(text: str | None, count: int, what: str) -> list[str] | None:
         return None
     parts = [p.strip() for p in text.split("|")]
     if len(parts) != count or not all(parts):
-        raise SystemExit(f"error: --{what} takes {count} non-empty entries separated by '|'; got {len(parts)}")
+        raise KnobError(f"--{what} takes {count} non-empty entries separated by '|'; got {len(parts)}")
     return parts
 
 
@@ -154,8 +155,11 @@ def main(argv: list[str] | None = None) -> list[float]:
         raise SystemExit(f"error: {exc}") from None
     studio = LatentStudio(loaded)
     count = len(studio.directions)
-    names = _split(args.names, count, "names")
-    hints = _split(args.hints, count, "hints")
+    try:
+        names = _split(args.names, count, "names")
+        hints = _split(args.hints, count, "hints")
+    except KnobError as exc:
+        raise SystemExit(f"error: {exc}") from None
     values, share = recognised(studio, classifier, seeds=args.seeds)
     ranges = ranges_from(values, share, args.keep)
     old_names, _, old_ranges = direction_labels(loaded.config, count)

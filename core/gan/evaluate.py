@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from core.checkpoints import load_config, save_config
+from core.checkpoints import CheckpointError, load_config, save_config
 from core.gan.classifier import FashionClassifier
 from core.gan.data import CLASS_NAMES, load_fashion_mnist, to_model_tensor
 from core.gan.io import load_classifier, load_gan
@@ -107,7 +107,7 @@ def score_snapshots(directory: str, classifier: FashionClassifier, samples: int,
 
     snapshots = load_snapshots(directory)
     if not snapshots:
-        raise SystemExit(f"{directory} holds no snapshots (step-NNNNNNN dirs): train with --snapshots N")
+        raise CheckpointError(f"{directory} holds no snapshots (step-NNNNNNN dirs): train with --snapshots N")
     results = []
     for step, loaded in snapshots:
         s = score(loaded.generator, classifier, samples, psi, seed)
@@ -127,7 +127,10 @@ def main(argv: list[str] | None = None) -> GANScores | list[dict]:
         torch.set_num_threads(args.threads)
     started = time.time()
     if args.snapshots:
-        return score_snapshots(args.snapshots, load_classifier(args.classifier).model, args.samples, args.psi, args.seed)
+        try:
+            return score_snapshots(args.snapshots, load_classifier(args.classifier).model, args.samples, args.psi, args.seed)
+        except CheckpointError as exc:
+            raise SystemExit(f"error: {exc}") from None
     loaded, classifier = load_gan(args.checkpoint), load_classifier(args.classifier)
     scores = score(loaded.generator, classifier.model, args.samples, args.psi, args.seed)
     if args.json:

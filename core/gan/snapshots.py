@@ -148,7 +148,7 @@ def read_fd(path: Path, steps: list[int]) -> dict[str, Any] | None:
     fd = json.loads(path.read_text("utf-8"))
     got = [int(r["step"]) for r in fd.get("snapshots", [])]
     if got != steps:
-        raise SystemExit(f"{path} scores steps {got}, but the snapshots are at {steps}: run `python -m core.gan.evaluate "
+        raise CheckpointError(f"{path} scores steps {got}, but the snapshots are at {steps}: run `python -m core.gan.evaluate "
                          f"--snapshots {path.parent}` again on these snapshots.")
     return fd
 
@@ -158,12 +158,12 @@ def pack(state_dir: str | Path, out_dir: str | Path, fd_path: str | Path | None 
     state_dir, out_dir = Path(state_dir), Path(out_dir)
     found = list_snapshots(state_dir / "snapshots")
     if not found:
-        raise SystemExit(f"{state_dir / 'snapshots'} holds no step-NNNNNNN snapshot dirs: train with `python -m core.gan.train "
+        raise CheckpointError(f"{state_dir / 'snapshots'} holds no step-NNNNNNN snapshot dirs: train with `python -m core.gan.train "
                          f"--snapshots 8 --state-dir {state_dir}`.")
     steps = [step for step, _ in found]
     records = [r for r in read_losses(state_dir / LOSSES_FILE) if r["step"] <= steps[-1]]  # a run packed mid-way: up to its last snapshot
     if not records:
-        raise SystemExit(f"{state_dir / LOSSES_FILE} is missing or empty: the run logs it with --log-every; pack a run that has one.")
+        raise CheckpointError(f"{state_dir / LOSSES_FILE} is missing or empty: the run logs it with --log-every; pack a run that has one.")
     fd = read_fd(Path(fd_path) if fd_path else state_dir / "snapshots" / FD_FILE, steps)
     tensors: dict[str, torch.Tensor] = {}
     model, checks, previews, last_config, phases = None, [], [], {}, []
@@ -177,7 +177,7 @@ def pack(state_dir: str | Path, out_dir: str | Path, fd_path: str | Path | None 
         if model is None:
             model = loaded.config["model"]
         elif loaded.config["model"] != model:
-            raise SystemExit(f"{path} has model settings {loaded.config['model']}, unlike the earlier snapshots {model}: pack one run's snapshots.")
+            raise CheckpointError(f"{path} has model settings {loaded.config['model']}, unlike the earlier snapshots {model}: pack one run's snapshots.")
         half = to_float16(loaded.generator.state_dict(), str(path))
         tensors.update({_prefix(step) + k: v for k, v in half.items()})
         back = Generator(GANConfig.from_dict(model))
@@ -285,7 +285,7 @@ def unpack(packed_dir: str | Path, state_dir: str | Path, steps: list[int] | Non
     wanted = run.steps if steps is None else steps
     missing = sorted(set(wanted) - set(run.steps))
     if missing:
-        raise SystemExit(f"{packed_dir} has no snapshots at steps {missing}; it has {run.steps}.")
+        raise CheckpointError(f"{packed_dir} has no snapshots at steps {missing}; it has {run.steps}.")
     state_dir = Path(state_dir)
     written = []
     for step, generator in zip(run.steps, run.generators):
@@ -314,12 +314,15 @@ def main(argv: list[str] | None = None) -> None:
     u.add_argument("state_dir", help="the later phase's --state-dir")
     u.add_argument("--steps", type=int, nargs="+", help="only these snapshots (default: all); the whole loss log is always merged")
     args = parser.parse_args(argv)
-    if args.command == "unpack":
-        written = unpack(args.packed_dir, args.state_dir, args.steps)
-        print(f"wrote snapshots at steps {written} and merged the loss log into {args.state_dir}")
-        return
-    command = "python -m core.gan.snapshots " + shlex.join(sys.argv[1:] if argv is None else argv)
-    config = pack(args.state_dir, args.out_dir, args.fd, command)
+    try:
+        if args.command == "unpack":
+            written = unpack(args.packed_dir, args.state_dir, args.steps)
+            print(f"wrote snapshots at steps {written} and merged the loss log into {args.state_dir}")
+            return
+        command = "python -m core.gan.snapshots " + shlex.join(sys.argv[1:] if argv is None else argv)
+        config = pack(args.state_dir, args.out_dir, args.fd, command)
+    except CheckpointError as exc:
+        raise SystemExit(f"error: {exc}") from None
     size = (Path(args.out_dir) / WEIGHTS_FILE).stat().st_size
     check = config["float16_check"]
     print(f"packed {len(config['steps'])} snapshots (steps {config['steps'][0]}..{config['steps'][-1]}) and {config['loss_records']} "

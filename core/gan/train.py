@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm import tqdm
 
-from core.checkpoints import load_training_state, save_training_state
+from core.checkpoints import CheckpointError, load_training_state, save_training_state
 from core.distributed import end_processes, start_processes
 from core.gan.data import CLASS_NAMES, load_training_images, to_model_tensor
 from core.gan.directions import compute_directions
@@ -137,13 +137,13 @@ def continue_from(pair: GANPair, model_dir: str) -> tuple[int, dict]:
     loaded = load_gan(model_dir)
     d_dir = Path(model_dir).with_name(Path(model_dir).name + "-discriminator")
     if loaded.generator.config != pair.g.config:
-        raise SystemExit(f"{model_dir} has model settings {loaded.generator.config}, unlike this run's {pair.g.config}: pass its --g-width/--d-width/--z-dim.")
+        raise CheckpointError(f"{model_dir} has model settings {loaded.generator.config}, unlike this run's {pair.g.config}: pass its --g-width/--d-width/--z-dim.")
     pair.g.load_state_dict(loaded.generator.state_dict())
     pair.ema.load_state_dict(loaded.generator.state_dict())
     pair.d.load_state_dict(load_discriminator(d_dir).model.state_dict())
     training = loaded.config.get("training") or {}
     if not isinstance(training.get("steps"), int):
-        raise SystemExit(f"{model_dir}/config.json has no training.steps to continue counting from.")
+        raise CheckpointError(f"{model_dir}/config.json has no training.steps to continue counting from.")
     earlier = {"from": model_dir, "steps": training["steps"], "train_minutes": training.get("train_minutes"),
                "command": loaded.config.get("train_command", ""), "discriminator": str(d_dir)}
     return training["steps"], earlier
@@ -172,7 +172,10 @@ def main(argv: list[str] | None = None) -> Generator:
         info, _ = load_training_state(args.state_dir, pair, optimizer)
         step, elapsed, start_step, earlier = info["step"], info["elapsed_s"], info.get("start_step", 0), info.get("earlier", {})
     elif args.init_from:
-        start_step, earlier = continue_from(pair, args.init_from)
+        try:
+            start_step, earlier = continue_from(pair, args.init_from)
+        except CheckpointError as exc:
+            raise SystemExit(f"error: {exc}") from None
         step = start_step
     planned_steps = start_step + args.epochs * steps_per_epoch  # --decay-lr reaches 0 here, even if --max-steps stops sooner
     total_steps = min(planned_steps, start_step + args.max_steps) if args.max_steps else planned_steps
