@@ -6,6 +6,7 @@ import pytest
 from gradio_client.exceptions import AppError
 from PIL import Image
 
+from core.limits import MAX_SEED
 from demo.app_state import GPT_NAME
 from tests.conftest import ROOT, require_checkpoint
 
@@ -39,7 +40,7 @@ def test_next_token_bars_and_prompt_check_through_the_api(client):
     marked, bars = client.predict("Só", 0.8, 40, 0.95, api_name="/inspect_prompt")
     assert [m["token"] for m in marked if m["class_or_confidence"]] == ["ó"]
     seed = client.predict(api_name="/random_seed")
-    assert isinstance(seed, (int, float)) and seed >= 0
+    assert isinstance(seed, (int, float)) and seed == int(seed) and 0 <= seed <= MAX_SEED  # a whole number in range
 
 
 @pytest.mark.parametrize(
@@ -65,7 +66,8 @@ def test_image_endpoints(client, image_handlers):
         assert grid.width > 32 * 2
     with Image.open(client.predict(0, 1, "random", 4, 1.0, api_name="/interpolate")) as gif:
         assert gif.format == "GIF" and gif.n_frames == 4
-    assert client.predict(api_name="/random_image_seed") >= 0
+    seed = client.predict(api_name="/random_image_seed")
+    assert isinstance(seed, (int, float)) and seed == int(seed) and 0 <= seed <= MAX_SEED  # a whole number in range
 
 
 def test_bad_image_input_is_refused_with_a_message(client, image_handlers):

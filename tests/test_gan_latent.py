@@ -104,8 +104,12 @@ def test_interpolation_endpoints_equal_the_seed_images(studio: LatentStudio) -> 
         assert np.array_equal(pixels(frames[-1]), pixels(studio.image(studio.knobs(class_name, 9, 0.8))))
     a, b = torch.randn(16), torch.randn(16)
     assert torch.equal(slerp(a, b, 0.0), a) and torch.equal(slerp(a, b, 1.0), b)
-    middle = slerp(a, b, 0.5)
-    assert abs(middle.norm() - (a.norm() + b.norm()) / 2) < 0.5 * (a.norm() + b.norm())
+    a, b = a / a.norm(), b / b.norm()
+    middle, omega = slerp(a, b, 0.5), torch.arccos(a @ b)
+    # on the great circle through a and b (unit length), halfway: half the angle to each
+    assert middle.norm().item() == pytest.approx(1.0, abs=1e-5)
+    assert (middle @ a).item() == pytest.approx(torch.cos(omega / 2).item(), abs=1e-5)
+    assert (middle @ b).item() == pytest.approx(torch.cos(omega / 2).item(), abs=1e-5)
 
 
 def test_class_interpolation_endpoints(studio: LatentStudio) -> None:

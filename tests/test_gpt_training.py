@@ -10,6 +10,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from bench.local_app import free_port
 from core.checkpoints import STATE_TENSORS_FILE
 from core.gpt import train
 from core.gpt.evaluate import window_loss
@@ -73,7 +74,7 @@ def test_resume_without_state_says_what_to_do(tmp_path: Path, text_file: Path) -
 
 
 def test_two_process_torchrun_smoke_run(tmp_path: Path, text_file: Path) -> None:
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29581",
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", f"--master_port={free_port()}",
                "-m", "core.gpt.train", "--data", str(text_file), "--out", str(tmp_path / "out"),
                "--state-dir", str(tmp_path / "state"), "--max-steps", "6", "--eval-interval", "3", *SMALL]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
