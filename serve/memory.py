@@ -1,11 +1,10 @@
 """Keep the server's heap close to what it uses, so memory returns near its baseline after a burst of requests.
 
 glibc keeps freed pages in per-thread malloc arenas, and Gradio runs handlers on a pool of ~40 threads, each of which
-may get an arena of its own. Measured with bench/abuse.py (the app's main process, 30 s after its burst):
-- malloc_trim every 10 s alone: +67 to +92 MB over the baseline (three runs);
-- plus at most 2 arenas, set once Gradio is about to launch: +38, then -5 MB in a second burst;
-- plus at most 2 arenas, set before torch and Gradio start any thread (app.py calls limit_malloc_arenas first):
-  what MALLOC_ARENA_MAX=2 in the environment gives, +5 then -8 MB.
+may get an arena of its own. Trimming the heap now and then is not enough while there are many arenas, and an arena
+limit set once threads already run comes too late for them: so app.py calls limit_malloc_arenas before torch and
+Gradio start any thread (what MALLOC_ARENA_MAX=2 in the environment gives), and the trimmer returns what the burst
+left (bench/abuse.py measures it; the figures of each variant are in docs/performance.md).
 Where there is no glibc (macOS, Windows) both calls do nothing.
 """
 from __future__ import annotations

@@ -128,7 +128,7 @@ class Toy2DGAN:
 
     def _make_optimisers(self) -> None:
         k = self.knobs
-        # fused: one kernel for all of a net's tensors, ~3x less CPU than the per-tensor loop at this size
+        # fused: one kernel for all of a net's tensors; at this size the per-tensor loop's op overhead is most of a step
         if k.optimiser == "adam":
             self.opt_g = torch.optim.Adam(self.g.parameters(), lr=k.lr_g, betas=(0.5, 0.999), fused=True)
             self.opt_d = torch.optim.Adam(self.d.parameters(), lr=k.lr_d, betas=(0.5, 0.999), fused=True)

@@ -1,4 +1,4 @@
-"""One episode played for the app: the whole episode runs on the server without rendering (~0.1 ms a step), and
+"""One episode played for the app: the whole episode runs on the server without rendering (cheap: no pixels), and
 what the browser needs to draw and animate it comes back as compact JSON: the terrain once, then per step the
 lander's and legs' positions and angles, the action taken, the policy's probabilities, the critic's value and the
 running return. The browser draws it on a canvas at the game's 50 frames per second, so the server never renders.
