@@ -107,7 +107,7 @@ def test_refused_10_mb_prompts_leave_no_memory_behind(app):
 
 
 def test_a_burst_of_new_sessions_keeps_little_memory(app):
-    """Gradio copied every component's config into each session (~0.3 MB each here; demo/build.py slim_sessions)."""
+    """Gradio copied every component's config into each session (~0.3 MB each here; serve/gradio_internals.py slim_sessions)."""
     url, _, process = app
     server = psutil.Process(process.pid)
     with httpx.Client(timeout=30) as warm:
