@@ -20,8 +20,8 @@ from core.gpt.model import GPT, sliding_window_mask
 class DecodeWeights:
     """The model's weights laid out for one-token decoding: one copy per model (~10 MB), shared by every stream.
 
-    Matrices are stored (in, out) and contiguous: a single row x @ W then reads W in memory order, about 1.5x
-    faster on CPU than nn.Linear's (out, in) layout for this model. `for_model` rebuilds the copy whenever a
+    Matrices are stored (in, out) and contiguous: a single row x @ W then reads W in memory order, faster on CPU
+    than nn.Linear's (out, in) layout for this model (docs/performance.md). `for_model` rebuilds the copy whenever a
     parameter has changed since (an optimizer step, load_state_dict), so it never decodes with stale weights.
     """
 
