@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from core.limits import MAX_SEED
+
 torch.set_num_threads(1)
 THREADS = 8
 
@@ -74,7 +76,7 @@ def test_identical_interpolations_requested_at_once_all_get_the_gif(busy_switchi
 
     handlers = ImageHandlers(_tiny_gan())
     for round_ in range(3):
-        seed = random.randrange(2**40)  # a GIF no earlier run has written
+        seed = random.randrange(MAX_SEED)  # a GIF no earlier run has written (seed + 1 is a seed too)
         paths = _hammer([lambda: handlers.interpolate(seed, seed + 1, "Bag", 12, 1.0)] * THREADS)
         for path in set(paths):  # callers that raced may each have made one; every one is complete
             with Image.open(path) as gif:
