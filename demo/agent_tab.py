@@ -17,6 +17,7 @@ from core.rl.io import LoadedAgent
 from core.rl.model import ACTION_NAMES
 from core.rl.policy import validate_temperature
 from demo.errors import USER_ERRORS, field_note, missing_model_notice, user_errors
+from demo import svg_plot
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.shared import queue_group, static_text
 
@@ -152,35 +153,28 @@ def learning_curve_svg(agent: LoadedAgent, chosen: str | None, width: int = WIDE
     max_x = max([p["steps"] for p in points] + [s["steps"] for s in snaps] + [1])
     values = [p["eval"] for p in points] + [p.get("train", 0) for p in points] + [s["eval_return_mean"] for s in snaps] + [200, 0]
     lo, hi = max(-500, min(values)), max(300, max(values))
-    sx = lambda steps: L + (W - L - R) * steps / max_x  # noqa: E731
-    sy = lambda ret: T + (H - T - B) * (hi - max(lo, min(hi, ret))) / (hi - lo)  # noqa: E731
+    sx, sy = svg_plot.linear(0, max_x, L, W - R), svg_plot.linear(lo, hi, H - B, T)
 
-    def path(key: str) -> str:
-        pts = [f"{sx(p['steps']):.1f},{sy(p[key]):.1f}" for p in points if key in p]
-        return "M" + " L".join(pts) if pts else ""
+    def series(key: str) -> list[tuple[float, float]]:
+        return [(sx(p["steps"]), sy(p[key])) for p in points if key in p]
 
-    klass = f' class="{css_class}"' if css_class else ""
-    parts = [f'<svg viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="learning curve"{klass} '
-             f'style="max-width:{W}px;font:{font_px}px sans-serif">']
-    for ret in range(int(lo // 100) * 100, int(hi) + 1, 100):
-        if lo <= ret <= hi:
-            parts.append(f'<line x1="{L}" x2="{W - R}" y1="{sy(ret):.1f}" y2="{sy(ret):.1f}" stroke="#8884" />'
-                         f'<text x="{L - 4}" y="{sy(ret) + 4:.1f}" text-anchor="end" fill="currentColor">{ret}</text>')
-    parts.append(f'<line x1="{L}" x2="{W - R}" y1="{sy(200):.1f}" y2="{sy(200):.1f}" stroke="#16a34a" stroke-dasharray="5 4" />'
-                 f'<text x="{W - R}" y="{sy(200) - 4:.1f}" text-anchor="end" fill="#16a34a">solved (200)</text>')
+    parts = [svg_plot.svg_open(W, H, "learning curve", font_px, W, css_class)]
+    parts += [svg_plot.rule(L, W - R, sy(ret), str(ret)) for ret in range(int(lo // 100) * 100, int(hi) + 1, 100) if lo <= ret <= hi]
+    parts.append(svg_plot.element("line", x1=L, x2=W - R, y1=sy(200), y2=sy(200), stroke="#16a34a", stroke_dasharray="5 4")
+                 + svg_plot.text(W - R, sy(200) - 4, "solved (200)", "#16a34a", text_anchor="end"))
     for k in range(5):
         steps = max_x * k / 4
-        parts.append(f'<text x="{sx(steps):.1f}" y="{H - 14}" text-anchor="middle" fill="currentColor">{steps / 1e6:.2g}M</text>')
-    parts.append(f'<text x="{(L + W - R) / 2}" y="{H - 2}" text-anchor="middle" fill="currentColor">environment steps</text>')
-    parts.append(f'<path d="{path("train")}" fill="none" stroke="#a1a1aa" stroke-width="1.5"><title>training episodes</title></path>')
-    parts.append(f'<path d="{path("eval")}" fill="none" stroke="#f97316" stroke-width="2"><title>evaluation, T = 0</title></path>')
+        parts.append(svg_plot.text(sx(steps), H - 14, f"{steps / 1e6:.2g}M", text_anchor="middle"))
+    parts.append(svg_plot.text((L + W - R) / 2, H - 2, "environment steps", text_anchor="middle"))
+    parts.append(svg_plot.curve(series("train"), "#a1a1aa", 1.5, "training episodes"))
+    parts.append(svg_plot.curve(series("eval"), "#f97316", 2, "evaluation, T = 0"))
     for s in snaps:
         x, y = sx(s["steps"]), sy(s["eval_return_mean"])
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#2563eb"><title>{snapshot_label(s)}</title></circle>')
+        parts.append(svg_plot.dot(x, y, 4, "#2563eb", snapshot_label(s)))
         if s["name"] == chosen:
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="none" stroke="#2563eb" stroke-width="2" />'
-                         f'<text x="{min(x, W - 140):.1f}" y="{max(y - 14, 12):.1f}" fill="#2563eb">playing: {s["eval_return_mean"]:.0f}</text>')
-    parts.append('<text x="60" y="24" fill="#f97316">evaluation (T = 0)</text><text x="60" y="40" fill="#71717a">training episodes</text></svg>')
+            parts.append(svg_plot.ring(x, y, 9, "#2563eb")
+                         + svg_plot.text(min(x, W - 140), max(y - 14, 12), f"playing: {s['eval_return_mean']:.0f}", "#2563eb"))
+    parts.append(svg_plot.text(60, 24, "evaluation (T = 0)", "#f97316") + svg_plot.text(60, 40, "training episodes", "#71717a") + "</svg>")
     return "".join(parts)
 
 
