@@ -66,9 +66,12 @@ class StreamWorker:
         self._lock = threading.Lock()  # guards the process, the stream table and writes to the pipe
         self._ids = itertools.count(1)
         self._processes: list[subprocess.Popen] = []  # the running one, for close() and the finalizer
-        self._closed = False
+        # Set by close() and by the finalizer: a process that ends then is not replaced. Were it replaced at exit, the
+        # reader thread (a daemon) would be inside torch, serialising the weights for the new process, while the
+        # interpreter shuts down, and the process would abort ("terminate called without an active exception").
+        self._closed = threading.Event()
         self._start()
-        weakref.finalize(self, _close_all, self._processes)  # when the app is garbage-collected or exits
+        weakref.finalize(self, _close_all, self._processes, self._closed)  # when the app is garbage-collected or exits
 
     def _start(self) -> None:
         """A new process (the caller holds the lock, or nothing else runs yet)."""
@@ -125,7 +128,7 @@ class StreamWorker:
                 for stream in streams.values():
                     stream.put(self._failure)
                 self._ready.set()
-                if was_ready and not self._closed:  # it was serving: a new one takes over now, not at the next stream
+                if was_ready and not self._closed.is_set():  # it was serving: a new one takes over now, not at the next stream
                     self._start()
                     self._failure = None
 
@@ -190,12 +193,13 @@ class StreamWorker:
 
     def close(self) -> None:
         """End the process: it exits when its input closes (killed if it has not within 5 s)."""
-        with self._lock:
-            self._closed = True
-        _close_all(self._processes)
+        _close_all(self._processes, self._closed)
 
 
-def _close_all(processes: list[subprocess.Popen]) -> None:
+def _close_all(processes: list[subprocess.Popen], closed: threading.Event | None = None) -> None:
+    """End the processes (killed if one has not exited within 5 s of its input closing); `closed` first, if given."""
+    if closed is not None:
+        closed.set()
     while processes:
         process = processes.pop()
         try:
