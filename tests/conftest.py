@@ -53,6 +53,84 @@ def require_checkpoint(name: str) -> None:
         pytest.skip(message)
 
 
+# The fast tier, `python -m pytest -m "not slow and not browser"`, leaves these out: each took more than ~3 s on the
+# two-core development machine (`python -m pytest -m "not browser" --durations=0`). A whole file, or file::test for
+# every parametrisation of one test. `python -m pytest` still runs them all.
+SLOW: frozenset[str] = frozenset({
+    "tests/test_app_cli.py::test_a_normal_start_prints_one_line_for_where_it_is_served_and_no_gradio_advice",
+    "tests/test_app_cli.py::test_share_offline_prints_one_line_that_says_so",
+    "tests/test_app_integration.py::test_generate_streams_through_the_api",
+    "tests/test_app_text.py::test_a_stream_beyond_the_limit_gets_a_busy_message_at_once",
+    "tests/test_app_text.py::test_a_text_worker_that_dies_gives_a_message_and_the_next_stream_works",
+    "tests/test_app_text.py::test_generate_is_deterministic_per_seed",
+    "tests/test_app_text.py::test_the_largest_seed_is_accepted",
+    "tests/test_gan_game.py::test_d_says_real_test_images_are_more_real_than_noise_images",
+    "tests/test_gan_game.py::test_the_discriminator_trainer_runs_tiny_and_saves_a_loadable_d_with_its_card",
+    "tests/test_gan_latent.py::test_direction_preview_cli_writes_the_sheet_and_the_ranges",
+    "tests/test_gan_snapshots.py",
+    "tests/test_gan_toy2d.py::test_bad_input_through_the_module_exits_2",
+    "tests/test_gan_toy2d.py::test_cli_divergence_falls_to_a_third",
+    "tests/test_gan_toy2d.py::test_least_squares_sgd_and_more_d_steps_train_too",
+    "tests/test_gan_train.py::test_classifier_and_evaluate_on_a_small_sample",
+    "tests/test_gan_train.py::test_commands_have_help",
+    "tests/test_gan_train.py::test_tiny_training_saves_resumes_and_reloads_identically",
+    "tests/test_gan_train.py::test_training_runs_under_torchrun_with_two_processes",
+    "tests/test_gpt_batched_decode.py::test_a_streams_text_is_the_same_alone_or_batched_with_15_others",
+    "tests/test_gpt_batched_decode.py::test_batched_step_equals_single_stream_and_full_forward_at_every_step_past_the_window",
+    "tests/test_gpt_batched_decode.py::test_batched_step_on_the_shipped_model_matches_single_stream_within_float32_rounding",
+    "tests/test_gpt_batched_decode.py::test_joining_mid_batch_and_cancelling_mid_batch",
+    "tests/test_gpt_checkpoint.py::test_evaluate_cli_prints_loss_bits_and_perplexity",
+    "tests/test_gpt_checkpoint.py::test_sample_cli_explains_bad_knobs_without_a_traceback",
+    "tests/test_gpt_checkpoint.py::test_sample_cli_streams_text",
+    "tests/test_gpt_checkpoint.py::test_sliding_window_is_no_worse_than_cropped_windows",
+    "tests/test_gpt_inspect.py::test_cli_bad_input_same_message_as_the_sampler_exit_2",
+    "tests/test_gpt_inspect.py::test_cli_json_shape_and_values",
+    "tests/test_gpt_inspect.py::test_cli_summary_is_readable",
+    "tests/test_gpt_inspect.py::test_replaying_the_cached_samplers_draws_from_the_trace_gives_its_text",
+    "tests/test_gpt_inspect.py::test_trace_logits_and_probabilities_equal_the_samplers_at_every_step",
+    "tests/test_gpt_training.py::test_the_held_out_plays_never_appear_in_the_training_text",
+    "tests/test_gpt_training.py::test_two_process_torchrun_smoke_run",
+    "tests/test_hardening_checkpoints.py::test_a_save_killed_mid_write_leaves_the_previous_checkpoint_loadable",
+    "tests/test_hardening_checkpoints.py::test_a_trainer_killed_at_an_arbitrary_moment_of_repeated_saves_leaves_a_loadable_checkpoint",
+    "tests/test_hardening_checkpoints.py::test_training_state_killed_mid_save_still_resumes_from_the_previous_one",
+    "tests/test_hardening_concurrency.py::test_image_cache_under_concurrent_eviction_gives_every_caller_its_own_image",
+    "tests/test_hardening_concurrency.py::test_latent_cache_survives_concurrent_readers_and_evictions",
+    "tests/test_hardening_concurrency.py::test_text_streams_and_bars_of_many_users_at_once_match_what_each_gets_alone",
+    "tests/test_hardening_fuzz_api.py::test_hundreds_of_bad_requests_get_validation_messages_and_the_app_keeps_serving",
+    "tests/test_hardening_load.py::test_a_short_load_run_serves_every_request_and_writes_a_complete_report",
+    "tests/test_hardening_properties.py::test_gif_and_upscale_knobs_take_anything",
+    "tests/test_hardening_properties.py::test_next_token_candidates_take_anything_and_return_a_ranked_distribution",
+    "tests/test_hardening_properties.py::test_next_token_probabilities_are_a_distribution_for_every_valid_knob",
+    "tests/test_hardening_properties.py::test_sampler_streams_exactly_max_new_tokens_known_characters",
+    "tests/test_hardening_properties.py::test_validate_image_knobs_takes_anything_and_raises_only_knob_errors",
+    "tests/test_hardening_properties.py::test_validate_knobs_takes_anything_and_raises_only_knob_errors",
+    "tests/test_request_loop.py::test_no_trigger_feeds_two_events_when_one_of_them_defers",
+    "tests/test_rl_agent.py::test_evaluate_command_missing_checkpoint",
+    "tests/test_rl_agent.py::test_evaluate_command_prints_the_line",
+    "tests/test_rl_agent.py::test_evaluate_command_refuses_bad_input",
+    "tests/test_rl_ppo.py",
+    "tests/test_security_limits.py",
+    "tests/test_security_requests.py::test_a_burst_of_new_sessions_keeps_little_memory",
+    "tests/test_security_requests.py::test_fuzzed_bodies_on_every_route_never_get_a_500_nor_a_traceback",
+    "tests/test_serve_stream_worker.py::test_a_frozen_worker_is_noticed_its_streams_end_clearly_and_a_new_one_takes_over",
+    "tests/test_serve_stream_worker.py::test_a_worker_that_dies_fails_its_stream_clearly_and_is_replaced",
+    "tests/test_serve_stream_worker.py::test_beyond_the_limit_a_stream_is_refused_at_once_with_a_busy_message",
+    "tests/test_serve_stream_worker.py::test_forty_streams_at_once_all_finish_with_their_own_text",
+    "tests/test_serve_stream_worker.py::test_the_worker_streams_the_same_text_as_the_in_process_sampler",
+    "tests/test_ui_build.py::test_every_backend_event_has_an_api_name_and_a_concurrency_limit",
+})
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark every test that opens Chromium `browser` (it uses the `browser` fixture, whatever its file says), and the
+    tests listed in SLOW `slow`."""
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if "browser" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+        if path in SLOW or f"{path}::{getattr(item, 'originalname', item.name)}" in SLOW:
+            item.add_marker(pytest.mark.slow)
+
 from bench.local_app import free_port  # noqa: E402  (one copy, shared with the benchmarks)
 
 
@@ -171,7 +249,6 @@ def write_fashion_png_folder(root: Path, labelled: int, unlabelled: int = 0) -> 
     return root
 
 
-
 _exit_status: list[int] = []
 
 
@@ -182,8 +259,13 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config) -> None:
     """End the test process with pytest's own status once everything is reported, skipping the interpreter's
-    teardown: twice in full runs (never in isolation) a native thread pool's destructor aborted there, after every
-    test had passed ("terminate called without an active exception", exit code 134). The cause is not found yet."""
+    teardown, where the process sometimes aborts after every test has passed (exit code 134, "terminate called
+    without an active exception" or "FATAL: exception not rethrown"; tests/test_serve_stream_worker.py with
+    tests/test_app_text.py showed it). Those messages mean a thread was inside C++ code (torch) when the interpreter
+    shut down and the thread was ended under it (pytorch/pytorch#38228). One such thread is gone: the text-stream
+    worker's reader no longer starts a new worker process, serialising the weights with torch, when the finalizer
+    ends the old one at exit (serve/stream_worker.py). A script that only starts a StreamWorker and exits still aborted
+    once in ~30 runs, so the other thread is not found yet and this guard stays."""
     if _exit_status:
         import sys
 
