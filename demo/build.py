@@ -26,7 +26,7 @@ from demo.text_tab import CSS as TEXT_CSS, HEAD as TEXT_HEAD, build_text_tab
 from demo.toy_gan_tab import CSS as TOY_GAN_CSS, HEAD as TOY_GAN_HEAD, build_toy_gan_tab
 from serve.memory import return_freed_memory
 from demo.shared import GROUP_LIMITS
-from serve.gradio_internals import slim_sessions
+from serve.gradio_internals import concurrency_groups, make_js_only_events_private, slim_sessions
 from serve.http_guard import GuardConfig, HttpGuard
 
 TITLE = "GPT, GAN and RL playground"
@@ -42,19 +42,10 @@ HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD])
 # in demo/shared.py GROUPS; GROUP_LIMITS is HttpGuard's part of them.
 QUEUE_SPARE = 32  # Gradio's own cap over all groups is the sum of the group totals plus this: a last stop only
 # Sessions whose state Gradio keeps in memory, the oldest dropped first (an evicted tab keeps working; its gr.State
-# values start again from their defaults). Gradio's default is 10 000, at ~0.3 MB each in this app (+167 MB for 600
-# sessions, measured) before slim_sessions() (serve/gradio_internals.py); HttpGuard also limits how fast one
-# address may open sessions.
+# values start again from their defaults). Gradio's default is 10 000, too many for this app's per-session state
+# before slim_sessions() (serve/gradio_internals.py; figures: docs/performance.md); HttpGuard also limits how fast
+# one address may open sessions.
 STATE_SESSIONS = 1_000
-
-
-def unlist_js_only_events(demo: gr.Blocks) -> None:
-    """Make every event that runs only in the browser (js=..., no Python function) private. Gradio leaves such an
-    event "public" when it has an api_name, and the API page counts public events but lists only the callable ones:
-    it said "11 API endpoints" over a list of 10 (the Images tab's reset_directions). There is nothing to call."""
-    for fn in demo.fns.values():
-        if fn.fn is None:
-            fn.api_visibility = "private"
 
 
 def private_cache_dir() -> str:
@@ -88,10 +79,10 @@ def build_demo(state: AppState) -> gr.Blocks:
                 build_agent_tab(state.agent, state.notes.get(AGENT_NAME, ""))
             with gr.Tab("About", id="about"):
                 build_about_tab(state)
-        unlist_js_only_events(demo)  # before the Blocks closes: Gradio writes the page's config then
+        make_js_only_events_private(demo)  # before the Blocks closes: Gradio writes the page's config then
     # Gradio's queue keeps a record of the last GRADIO_ANALYTICS_MAX_EVENTS events (default 10 000) for its monitoring
     # page and, by default, rebuilds a pandas summary of all of them after every event: at 10 000 records that is
-    # tens of ms of CPU per slider move, on a worker thread, and ~50 MB held. The app shows no monitoring page, so
+    # CPU on every event and memory held (docs/performance.md). The app shows no monitoring page, so
     # keep 1 000 records and summarise them once per 1 000 events (read when the queue is created, just below).
     os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
@@ -105,8 +96,7 @@ def queue_size(demo: gr.Blocks) -> int:
     """Gradio's queue-wide cap: the totals of the groups this app's events are in (GROUP_LIMITS, or the guard's
     default for a group not listed there), plus QUEUE_SPARE, so HttpGuard's per-group totals always refuse first."""
     default = GuardConfig().default_group
-    groups = {str(fn.concurrency_id) for fn in demo.fns.values()}
-    return sum(GROUP_LIMITS.get(group, default).total for group in groups) + QUEUE_SPARE
+    return sum(GROUP_LIMITS.get(group, default).total for group in concurrency_groups(demo)) + QUEUE_SPARE
 
 
 def guard_config(per_address: bool = True) -> GuardConfig:

@@ -12,6 +12,7 @@ from core.gan.data import CLASS_NAMES
 from core.gan.judge import Judges, Verdict, pixels_to_tensor
 from core.gan.latent import LatentStudio
 from demo.errors import user_errors
+from demo.shared import queue_group
 
 EXPLAIN = ("$D(x\\mid y)$ is the discriminator's probability that the image $x$ is a real photo of class $y$; "
            "training pushes $D(G(z))$ down while $G$ pushes it up, until neither can gain: a draw near 0.5. This D, "
@@ -71,4 +72,4 @@ def wire_verdict(markdown: Callable[..., str] | None, box: gr.Markdown, knobs: l
     if markdown is None:
         return
     gr.on([], markdown, knobs, box, api_name="image_verdict", preprocess=False, show_progress="hidden",
-          concurrency_id="gan-verdict", concurrency_limit=2)
+          **queue_group("gan-verdict"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import secrets  # noqa: F401  (tests/test_app_image.py patches demo.image_tab.secrets; GeneratedFiles is in demo/shared.py)
 import tempfile
 from pathlib import Path
 from typing import IO, Any, Callable
@@ -25,7 +24,7 @@ from demo.gan_grid import labelled_sheet, slug
 from demo.gan_verdict import build_verdict, verdict_explain, wire_verdict
 from demo.image_page import ImagePage, direction_field
 from demo.knob_release import SLIDER_CLASSES
-from demo.shared import DISK_CAP_BYTES, GeneratedFiles, random_seed, static_text  # noqa: F401  (DISK_CAP_BYTES: bench/abuse.py)
+from demo.shared import DISK_CAP_BYTES, GeneratedFiles, queue_group, random_seed, static_text  # noqa: F401  (DISK_CAP_BYTES: bench/abuse.py)
 
 IMAGE_SCALE = 8  # 32x32 shown as 256x256, nearest neighbour so pixels stay crisp
 PREVIEW_SCALE = 2  # the direction previews: two 64x64 tiles
@@ -304,17 +303,17 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
     # one event; the class or the seed also redraws the previews; the grid and the GIF follow with .then, and follow
     # psi at the end of a move (release; demo/knob_release.py sends it after keys or a typed value), not every step.
     page_event = dict(preprocess=False, api_visibility="undocumented", trigger_mode="always_last", show_progress="hidden")
-    heavy = dict(page_event, concurrency_id="gan-heavy", concurrency_limit=1)
+    heavy = dict(page_event, **queue_group("gan-heavy"))
     grid_io = dict(fn=page.grid, inputs=[class_name, seed, count, psi], outputs=[grid, notes["count"]])
     gif_io = dict(fn=page.interpolation, inputs=[seed, seed_b, class_name, frames, psi],
                   outputs=[animation, notes["seed-b"], notes["frames"]])
     gr.on([psi.change, *[d.change for d in directions]], page.view, knobs, [image, verdict, *view_notes],
-          api_name="image_view", concurrency_id="gan-image", concurrency_limit=4, **page_event)
+          api_name="image_view", **queue_group("gan-image"), **page_event)
     gr.on([class_name.change, seed.change], page.view_and_previews, knobs, [image, verdict, *view_notes, *previews],
-          api_name="image_view_new_latent", concurrency_id="gan-image", concurrency_limit=4, **page_event,
+          api_name="image_view_new_latent", **queue_group("gan-image"), **page_event,
           ).then(api_name="grid_new_latent", **grid_io, **heavy).then(api_name="interpolate_new_latent", **gif_io, **heavy)
-    psi.release(page.previews, [class_name, seed, psi], previews, api_name="direction_previews", concurrency_id="gan-image",
-                concurrency_limit=4, **page_event,
+    psi.release(page.previews, [class_name, seed, psi], previews, api_name="direction_previews", **queue_group("gan-image"),
+                **page_event,
                 ).then(api_name="grid_new_psi", **grid_io, **heavy).then(api_name="interpolate_new_psi", **gif_io, **heavy)
     gr.on([grid_button.click, count.release], api_name="page_grid", **grid_io, **heavy)
     gr.on([animate_button.click, seed_b.change, frames.release], api_name="page_interpolate", **gif_io, **heavy)
@@ -326,9 +325,8 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
     # The API: the same handlers with no page trigger (gr.on with no triggers), so a program's call raises its
     # refusal as an error message while the page shows notes, and the page's triggers stay one event each.
     api = dict(preprocess=False, show_progress="hidden")
-    gr.on([], named(handlers.image_file), knobs, image, api_name="image", concurrency_id="gan-image", concurrency_limit=4, **api)
+    gr.on([], named(handlers.image_file), knobs, image, api_name="image", **queue_group("gan-image"), **api)
     wire_verdict(verdict_handler and named(verdict_handler.markdown), verdict, knobs)
-    gr.on([], handlers.grid_file, [class_name, seed, count, psi], sheet, api_name="grid", concurrency_id="gan-heavy",
-          concurrency_limit=1, **api)
+    gr.on([], handlers.grid_file, [class_name, seed, count, psi], sheet, api_name="grid", **queue_group("gan-heavy"), **api)
     gr.on([], handlers.interpolate, [seed, seed_b, class_name, frames, psi], animation, api_name="interpolate",
-          concurrency_id="gan-heavy", concurrency_limit=1, **api)
+          **queue_group("gan-heavy"), **api)

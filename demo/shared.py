@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Callable
 
-from gradio.utils import get_upload_folder
+from serve.gradio_internals import cache_folder
 
 from core import limits
 from serve.http_guard import GroupLimit
@@ -90,7 +90,7 @@ class GeneratedFiles:
 
     def __init__(self, cap_bytes: int = DISK_CAP_BYTES, parent: str | Path | None = None):
         self.cap_bytes = cap_bytes
-        parent = Path(parent or get_upload_folder())
+        parent = Path(parent or cache_folder())
         parent.mkdir(parents=True, exist_ok=True)
         self.dir = Path(tempfile.mkdtemp(prefix="gan-", dir=parent))
         self._sizes: OrderedDict[Path, int] = OrderedDict()  # oldest first

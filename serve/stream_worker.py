@@ -35,14 +35,14 @@ from core.gpt.tokenizer import CharTokenizer
 from serve.framing import FAILED, PIECE, PING, READY, WorkerStopped, read_frame, reply_stream, reply_text, write_frame
 
 ROOT = Path(__file__).resolve().parents[1]  # where `python -m serve.stream_worker` finds the packages
-# Streams served at once, each starting at once. The batched step at 32 rows costs ~8 ms on one core (~4 000
-# characters/s in all, ~125 a stream: bench/bench_gpt.py); each row holds ~1.2 MB of cache. Why not more: every live
+# Streams served at once, each starting at once: 32 rows still share one cheap batched step (bench/bench_gpt.py;
+# figures in docs/performance.md). Why not more: every live
 # stream holds one of Gradio's worker threads while it waits for its next characters (40 by default, shared with
-# every other event), and the HTTP guard lets the "gpt" group have 32 events at once (demo/build.py GROUP_LIMITS),
+# every other event), and the HTTP guard lets the "gpt" group have 32 events at once (demo/shared.py GROUPS),
 # so the 33rd is refused there, with a "try again" message, before it reaches the worker.
 MAX_STREAMS = 32
 WATCHDOG_S = 4.0  # a worker silent this long (it PINGs every 0.5 s when idle) is frozen: it is killed and replaced
-LOAD_TIMEOUT_S = 120.0  # a worker that has not loaded the model by then is replaced (import torch can take ~10 s)
+LOAD_TIMEOUT_S = 120.0  # a worker that has not loaded the model by then is replaced (importing torch and loading the model is slow on a busy machine)
 
 
 class StreamWorkerError(RuntimeError):

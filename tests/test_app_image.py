@@ -96,7 +96,7 @@ def test_generated_files_live_in_a_private_folder_and_never_follow_a_planted_lin
     victim = tmp_path / "victim.txt"
     victim.write_text("not yours")
     # A neighbour who could guess the next name and plant a link there gets the write refused, not followed.
-    monkeypatch.setattr("demo.image_tab.secrets.token_hex", lambda n: "guessed")
+    monkeypatch.setattr("demo.shared.secrets.token_hex", lambda n: "guessed")
     (files.dir / "image-guessed.png").symlink_to(victim)
     with pytest.raises(FileExistsError):
         files.write("image", ".png", lambda f: f.write(b"x" * 10))
@@ -145,7 +145,7 @@ def test_named_files_stay_private_and_a_planted_link_is_never_followed(tmp_path,
     victim = tmp_path / "victim"
     victim.mkdir()
     # A neighbour who guessed the next folder name and planted a link to a folder of theirs: refused, not followed.
-    monkeypatch.setattr("demo.image_tab.secrets.token_hex", lambda n: "guessed")
+    monkeypatch.setattr("demo.shared.secrets.token_hex", lambda n: "guessed")
     (files.dir / "guessed").symlink_to(victim)
     with pytest.raises(FileExistsError):
         files.write_named("dress-seed5-psi1.0.png", lambda f: f.write(b"x"))

@@ -248,10 +248,7 @@ PRIVATE = {
 }
 # Touches left in files whose owners were asked to move them into serve/gradio_internals.py (issue #26): the file,
 # the name, and what replaces it. An entry whose touch is gone fails too, so the list only shrinks.
-PENDING = {
-    ("demo/build.py", "Blocks.fns"): "gradio_internals.make_js_only_events_private / concurrency_groups",
-    ("demo/shared.py", "gradio.utils"): "gradio_internals.cache_folder",
-}
+PENDING: dict[tuple[str, str], str] = {}  # touches still to move: (file, internal) -> the function to use
 
 
 def app_sources() -> list[Path]:
