@@ -58,7 +58,10 @@ GROUPS: dict[str, EventGroup] = {
     # the 2-D GAN's Play: one stream while it plays, a worker per training slot and two more to answer "Busy" at once;
     # one address may hold 2 of the training slots (a stream that is never read still trains, up to the cap per
     # session, so the slots are what an address could take from others)
-    "toy-gan-play": EventGroup(limits.MAX_TOY_GAN_PLAYING + 2, GroupLimit(per_session=2, per_address=2, total=12)),
+    "toy-gan-play": EventGroup(limits.MAX_TOY_GAN_PLAYING + 2, GroupLimit(
+        per_session=2, per_address=2, total=12,
+        refusal="The GAN playground is already training as often as it may from {who} (a playground trains until "
+                "paused): pause it in another tab or window, then press Play again.")),
     "toy-gan": EventGroup(limits.MAX_TOY_GAN_PLAYING, GroupLimit(per_session=4, per_address=8, total=24)),  # its clicks, knobs
     "inside": EventGroup(4, GroupLimit(per_session=2, per_address=16, total=32)),  # Inside the GPT: a click; a new trace more
     "agent": EventGroup(2),  # an episode of the lander

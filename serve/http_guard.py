@@ -62,6 +62,9 @@ class GroupLimit:
     per_session: int
     per_address: int
     total: int  # all clients together: a group can never take the whole queue from the others
+    # What a refused visitor is told, for a group whose events run until stopped ("wait for one to finish" would
+    # never come true); {who} is "this session", "your address" or "everyone together". "": the general message.
+    refusal: str = ""
 
 
 @dataclass(frozen=True)
@@ -300,8 +303,10 @@ class HttpGuard:
                     if full is not None:
                         keys = None
                         who = {"session": "this session", "address": "your address"}.get(full, "everyone together")
-                        raise Refusal(429, f"Too many requests waiting for {fn.api_name or 'this function'} from {who}; "
-                                           "wait for one to finish and try again.")
+                        refusal = self.config.limit(fn.group).refusal
+                        raise Refusal(429, refusal.format(who=who) if refusal else
+                                      f"Too many requests waiting for {fn.api_name or 'this function'} from {who}; "
+                                      "wait for one to finish and try again.")
                     if self.config.per_address and self._is_new_session(session) and not self.new_sessions.take(address):
                         self.pending.settle(keys, None)
                         keys = None

@@ -163,6 +163,7 @@ def test_one_address_cannot_hold_every_gan_playground_slot(url):
             sessions = [f"toy-flood-{i}" for i in range(TOY_PLAY.per_address + 1)]
             sent = [await call(flood, "toy_gan_play", knobs, session_hash=s) for s in sessions]
             assert [s for s, _ in sent].count(200) == TOY_PLAY.per_address and "your address" in sent[-1][1], sent
+            assert "pause it in another tab" in sent[-1][1]  # what to do, not "wait for one to finish" (it never does)
             status, event = await call(other, "toy_gan_play", knobs, session_hash="toy-other")
             assert status == 200
             assert "Training" in await asyncio.wait_for(first_status(other, "toy_gan_play", event), 60)  # not "Busy"
