@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import gradio as gr
 
+from demo.shared import head_script, static_text
 from serve.gradio_internals import describe_api_slots
 
 # The page's MCP tab (its icon is Gradio's mcp-*.svg) explains how to turn on an MCP server, which this app keeps off
@@ -20,50 +21,13 @@ from serve.gradio_internals import describe_api_slots
 # too, which Gradio hides there, and the page's title row wraps: on one row its endpoint count ran off the screen
 # and the close button covered the API Recorder button. A <style> in the head, not launch(css=...): Gradio scopes
 # that CSS to the app's own blocks (.gradio-container .contain), and the API page is outside them.
-STYLE = """<style>
-li.snippet:has(img[src*="/mcp-"]) { display: none !important; }
-footer button.show-api { display: flex !important; }
-footer .show-api-divider { display: block !important; }
-@media (width <= 640px) {
-  .banner-wrap > h2 { flex-wrap: wrap; padding-right: var(--size-8); }
-  .banner-wrap > h2 .title { flex-wrap: wrap; }
-  .banner-wrap > h2 .counts { margin: 0; flex-basis: 100%; align-items: center; }
-}
-</style>"""
+STYLE = f"<style>\n{static_text('api_page.css')}</style>"
 # Answered in the page, without a request: the two probes of the API page for the monitoring dashboard and the MCP
 # server, both off here (HttpGuard answers them 404, which the console logged as errors on every opening). The
 # answers are what Gradio's page reads when they are off: a not-ok response, so no traffic figures and no MCP tab.
 # Gradio reads ?view=api but draws the page only once its code is loaded, which only the footer link does (a first
 # press closes the view the URL opened, the second loads and opens it); ?lang=mcp would open the hidden MCP tab.
-HEAD = STYLE + """<script>
-(() => {
-  const offPaths = ["/monitoring/summary", "/gradio_api/mcp/schema"];
-  const pageFetch = window.fetch.bind(window);
-  window.fetch = (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input), location.href);
-    if (url.origin === location.origin && offPaths.some((path) => url.pathname.endsWith(path))) {
-      return Promise.resolve(new Response("{}", {status: 404, headers: {"content-type": "application/json"}}));
-    }
-    return pageFetch(input, init);
-  };
-  const params = new URLSearchParams(location.search);
-  if (params.get("lang") === "mcp") {
-    params.delete("lang");
-    history.replaceState(null, "", "?" + params.toString());
-  }
-  if (params.get("view") !== "api") return;
-  const openApiPage = () => {
-    const link = document.querySelector("footer button.show-api");
-    if (!link) return false;
-    link.click();
-    link.click();
-    return true;
-  };
-  const watch = new MutationObserver(() => { if (openApiPage()) watch.disconnect(); });
-  const start = () => { if (!openApiPage()) watch.observe(document.body, {childList: true, subtree: true}); };
-  if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
-})();
-</script>"""
+HEAD = STYLE + head_script("api_page.js")
 
 
 def public_endpoint(fn: Callable[..., Any], api_name: str, description: str, arguments: dict[str, str],

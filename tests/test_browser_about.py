@@ -30,7 +30,7 @@ def test_about_tables_keep_numbers_whole_and_the_samples_are_large(app_url, brow
         page.locator("#prompt").wait_for()
         open_tab(page, "About")
         page.locator("#about").wait_for()
-        page.wait_for_timeout(500)
+        page.wait_for_function(f"() => ({NUMBER_CELLS_JS})().length >= 10 && document.fonts.status === 'loaded'")
         cells = page.evaluate(NUMBER_CELLS_JS)
         assert len(cells) >= 10, cells
         broken = [c for c in cells if c["lines"] != 1]

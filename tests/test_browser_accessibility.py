@@ -68,7 +68,8 @@ def themed_page(request, app_url, browser):
 def test_text_contrast_meets_wcag_aa_on_every_tab(themed_page, tab):
     theme, page = themed_page
     page.get_by_role("tab", name=tab).click()
-    page.wait_for_timeout(300)
+    page.wait_for_function("(t) => [...document.querySelectorAll('[role=tab]')].some(b => b.getAttribute('aria-selected') === 'true'"
+                           " && b.innerText.includes(t)) && document.fonts.status === 'loaded'", arg=tab)
     measured = page.evaluate(CONTRAST_JS, CHECKED)
     assert len(measured) >= 5, f"too few texts found on {tab}: {measured}"
     low = [m for m in measured if m["ratio"] < AA]

@@ -70,7 +70,9 @@ def test_the_2d_gan_plays_live_pauses_steps_and_resets(page) -> None:
     page.locator("#toy-gan-dataset input").click()  # another data set while it runs: the next frames train on it
     page.get_by_role("option", name="moons").click()
     page.wait_for_function("() => document.querySelector('#toy-gan-canvas .toy-info').innerText.includes('moons')")
-    page.wait_for_timeout(500)
+    moons_at = _step(page)
+    page.wait_for_function("(s) => parseInt(document.querySelector('#toy-gan-canvas .toy-info').innerText.split(' ')[1]) >= s + 30",
+                           arg=moons_at)  # a few frames trained on the moons before the screenshot
     page.locator("#toy-gan-canvas").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_path(f"gan-playground-{page.width_name}.png")), full_page=False)
     page.locator("#toy-gan-pause").click()

@@ -49,7 +49,8 @@ def test_the_step_slider_moves_the_image_the_grid_and_the_marker(page, app_state
     assert page.locator("#gan-learning-caption").inner_text().startswith(f"Step {steps[0]:,}")
     slider.press("ArrowRight")  # one snapshot on
     page.wait_for_function(f"() => document.querySelector('#gan-learning-curves #learning-marker').dataset.step === '{steps[1]}'")
-    page.wait_for_timeout(300)  # let the images load before the screenshot
+    page.wait_for_function("() => [...document.querySelectorAll('#gan-learning-image img, #gan-learning-grid img')]"
+                           ".every(i => i.complete && i.naturalWidth > 0)")  # the images loaded before the screenshot
     page.locator("#gan-learning-step").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_path(f"gan-learning-{page.size_name}.png")), full_page=False)
     page.locator("#gan-learning-curves").scroll_into_view_if_needed()

@@ -41,10 +41,9 @@ def test_the_app_works_under_its_content_security_policy_with_no_violation(app_u
     page.wait_for_function("(b) => document.querySelector('#gan-image img').src !== b", arg=before)
     tabs = page.get_by_role("tab").all()
     assert len(tabs) >= 3
-    for tab in tabs:  # every other tab draws under the same policy
+    for tab in tabs:  # every other tab draws under the same policy; its late loads (fonts, images) report too
         tab.click()
-        page.wait_for_timeout(700)
-    page.wait_for_timeout(500)  # late loads (fonts, images) report their violations too
+        page.wait_for_function("() => document.fonts.status === 'loaded' && [...document.images].every(i => i.complete)")
     violations = page.evaluate("window.__csp")
     page.close()
     assert violations == [] and console == [], (violations, console)
