@@ -58,7 +58,7 @@ def test_moving_an_image_slider_changes_the_image(page):
         slider.press("ArrowRight")
     page.wait_for_function("(before) => document.querySelector('#gan-image img').getAttribute('src') !== before", arg=before)
     page.locator("#gan-grid-button").click()
-    page.locator("#gan-grid img").wait_for()
+    page.locator("#gan-grid img").first.wait_for()
     page.locator("#gan-interpolate-button").click()
     page.locator("#gan-interpolation img").wait_for()
     page.screenshot(path=str(screenshot_path("image.png")), full_page=True)

@@ -289,6 +289,7 @@ def test_touch_on_the_images_tab_logs_no_passive_listener_errors(browser, app_ur
     messages: list[str] = []
     page.on("console", lambda m: messages.append(m.text))
     page.goto(app_url)
+    page.get_by_role("tab", name="Text (GPT)").wait_for()
     open_tab(page, "Images (GAN)")
     page.locator("#gan-image img").wait_for()
     cdp = context.new_cdp_session(page)

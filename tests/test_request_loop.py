@@ -42,6 +42,7 @@ SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 QUIET_WITHIN_S = 5.0  # after the last move, the page's requests must stop within this
 QUIET_FOR_S = 2.0  # ... and stay stopped this long
 KNOB_LIMIT = 14  # knobs moved per tab (the Images tab has 11 sliders and 2 number boxes)
+PHONE_TABS = {"Images (GAN)"}
 
 
 @pytest.fixture(scope="module", params=list(SIZES))
@@ -110,7 +111,10 @@ def _wait_quiet(page) -> tuple[float, int]:
 @pytest.mark.parametrize("tab", TABS)
 def test_moving_every_knob_every_way_ends_its_requests(page, tab: str) -> None:
     """Drag, hold a key and double-press each slider; hold and double-press each number box; then the page's
-    requests stop within QUIET_WITHIN_S and stay stopped (a loop sends them forever)."""
+    requests stop within QUIET_WITHIN_S and stay stopped (a loop sends them forever). On a phone, a finger drags:
+    the Images tab, where the loop was, is moved by touch (the other tabs' events are the desktop's)."""
+    if page.size_name == "phone" and tab not in PHONE_TABS:  # type: ignore[attr-defined]
+        pytest.skip("the same events as on a desktop; the phone run covers touch on the Images tab")
     open_tab(page, tab)
     page.wait_for_timeout(500)
     _wait_quiet(page)
@@ -121,10 +125,10 @@ def test_moving_every_knob_every_way_ends_its_requests(page, tab: str) -> None:
     touch = page.size_name == "phone"  # type: ignore[attr-defined]
     for slider in sliders:
         _drag(page, slider, touch)
-        _presses(slider, "ArrowRight", 12, 30)  # a held key
+        _presses(slider, "ArrowRight", 8, 30)  # a held key
         _presses(slider, "ArrowLeft", 2, 50)  # a quick double press
     for number in numbers:
-        _presses(number, "ArrowUp", 8, 30)
+        _presses(number, "ArrowUp", 6, 30)
         _presses(number, "ArrowDown", 2, 50)
     settle_s, sent = _wait_quiet(page)
     recent = [url.split("/gradio_api/")[-1][:60] for _, url in page.requests[-8:]]
