@@ -44,6 +44,15 @@ def open_tab(page, name: str) -> None:
     tab.click()
 
 
+def sized_page(browser, size: tuple[int, int], checkpoint: str):
+    """A new page of `size` (width, height), touch on a phone-sized one, for a tab that needs `checkpoint`."""
+    require_checkpoint(checkpoint)
+    width, height = size
+    page = browser.new_page(viewport={"width": width, "height": height}, has_touch=width < 500)
+    page.set_default_timeout(60_000)
+    return page
+
+
 def require_checkpoint(name: str) -> None:
     """Skip (locally) or fail (in CI) when checkpoints/<name> is not there."""
     if not (CHECKPOINTS / name / "config.json").is_file():

@@ -10,7 +10,7 @@ import pytest
 from core import limits
 from demo.app_state import GPT_NAME
 from demo.text_tab import EXAMPLES
-from tests.conftest import open_tab, require_checkpoint, screenshot_path
+from tests.conftest import open_tab, screenshot_path, sized_page
 
 pytestmark = pytest.mark.browser
 OUTPUT = "document.querySelector('#generated textarea').value"
@@ -20,10 +20,7 @@ WORKED = "document.querySelector('#inside-worked').innerText"
 @pytest.fixture(params=[(1280, 900), (390, 844)], ids=["desktop", "phone"], scope="module")
 def page(request, app_url, browser):
     """One page per size; `page.problems` collects console errors and failed responses (a 404 from /run/ ...)."""
-    require_checkpoint(GPT_NAME)
-    width, height = request.param
-    page = browser.new_page(viewport={"width": width, "height": height}, has_touch=width < 500)
-    page.set_default_timeout(60_000)
+    page = sized_page(browser, request.param, GPT_NAME)
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)

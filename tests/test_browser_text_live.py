@@ -8,7 +8,7 @@ import pytest
 
 from demo.app_state import GPT_NAME
 from demo.text_tab import BARS_EMPTY
-from tests.conftest import require_checkpoint, screenshot_path
+from tests.conftest import screenshot_path, sized_page
 
 pytestmark = pytest.mark.browser
 OUTPUT = "document.querySelector('#generated textarea').value"
@@ -17,10 +17,7 @@ KNOBS = dict(temperature=0.8, top_k=40, top_p=0.95, max_new_tokens=40, seed=0)
 
 @pytest.fixture(params=[(1280, 900), (390, 844)], ids=["desktop", "phone"], scope="module")
 def page(request, app_url, browser):
-    require_checkpoint(GPT_NAME)
-    width, height = request.param
-    page = browser.new_page(viewport={"width": width, "height": height}, has_touch=width < 500)
-    page.set_default_timeout(60_000)
+    page = sized_page(browser, request.param, GPT_NAME)
     page.goto(app_url)
     page.locator("#generate").wait_for()
     page.locator("#max-new-tokens input[type=number]").fill(str(KNOBS["max_new_tokens"]))
