@@ -7,10 +7,11 @@ from typing import Any, Callable
 
 import gradio as gr
 import torch
+from PIL import Image
 
 from core.gan.data import CLASS_NAMES
 from core.gan.judge import Judges, Verdict, pixels_to_tensor
-from core.gan.latent import LatentStudio
+from core.gan.latent import ImageKnobs, LatentStudio
 from demo.errors import user_errors
 from demo.shared import queue_group
 
@@ -33,8 +34,11 @@ class VerdictHandler:
 
     def judge(self, class_name: Any, seed: Any, psi: Any, *directions: Any) -> tuple[Verdict, str]:
         knobs = self.studio.knobs(class_name, seed, psi, directions)
+        return self.judge_image(knobs, self.studio.image(knobs))
+
+    def judge_image(self, knobs: ImageKnobs, image: Image.Image) -> tuple[Verdict, str]:
+        """The verdict on `image`, the 32x32 pixels the user sees for `knobs` (drawn once by the caller)."""
         _, label = self.studio.latent(knobs)  # cached: the slider image's own latent and class
-        image = self.studio.image(knobs)  # the 32x32 pixels the user sees
         return self.judges.judge(pixels_to_tensor([image]), torch.tensor([label]))[0], CLASS_NAMES[label]
 
     @user_errors

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, Callable
 import gradio as gr
 
 from core import limits
-from core.gan.latent import MAX_PSI, validate_class, validate_seed
+from core.gan.latent import MAX_PSI, validate_seed
 from core.validation import KnobError, as_float, as_int
 from demo.errors import USER_ERRORS, field_note
-from demo.gan_verdict import VerdictHandler
+from demo.gan_verdict import VerdictHandler, verdict_markdown
 
 if TYPE_CHECKING:  # image_tab builds the page from its handlers
     from demo.image_tab import ImageHandlers
@@ -65,12 +65,12 @@ class ImagePage:
         if problems:
             return (gr.skip(), gr.skip(), *self.notes(self.view_fields, problems))
         try:
-            validate_class(class_name)
-            image = self.handlers.image_file(class_name, seed, psi, *directions)
-            verdict = self.verdict.markdown(class_name, seed, psi, *directions) if self.verdict else gr.skip()
-        except (gr.Error, *USER_ERRORS) as exc:  # a class the dropdown never sends: said by the seed, the nearest field
-            return (gr.skip(), gr.skip(), *self.notes(self.view_fields, {"seed": _message(exc)}))
-        return (image, verdict, *self.notes(self.view_fields, {}))
+            knobs = self.handlers.studio.knobs(class_name, seed, psi, directions)
+        except USER_ERRORS as exc:  # a class the dropdown never sends: said by the seed, the nearest field
+            return (gr.skip(), gr.skip(), *self.notes(self.view_fields, {"seed": str(exc)}))
+        image = self.handlers.studio.image(knobs)  # drawn once for the file and D's verdict on it
+        verdict = verdict_markdown(*self.verdict.judge_image(knobs, image)) if self.verdict else gr.skip()
+        return (self.handlers.write_image(knobs, image), verdict, *self.notes(self.view_fields, {}))
 
     def view_and_previews(self, class_name: Any, seed: Any, psi: Any, *directions: Any) -> tuple[Any, ...]:
         """The class or seed changed: the view, then the direction previews for the new latent."""
@@ -116,6 +116,3 @@ def refusals(checks: dict[str, Callable[[], object]]) -> dict[str, str]:
             found[field] = str(exc)
     return found
 
-
-def _message(exc: BaseException) -> str:
-    return exc.message if isinstance(exc, gr.Error) else str(exc)

@@ -89,8 +89,11 @@ class ImageHandlers:
         # write it into its cache under a name made from its content, in place, so two users asking for the same
         # image at once could be served a file the other request is rewriting. Bad knobs are refused before any file.
         knobs = self.studio.knobs(class_name, seed, psi, directions)
-        image = upscale(self.studio.image(knobs), IMAGE_SCALE)
-        return self.files.write_named(image_name(knobs, self.class_of(knobs)), _png(image))
+        return self.write_image(knobs, self.studio.image(knobs))
+
+    def write_image(self, knobs: ImageKnobs, image: Image.Image) -> str:
+        """The 32x32 image drawn for `knobs`, enlarged, in a new file named after them."""
+        return self.files.write_named(image_name(knobs, self.class_of(knobs)), _png(upscale(image, IMAGE_SCALE)))
 
     @user_errors
     def grid(self, class_name: str, first_seed: int, count: int, psi: float) -> Image.Image:
