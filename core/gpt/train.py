@@ -23,7 +23,11 @@ from core.gpt.evaluate import window_loss
 from core.gpt.io import save_gpt
 from core.gpt.model import GPT, GPTConfig
 from core.gpt.model_card import write_gpt_card
+from core.gpt.snapshots import save_snapshot, stored_copy
 from core.gpt.tokenizer import CharTokenizer
+
+
+CURVE_EVERY = 10  # training-loss curve resolution (steps), kept for the snapshot pack
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -51,6 +55,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--bf16", action="store_true", help="bfloat16 autocast (faster on CPUs with AVX512-BF16/AMX)")
     p.add_argument("--compile", action="store_true", help="torch.compile the model (about 25%% faster steps after a 1-2 minute compile)")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+    p.add_argument("--snapshot-steps", default="", help="comma-separated steps (0 = before training) at which to keep "
+                   "a float16 snapshot with its held-out loss in --snapshot-dir (the app's 'Watch it learn')")
+    p.add_argument("--snapshot-dir", default="checkpoints/gpt-shakespeare-snapshots", help="where the snapshots go")
     return p.parse_args(argv)
 
 
@@ -86,10 +93,13 @@ def main(argv: list[str] | None = None) -> float:
     optimizer = make_optimizer(model, args)
     batches = torch.Generator().manual_seed(args.seed + rank)
     step, best_val, elapsed, commands = 0, float("inf"), 0.0, []
+    train_curve: list[tuple[int, float]] = []  # (step, mean training loss of the CURVE_EVERY steps before it)
+    snapshot_steps = sorted({int(s) for s in args.snapshot_steps.split(",") if s.strip()})
     if args.resume:
         info, rng = load_training_state(args.state_dir, model, optimizer)
         step, best_val, elapsed = info["step"], info["best_val"], info["elapsed_s"]
         commands = info.get("commands", [])
+        train_curve = [(int(a), float(b)) for a, b in info.get("train_curve", [])]
         if distributed:  # only rank 0's stream is saved; give every rank a fresh, distinct one
             batches.manual_seed(args.seed + rank + 7919 * step)
         else:
@@ -116,10 +126,21 @@ def main(argv: list[str] | None = None) -> float:
             save_gpt(args.out, model, tokenizer, metrics, {"commands": commands, "data": corpus.source})
             write_gpt_card(args.out)
         rng = {"batches0": batches.get_state()}
-        save_training_state(args.state_dir, model, optimizer, {"step": step, "best_val": best_val, "elapsed_s": elapsed, "commands": commands}, rng)
+        info = {"step": step, "best_val": best_val, "elapsed_s": elapsed, "commands": commands, "train_curve": train_curve}
+        save_training_state(args.state_dir, model, optimizer, info, rng)
+
+    def keep_snapshot() -> None:
+        val = window_loss(stored_copy(model), val_data, args.context, max_windows=args.eval_windows)
+        tqdm.write(f"step {step}: snapshot, held-out loss {val:.4f} nats/char (float16 weights)")
+        save_snapshot(args.snapshot_dir, step, model, tokenizer, val, train_curve,
+                      {"commands": commands, "data": corpus.source, "batch_size": args.batch_size,
+                       "sequence_length": seq_len, "eval_windows": args.eval_windows, "train_minutes": round(elapsed / 60, 1)})
 
     bar = tqdm(total=args.max_steps, initial=step, disable=not is_main, dynamic_ncols=True, desc="gpt")
     last = min(args.max_steps, args.stop_at or args.max_steps)
+    recent_losses: list[float] = []
+    if is_main and step == 0 and 0 in snapshot_steps:
+        keep_snapshot()
     while step < last:
         started = time.time()
         model.train()
@@ -137,6 +158,12 @@ def main(argv: list[str] | None = None) -> float:
         elapsed += time.time() - started
         bar.update(1)
         bar.set_postfix(loss=f"{loss.item():.3f}", lr=f"{optimizer.param_groups[0]['lr']:.1e}")
+        recent_losses.append(loss.item())
+        if step % CURVE_EVERY == 0:
+            train_curve.append((step, sum(recent_losses) / len(recent_losses)))
+            recent_losses.clear()
+        if is_main and step in snapshot_steps:
+            keep_snapshot()
         if is_main and (step % args.eval_interval == 0 or step == last):
             evaluate_and_save()
     bar.close()

@@ -1,0 +1,108 @@
+"""Which GPT a view looks at: the shipped model, a snapshot of its training run, or the visitor's own model.
+
+One registry serves every GPT view (Watch it learn, Inside the GPT, the Text tab), so a choice means the same model
+everywhere: `GptModels.resolve(choice, session_id)`. The shipped model and the snapshots are the same for everyone;
+"your model" is the one the visitor trained on their text in this browser session (`OwnModels`), kept for the rest
+of the session (a few hours at most, the least recently used first to go when many visitors train).
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from cachetools import LRUCache, TTLCache
+
+from core.gpt.io import LoadedGPT
+from core.gpt.model import GPT
+from core.gpt.snapshots import SnapshotPack
+from core.gpt.tokenizer import CharTokenizer
+from core.validation import KnobError
+
+SHIPPED = "shipped"
+OWN = "own"
+SNAPSHOT_PREFIX = "step-"  # a snapshot's choice is "step-<N>"
+OWN_MODELS_KEPT = 64  # visitors' models held at once (a small model is ~1-4 MB)
+OWN_MODEL_HOURS = 4
+
+
+@dataclass(frozen=True)
+class GptChoice:
+    """A model a view can run, with the words that name it on the page."""
+    key: str  # SHIPPED, OWN or "step-<N>": the value of the page's model choice
+    label: str
+    model: GPT
+    tokenizer: CharTokenizer
+
+
+def snapshot_key(step: int) -> str:
+    return f"{SNAPSHOT_PREFIX}{step}"
+
+
+class OwnModels:
+    """The model each browser session trained on its own text (set when a training run stops or ends)."""
+
+    def __init__(self, kept: int = OWN_MODELS_KEPT, hours: float = OWN_MODEL_HOURS) -> None:
+        self._models: TTLCache[str, GptChoice] = TTLCache(maxsize=kept, ttl=hours * 3600)
+        self._lock = threading.Lock()
+
+    def put(self, session_id: str, model: GPT, tokenizer: CharTokenizer, label: str = "Your model") -> None:
+        with self._lock:
+            self._models[session_id] = GptChoice(OWN, label, model.eval(), tokenizer)
+
+    def get(self, session_id: str | None) -> GptChoice | None:
+        if not session_id:
+            return None
+        with self._lock:
+            return self._models.get(session_id)
+
+
+class GptModels:
+    """The registry: the shipped GPT, its snapshot pack (weights read on first use, all kept: ~10 MB each) and the
+    visitors' own models."""
+
+    def __init__(self, shipped: LoadedGPT | None, pack: SnapshotPack | None, own: OwnModels | None = None) -> None:
+        self.shipped = shipped
+        self.pack = pack
+        self.own = own or OwnModels()
+        self._snapshots: LRUCache[int, GptChoice] = LRUCache(maxsize=max(1, len(pack.snapshots) if pack else 1))
+        self._lock = threading.Lock()
+
+    def choices(self, session_id: str | None = None, snapshots: bool = True) -> list[tuple[str, str]]:
+        """(label, key) pairs for a dropdown: the shipped model, every snapshot, and the visitor's model if any."""
+        pairs: list[tuple[str, str]] = []
+        if self.shipped is not None:
+            pairs.append(("Shipped GPT (Shakespeare)", SHIPPED))
+        if snapshots and self.pack is not None:
+            pairs += [(f"Training snapshot, step {s.step:,}", snapshot_key(s.step)) for s in self.pack.snapshots]
+        if (own := self.own.get(session_id)) is not None:
+            pairs.append((own.label, OWN))
+        return pairs
+
+    def snapshot(self, step: int) -> GptChoice:
+        if self.pack is None:
+            raise KnobError("The training snapshots are not installed, so no step can be shown (see the About tab).")
+        with self._lock:
+            if (found := self._snapshots.get(step)) is not None:
+                return found
+        model = self.pack.load_model(self.pack.snapshot(step).step)  # raises CheckpointError naming the steps it has
+        choice = GptChoice(snapshot_key(step), f"Training snapshot, step {step:,}", model, self.pack.tokenizer)
+        with self._lock:
+            self._snapshots[step] = choice
+        return choice
+
+    def resolve(self, key: object, session_id: str | None = None) -> GptChoice:
+        """The model for a page's choice; KnobError with what is accepted when it is unknown or gone."""
+        if key == SHIPPED and self.shipped is not None:
+            return GptChoice(SHIPPED, "Shipped GPT (Shakespeare)", self.shipped.model, self.shipped.tokenizer)
+        if key == OWN:
+            own = self.own.get(session_id)
+            if own is None:
+                raise KnobError("You have no model of your own in this session yet: train one on the GPT learns tab "
+                                f"(models are kept {OWN_MODEL_HOURS} hours), or choose the shipped GPT.")
+            return own
+        if isinstance(key, str) and key.startswith(SNAPSHOT_PREFIX) and key[len(SNAPSHOT_PREFIX):].isdigit():
+            step = int(key[len(SNAPSHOT_PREFIX):])
+            if self.pack is not None and step in self.pack.steps:
+                return self.snapshot(step)
+        accepted = ", ".join(key for _, key in self.choices(session_id))
+        raise KnobError(f"Unknown model {key!r}; choose one of: {accepted}.")
