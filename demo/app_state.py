@@ -15,6 +15,7 @@ from core.gan.judge import DISCRIMINATOR_NAME, Judges, load_judges
 from core.gan.real_sample import SAMPLE_DIR, RealSample, load_sample_or_note
 from core.gan.snapshots import SnapshotRun, load_snapshot_run
 from core.gpt.io import LoadedGPT, load_gpt
+from core.gpt.snapshots import SnapshotPack, load_snapshot_pack
 from core.rl.io import LoadedAgent, load_agent
 
 GPT_NAME = "gpt-shakespeare"
@@ -22,6 +23,7 @@ GAN_NAME = "gan-fashion"
 CLASSIFIER_NAME = "fashion-classifier"
 AGENT_NAME = "rl-lander"
 SNAPSHOTS_NAME = "gan-fashion-snapshots"  # "watch it learn": one run's generator snapshots and losses
+GPT_SNAPSHOTS_NAME = "gpt-shakespeare-snapshots"  # "GPT learns": one GPT training run's snapshots and losses
 
 
 @dataclass
@@ -32,6 +34,7 @@ class AppState:
     judges: Judges | None = None  # the GAN's discriminator and the classifier: the verdict beside the image, the game
     real_sample: RealSample | None = None  # real test images for the real-or-fake game
     learning: SnapshotRun | None = None  # one training run's generator snapshots, losses and FD ("watch it learn")
+    gpt_snapshots: SnapshotPack | None = None  # one GPT training run's snapshots and losses (weights read on first use)
     notes: dict[str, str] = field(default_factory=dict)  # checkpoint name -> where it came from or why it is missing
     cards: dict[str, str] = field(default_factory=dict)  # checkpoint name -> model card markdown (README.md)
     dirs: dict[str, Path] = field(default_factory=dict)  # checkpoint name -> the dir it was loaded from
@@ -43,13 +46,16 @@ def _card(directory: Path) -> str | None:
 
 
 def load_app_state(checkpoints: str | Path = "checkpoints", hub_repo: str | None = None) -> AppState:
-    """Load the GPT, the GAN, its training snapshots and the RL agent once; the classifier is only read for its model
-    card (its metrics back the GAN's)."""
+    """Load the GPT, the GAN, both models' training snapshots and the RL agent once; the classifier is only read for
+    its model card (its metrics back the GAN's). The GPT snapshot pack is read as its index here; each snapshot's
+    weights are read the first time a view asks for them (demo/gpt_models.py keeps them)."""
     torch.set_num_threads(1)  # small models, many concurrent requests: one core each beats two fighting threads
     state = AppState()
-    attributes = {GPT_NAME: "gpt", GAN_NAME: "gan", AGENT_NAME: "agent", SNAPSHOTS_NAME: "learning"}
+    attributes = {GPT_NAME: "gpt", GAN_NAME: "gan", AGENT_NAME: "agent", SNAPSHOTS_NAME: "learning",
+                  GPT_SNAPSHOTS_NAME: "gpt_snapshots"}
     for name, loader in ((GPT_NAME, load_gpt), (GAN_NAME, load_gan), (AGENT_NAME, load_agent),
-                         (SNAPSHOTS_NAME, load_snapshot_run), (CLASSIFIER_NAME, None)):
+                         (SNAPSHOTS_NAME, load_snapshot_run), (GPT_SNAPSHOTS_NAME, load_snapshot_pack),
+                         (CLASSIFIER_NAME, None)):
         path, note = resolve_checkpoint(name, checkpoints, hub_repo)
         if path is not None and loader is not None:
             try:
