@@ -65,6 +65,8 @@ class GroupLimit:
     # What a refused visitor is told, for a group whose events run until stopped ("wait for one to finish" would
     # never come true); {who} is "this session", "your address" or "everyone together". "": the general message.
     refusal: str = ""
+    # A larger request body for this group's calls alone (a text to train on); None: GuardConfig.max_body_bytes.
+    max_body_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,17 @@ class GuardConfig:
 
     def limit(self, group: str) -> GroupLimit:
         return self.groups.get(group, self.default_group)
+
+    def body_limit(self, group: str | None) -> int:
+        """The body a call in `group` may send; None: before the group is known (the largest any group allows)."""
+        if group is None:
+            return max([self.max_body_bytes, *(g.max_body_bytes or 0 for g in self.groups.values())])
+        return self.limit(group).max_body_bytes or self.max_body_bytes
+
+
+def too_large(cap: int, api_name: str | None = None) -> str:
+    where = f" for {api_name}" if api_name else ""
+    return f"Request bodies{where} are limited to {cap // 1024} kB."
 
 
 class Refusal(Exception):
@@ -212,11 +225,19 @@ class HttpGuard:
         lengths = [v for k, v in headers if k == b"content-length"]
         if len(lengths) > 1:
             raise Refusal(400, "Send one Content-Length header, not several.")
-        if lengths and (not lengths[0].strip().isdigit() or int(lengths[0]) > self.config.max_body_bytes):
-            raise Refusal(413, f"Request bodies are limited to {self.config.max_body_bytes // 1024} kB.")
+        cap = self._body_cap(scope)
+        if lengths and (not lengths[0].strip().isdigit() or int(lengths[0]) > cap):
+            raise Refusal(413, too_large(cap))
 
-    async def _read_body(self, receive: Callable[..., Any]) -> tuple[bytes, list[dict]]:
-        """The whole body, counted as it streams (chunked or not), refused once past the limit; the messages are
+    def _body_cap(self, scope: dict[str, Any]) -> int:
+        """A queue call's body may be as large as its group allows (checked again once the body names the group);
+        every other request keeps the strict default."""
+        path = scope["path"]
+        is_call = scope["method"] == "POST" and (path == JOIN or path.startswith(CALL))
+        return self.config.body_limit(None) if is_call else self.config.max_body_bytes
+
+    async def _read_body(self, receive: Callable[..., Any], cap: int) -> tuple[bytes, list[dict]]:
+        """The whole body, counted as it streams (chunked or not), refused once past `cap`; the messages are
         replayed to Gradio unchanged."""
         chunks, size, messages = [], 0, []
         while True:
@@ -226,8 +247,8 @@ class HttpGuard:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.config.max_body_bytes:
-                raise Refusal(413, f"Request bodies are limited to {self.config.max_body_bytes // 1024} kB.")
+            if size > cap:
+                raise Refusal(413, too_large(cap))
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
@@ -293,10 +314,12 @@ class HttpGuard:
         try:
             self._check_head(scope, headers)
             if scope["method"] in BODY_METHODS:
-                body, messages = await self._read_body(receive)
+                body, messages = await self._read_body(receive, self._body_cap(scope))
                 path = scope["path"]
                 if scope["method"] == "POST" and (path == JOIN or path.startswith(CALL)):
                     fn, session = self._group_of_call(path, body)
+                    if len(body) > (cap := self.config.body_limit(fn.group)):
+                        raise Refusal(413, too_large(cap, fn.api_name))
                     address = self._client_address(scope, headers)
                     keys, limits = self._limit_keys(fn, session, address)
                     full = self.pending.reserve(keys, limits)
