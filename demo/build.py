@@ -12,11 +12,14 @@ from starlette.middleware import Middleware
 from demo.about_tab import CSS as ABOUT_CSS, build_about_tab
 from demo.api_docs import HEAD as API_HEAD
 from demo.agent_tab import CSS as AGENT_CSS, build_agent_tab
-from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME, SNAPSHOTS_NAME, AppState
+from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME, GPT_SNAPSHOTS_NAME, SNAPSHOTS_NAME, AppState
+from demo.gpt_learning_tab import CSS as GPT_LEARNING_CSS, build_gpt_learning
+from demo.gpt_models import GptModels
 from core.gan.judge import DISCRIMINATOR_NAME
 from core.gan.real_sample import SAMPLE_DIR
-from demo.gan_game import CSS as GAME_CSS, build_gan_game, make_game
-from demo.gan_learning import CSS as LEARNING_CSS, build_gan_learning
+from demo.gan_game_handlers import make_game
+from demo.gan_game_tab import CSS as GAME_CSS, build_gan_game
+from demo.gan_learning_tab import CSS as LEARNING_CSS, build_gan_learning
 from demo.image_tab import CSS as IMAGE_CSS, build_image_tab
 from demo.inside_tab import CSS as INSIDE_CSS
 from demo.inside_tab import build_inside_tab
@@ -34,7 +37,8 @@ SUBTITLE = ("The three ideas behind modern generative AI, live on a CPU: move a 
             "Shakespeare, a conditional DCGAN paint Fashion-MNIST clothes and a reinforcement-learning agent land on the moon.")
 # The page's CSS and head scripts: each tab's files in demo/static/ (read by its module when the app starts) and
 # style.py's page-wide rules, passed to launch(css=..., head=...), so the page loads nothing from another origin.
-CSS = "\n".join([STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS, GAME_CSS, AGENT_CSS])
+CSS = "\n".join([STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS, GAME_CSS, AGENT_CSS,
+                 GPT_LEARNING_CSS])
 # Scripts for the page head: keyboard moves of a knob send its release (page-wide), the text tab's shortcuts, the 2-D
 # GAN's canvas, the API page's fixes (demo/api_docs.py)
 HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD])
@@ -61,6 +65,7 @@ def build_demo(state: AppState) -> gr.Blocks:
     """Lay out the tabs from models loaded once at start-up (state); handlers never load weights."""
     private_cache_dir()
     slim_sessions()
+    gpt_models = GptModels(state.gpt, state.gpt_snapshots)  # one registry for every GPT view (demo/gpt_models.py)
     with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(f"# {TITLE}\n{SUBTITLE}")
         # "wrap": on a phone the six tab names take two rows, where Gradio's default folded four of them into a menu
@@ -69,6 +74,8 @@ def build_demo(state: AppState) -> gr.Blocks:
                 text_parts = build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""))
             with gr.Tab("Inside the GPT", id="inside") as inside_tab:
                 build_inside_tab(state.gpt, state.notes.get(GPT_NAME, ""), text_parts, inside_tab)
+            with gr.Tab("GPT learns", id="learn"):
+                build_gpt_learning(gpt_models, state.notes.get(GPT_SNAPSHOTS_NAME, ""))
             with gr.Tab("Images (GAN)", id="image"):
                 build_image_tab(state.gan, state.notes.get(GAN_NAME, ""), state.judges, state.notes.get(DISCRIMINATOR_NAME, ""))
                 build_gan_game(*make_game(state.gan, state.judges, state.real_sample, [state.notes.get(k, "") for k in (GAN_NAME, DISCRIMINATOR_NAME, SAMPLE_DIR.name)]), demo=demo)

@@ -160,7 +160,7 @@ def text_handlers(app_state: AppState):
 @pytest.fixture(scope="session")
 def image_handlers(app_state: AppState):
     require_checkpoint(GAN_NAME)
-    from demo.image_tab import ImageHandlers
+    from demo.image_handlers import ImageHandlers
 
     assert app_state.gan is not None, app_state.notes[GAN_NAME]
     return ImageHandlers(app_state.gan)

@@ -7,7 +7,8 @@ import gradio as gr
 import pytest
 
 from demo.app_state import SNAPSHOTS_NAME, load_app_state
-from demo.gan_learning import LearningHandlers, build_gan_learning
+from demo.gan_learning_handlers import LearningHandlers
+from demo.gan_learning_tab import build_gan_learning
 from tests.conftest import CHECKPOINTS, require_checkpoint
 
 

@@ -12,8 +12,9 @@ from core import limits
 from tests.conftest import require_checkpoint
 from demo.app_state import GAN_NAME
 from core.gan.data import CLASS_NAMES
-from demo.gan_grid import Layout, slug
-from demo.image_tab import IMAGE_SCALE, GeneratedFiles, ImageHandlers, image_name, psi_text
+from demo.image_handlers import ImageHandlers
+from demo.image_render import IMAGE_SCALE, Layout, image_name, psi_text, slug
+from demo.shared import GeneratedFiles
 
 
 def _zeros(handlers) -> list[float]:
@@ -220,7 +221,8 @@ def test_the_verdict_explanation_states_what_this_d_measures(app_state):
     import re
     import statistics
 
-    from demo.gan_verdict import EXPLAIN, VerdictHandler
+    from demo.image_handlers import VerdictHandler
+    from demo.image_render import VERDICT_EXPLAIN as EXPLAIN
     from core.gan.judge import DISCRIMINATOR_NAME
     from core.gan.latent import LatentStudio
     from tests.conftest import CHECKPOINTS

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from demo.app_state import GAN_NAME
-from demo.gan_grid import Layout
+from demo.image_render import Layout
 from tests.conftest import open_tab, require_checkpoint, screenshot_path
 
 pytestmark = pytest.mark.browser
@@ -67,7 +67,7 @@ def _wait_verdict(page, expected: str) -> None:
 @pytest.fixture(scope="module")
 def verdict_text(app_state, image_handlers):
     """The verdict line the page should show for some knobs, from the handler (the same models, called directly)."""
-    from demo.gan_verdict import VerdictHandler
+    from demo.image_handlers import VerdictHandler
 
     if app_state.judges is None:
         pytest.skip("the discriminator or the classifier checkpoint is missing")

@@ -65,7 +65,7 @@ def test_the_classifier_names_most_real_test_images_right(app_state, judges) -> 
 def test_verdict_follows_the_slider_and_bad_knobs_get_a_clear_message(app_state, judges) -> None:
     import gradio as gr
     from core.gan.latent import LatentStudio
-    from demo.gan_verdict import VerdictHandler
+    from demo.image_handlers import VerdictHandler
 
     handler = VerdictHandler(LatentStudio(app_state.gan), judges)
     line = handler.markdown("Sneaker", 3, 1.0, *[0.0] * 8)
@@ -149,7 +149,7 @@ def test_on_the_page_a_refused_reveal_is_a_note_and_the_last_result_stays(game) 
     """Reveal on the page never raises (a raise is a pop-up): an unknown, expired or missing round is a note by the
     button, and the result and score shown are left as they were (gr.skip)."""
     import gradio as gr
-    from demo.gan_game import NEW_SCORE, GameHandlers
+    from demo.gan_game_handlers import NEW_SCORE, GameHandlers
 
     handlers = GameHandlers(game)
     for round_id in ("", None, "expired-or-unknown"):
@@ -165,7 +165,7 @@ def test_on_the_page_a_refused_reveal_is_a_note_and_the_last_result_stays(game) 
 
 def test_the_result_table_keeps_each_verdict_and_its_mark_together(game) -> None:
     """'fake ✓' is one unit on a phone: a no-break space joins them (the table wrapped the mark onto a line alone)."""
-    from demo.gan_game import result_markdown
+    from demo.gan_game_render import result_markdown
 
     round_id, _ = game.new_round(seed=4)
     result, _ = game.answer(round_id, [0])

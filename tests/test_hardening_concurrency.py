@@ -72,7 +72,7 @@ def test_identical_interpolations_requested_at_once_all_get_the_gif(busy_switchi
     times, but every caller gets a complete GIF (never a file another thread is still writing)."""
     from PIL import Image
 
-    from demo.image_tab import ImageHandlers
+    from demo.image_handlers import ImageHandlers
 
     handlers = ImageHandlers(_tiny_gan())
     for round_ in range(3):

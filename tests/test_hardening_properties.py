@@ -319,7 +319,7 @@ def test_text_handlers_let_only_gr_errors_out(prompt, temperature, top_k, top_p,
 
 @functools.lru_cache(maxsize=1)
 def _image_handlers():
-    from demo.image_tab import ImageHandlers
+    from demo.image_handlers import ImageHandlers
 
     return ImageHandlers(TINY_GAN)
 

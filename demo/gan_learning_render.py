@@ -1,5 +1,7 @@
-"""The curves of "watch it learn" as one inline SVG (gr.HTML): the run's logged losses, the mean D(x) and D(G(z)),
-and the snapshots' measured FD, with the chosen step marked on all three panels.
+"""What "Watch it learn" shows, from the snapshot run's own numbers: the caption line at a step and the curves as one
+inline SVG (gr.HTML): the run's logged losses, the mean D(x) and D(G(z)), and the snapshots' measured FD, with the
+chosen step marked on all three panels. Pure (no Gradio); the handlers are demo/gan_learning_handlers.py, the
+layout demo/gan_learning_tab.py.
 
 Everything but the marker is drawn once per run (LearningPlot.__init__); a slider move only adds a line and a few
 dots to that string, so it costs microseconds of server CPU and the browser does the drawing. The SVG pieces and
@@ -10,11 +12,29 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from core.gan.learning import LearningView
 from demo.svg_plot import Scale, curve, dot, element, linear, logarithmic, ring, rule, svg_open, text
 
 W, PANEL_H, GAP, L, R, T, B = 400, 96, 30, 40, 8, 46, 34
 COLOURS = {"loss_d": "#2563eb", "loss_g": "#ea580c", "d_real": "#16a34a", "d_fake": "#9333ea", "fd": "#111827"}
 LABELS = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "mean D(x)", "d_fake": "mean D(G(z))", "fd": "FD (snapshots)"}
+
+
+EXPLAIN = ("The same latent $z$ through the generator $G(z \\mid y)$ as it was at each point of one training run: "
+           "at step 0 it is untrained noise; the adversarial game then pushes $D(G(z))$ up while $D$ learns to keep "
+           "$D(x)$ high and $D(G(z))$ low. Slide through the training steps and watch the images, the losses and the "
+           "Frechet distance (measured on each snapshot, lower is better) move together.")
+
+
+def caption_html(view: LearningView, step: int) -> str:
+    """One line of the run's own numbers at `step`: where in the run, the snapshot's FD, the logged losses."""
+    parts = [f"<b>Step {step:,}</b> of {view.run.last_step:,}" + (" (untrained)" if step == 0 else "")]
+    if (fd := view.fd_at(step)) is not None:
+        parts.append(f"FD {fd['fd_generated_vs_test']:.1f} ({fd['fd_ratio']:.1f}x real-vs-real), class fidelity {fd['class_fidelity']:.0%}")
+    if (r := view.losses_at(step)) is not None:
+        parts.append(f"logged at step {int(r['step']):,}: D loss {r['loss_d']:.2f}, G loss {r['loss_g']:.2f}, "
+                     f"D(x) {r['d_real']:.2f}, D(G(z)) {r['d_fake']:.2f}")
+    return '<p id="gan-learning-caption">' + " · ".join(parts) + "</p>"
 
 
 def _fmt(v: float) -> str:

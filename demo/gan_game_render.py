@@ -1,0 +1,40 @@
+"""What the real-or-fake game shows: the round's images in one numbered strip and the result table with the running
+score. Pure (no Gradio); the handlers are demo/gan_game_handlers.py, the layout demo/gan_game_tab.py."""
+from __future__ import annotations
+
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from core.gan.game import RoundResult
+
+SHOW_SCALE = 4  # 28x28 shown at 112x112
+EXPLAIN = ("Some of these are real Fashion-MNIST **test** photos (never seen in training), the others come from "
+           "$G(z)$. Tick the ones you think are real, then reveal: you see the truth and $D(x\\mid y)$ for each "
+           "(D says *real* above 0.5). Can you beat the discriminator?")
+
+
+def round_strip(images: Any) -> Image.Image:
+    """The round's images in one picture, three to a row (it fits a phone's width), numbered 1..n below each."""
+    tile, gap, band, cols = 28 * SHOW_SCALE, 8, 20, 3
+    rows = -(-len(images) // cols)
+    strip = Image.new("L", (cols * tile + (cols - 1) * gap, rows * (tile + band)), 255)
+    draw = ImageDraw.Draw(strip)
+    for i, pixels in enumerate(images):
+        x, y = (i % cols) * (tile + gap), (i // cols) * (tile + band)
+        strip.paste(Image.fromarray(pixels, "L").resize((tile, tile), Image.NEAREST), (x, y))
+        draw.text((x + tile // 2, y + tile + band // 2), str(i + 1), fill=0, anchor="mm", font_size=16)
+    return strip
+
+
+def result_markdown(result: RoundResult, score: dict[str, int]) -> str:
+    """The round's truth beside the player's and D's calls, one row per image, under the running score."""
+    rows = ["| # | truth | you | D(x \\| y) | D | class |", "|---|---|---|---|---|---|"]
+    for i, (real, mark, v, name) in enumerate(zip(result.is_real, result.marked_real, result.verdicts, result.classes)):
+        ok = lambda said: "\u00a0✓" if said == real else "\u00a0✗"  # noqa: E731  (no-break space: one line on a phone)
+        rows.append(f"| {i + 1} | {'real' if real else 'fake'} | {'real' if mark else 'fake'}{ok(mark)} | {v.p_real:.2f} | "
+                    f"{'real' if v.p_real > 0.5 else 'fake'}{ok(v.p_real > 0.5)} | {name} |")
+    n = len(result.is_real)
+    return "\n".join([f"**This round: you {result.player_correct}/{n}, D {result.d_correct}/{n}.** "
+                      f"Running score over {score['rounds']} round(s): **you {score['player']}/{score['images']}, "
+                      f"D {score['d']}/{score['images']}**.", "", *rows])
