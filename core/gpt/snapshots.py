@@ -119,3 +119,53 @@ def pack_size_bytes(directory: str | Path) -> int:
 def describe(pack: SnapshotPack) -> str:
     """One JSON line per snapshot, for the CLI and the card."""
     return "\n".join(json.dumps({"step": s.step, "val_loss": s.val_loss}) for s in pack.snapshots)
+
+
+CARD_PROMPT = "ROMEO:"
+CARD_SAMPLE = {"temperature": 0.8, "top_k": 0, "top_p": 1.0, "max_new_tokens": 120, "seed": 1}
+
+
+def write_pack_card(directory: str | Path) -> str:
+    """README.md for the pack: the run's commands, each snapshot's held-out loss and a sample from it (fixed prompt
+    and seed, so the rows show the text sharpening), and the download size. Returns the card."""
+    from core.checkpoints import CARD_FILE, atomic_write_text
+    from core.gpt.knobs import SamplingKnobs
+    from core.gpt.sampling import Sampler
+
+    pack = load_snapshot_pack(directory)
+    knobs = SamplingKnobs(**CARD_SAMPLE)
+    m = pack.model_config
+    lines = [
+        "---", "license: mit", "library_name: pytorch", "tags: [gpt, char-level, shakespeare, training-snapshots]", "---", "",
+        "# gpt-shakespeare-snapshots: one training run of the shipped GPT's architecture, step by step", "",
+        f"{len(pack.snapshots)} snapshots of one run ({m.n_layer} layers, {m.n_head} heads, width {m.n_embd}, window "
+        f"{m.context_length}, vocabulary {m.vocab_size}), from the untrained model to the end of the run, in float16 "
+        f"({pack_size_bytes(directory) / 2**20:.1f} MB in all). The app's \"GPT learns\" tab and Inside the GPT show them.", "",
+        f"- Data: {pack.info.get('data', '?')}; the held-out loss is measured on {pack.info.get('eval_windows', '?')} "
+        "windows of the held-out plays, on the float16 weights as stored.",
+        f"- Batch {pack.info.get('batch_size', '?')} sequences of {pack.info.get('sequence_length', '?')} characters; "
+        f"{pack.info.get('train_minutes', '?')} minutes of step time on one CPU thread.",
+        "- Trained with (in order; `--resume` continues the same run):",
+        *[f"  - `{c}`" for c in pack.info.get("commands", [])],
+        "- This card: `python -m core.gpt.snapshots checkpoints/gpt-shakespeare-snapshots`", "",
+        f"## Held-out loss and a sample at each step (prompt `{CARD_PROMPT}`, temperature {knobs.temperature}, seed {knobs.seed})", "",
+        "| step | held-out loss (nats/char) | sample |", "|---|---|---|",
+    ]
+    for snap in pack.snapshots:
+        text = Sampler(pack.load_model(snap.step), pack.tokenizer).generate(CARD_PROMPT, knobs)
+        shown = (CARD_PROMPT + text).replace("|", "\\|").replace("\n", " ⏎ ")
+        lines.append(f"| {snap.step:,} | {snap.val_loss:.3f} | `{shown}` |")
+    card = "\n".join(lines) + "\n"
+    atomic_write_text(Path(directory) / CARD_FILE, card)
+    return card
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m core.gpt.snapshots PACK_DIR  (writes the pack's README.md card)")
+    try:
+        print(write_pack_card(sys.argv[1]))
+    except CheckpointError as exc:
+        sys.exit(f"error: {exc}")
