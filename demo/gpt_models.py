@@ -7,6 +7,7 @@ of the session (a few hours at most, the least recently used first to go when ma
 """
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass
 
@@ -32,6 +33,15 @@ class GptChoice:
     label: str
     model: GPT
     tokenizer: CharTokenizer
+    uid: str = ""  # names these weights for caches: a visitor's retrained model gets a new one ("" = key)
+
+    @property
+    def cache_key(self) -> str:
+        """What a cache of this model's results keys on: the same for the same weights, never for others."""
+        return self.uid or self.key
+
+
+_own_ids = itertools.count(1)
 
 
 def snapshot_key(step: int) -> str:
@@ -47,7 +57,7 @@ class OwnModels:
 
     def put(self, session_id: str, model: GPT, tokenizer: CharTokenizer, label: str = "Your model") -> None:
         with self._lock:
-            self._models[session_id] = GptChoice(OWN, label, model.eval(), tokenizer)
+            self._models[session_id] = GptChoice(OWN, label, model.eval(), tokenizer, f"{OWN}-{next(_own_ids)}")
 
     def get(self, session_id: str | None) -> GptChoice | None:
         if not session_id:

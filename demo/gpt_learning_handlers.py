@@ -1,0 +1,163 @@
+"""GPT learns: the handlers. Two operations, each ONE function that checks its input once: `at_step` (the view of
+one snapshot: its caption, the prompt continued, the next-character bars, the curve marked) and `all_steps` (the
+same for every snapshot at once, run when a prompt is submitted, so the slider's later moves are cache hits), with
+the API's adapter (refusals as gr.Error, through user_errors) and the page's (a note by the field, through
+FieldNotes.on_page; the last good view stays).
+
+What a step shows is computed once per (step, prompt) and kept (an LRU of small strings): a switch to a step
+already seen re-runs no model. The snapshots' weights are read once and kept by demo/gpt_models.py."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import gradio as gr
+from cachetools import LRUCache
+
+from core import limits
+from core.gpt.sampling import NextTokenExplorer, Sampler, SamplingKnobs, validate_prompt
+from core.validation import KnobError, as_int
+from demo import text_render
+from demo.errors import USER_ERRORS, FieldNotes, about, user_errors
+from demo.gpt_learning_render import LossPlot, caption_html, continuation_html
+from demo.gpt_models import GptModels
+
+DEFAULT_PROMPT = "ROMEO:\n"
+MAX_PROMPT_CHARS = 200  # each submit continues the prompt at every snapshot: keep it short
+NEW_CHARS = 150  # the continuation at each step: enough for a line or two of verse
+TEMPERATURE = 0.8
+SEED = 1  # one seed for every step, so two steps differ only by the training between them
+KNOBS = SamplingKnobs(temperature=TEMPERATURE, top_k=0, top_p=1.0, max_new_tokens=NEW_CHARS, seed=SEED)
+BARS_KNOBS = SamplingKnobs(temperature=1.0, top_k=0, top_p=1.0)  # the model's own probabilities
+VIEWS_KEPT = 512  # (step, prompt) results kept: ~1 kB each
+NOTE_FIELDS = ("step", "prompt")
+PAGE_NOTES = FieldNotes(NOTE_FIELDS, fallback="prompt")
+
+
+@dataclass(frozen=True)
+class StepView:
+    """What one snapshot wrote after one prompt, and what it would write next."""
+    step: int
+    prompt: str
+    continuation: str
+    candidates: list[tuple[str, float]]  # the likeliest next characters and their probabilities, likeliest first
+
+
+class GptLearningHandlers:
+    """The view's handlers over the snapshot pack in `models` (its weights read on first use and kept)."""
+
+    def __init__(self, models: GptModels) -> None:
+        if models.pack is None:
+            raise ValueError("GptLearningHandlers needs a snapshot pack")
+        self.models, self.pack = models, models.pack
+        metrics = models.shipped.config.get("metrics", {}) if models.shipped is not None else {}
+        shipped = metrics.get("val_loss_windows")
+        self.shipped_loss = float(shipped) if isinstance(shipped, (int, float)) else None
+        self.plot = LossPlot(self.pack, self.shipped_loss)
+        self._views: LRUCache[tuple[int, str], StepView] = LRUCache(maxsize=VIEWS_KEPT)
+        self._explorers: dict[int, NextTokenExplorer] = {}
+        self._lock = threading.Lock()
+        self.model_runs = 0  # tests check that a step already seen runs no model
+        self.last_cpu_s = 0.0  # server CPU of the last at_step call (the benchmark reads it)
+        self.page_at_snapshot = PAGE_NOTES.on_page(self.at_snapshot, 4)
+
+    @property
+    def steps(self) -> list[int]:
+        return self.pack.steps
+
+    # ---- the edge: every input checked once ---------------------------------------------------------------------
+    def step_of(self, number: Any) -> int:
+        """The step of snapshot `number` (1 = step 0 .. n = the last): what the page's slider sends."""
+        with about("step"):
+            return self.steps[as_int("snapshot", number, 1, len(self.steps)) - 1]
+
+    def check_step(self, step: Any) -> int:
+        """A step the pack has (the API names the step itself)."""
+        with about("step"):
+            value = as_int("step", step, 0, self.steps[-1])
+            if value not in self.steps:
+                raise KnobError(f"There is no snapshot at step {value:,}; the snapshots are at steps "
+                                f"{', '.join(f'{s:,}' for s in self.steps)}.")
+            return value
+
+    def check_prompt(self, prompt: Any) -> str:
+        with about("prompt"):
+            if isinstance(prompt, str) and len(prompt) > MAX_PROMPT_CHARS:
+                raise KnobError(f"The prompt has {len(prompt):,} characters; here the limit is {MAX_PROMPT_CHARS} "
+                                "(it is continued at every snapshot). Shorten it.")
+            return validate_prompt(prompt, self.pack.tokenizer)
+
+    # ---- the model, once per (step, prompt) ----------------------------------------------------------------------
+    def view(self, step: int, prompt: str) -> StepView:
+        """The checked step's view of the checked prompt: from the cache, or the snapshot runs once."""
+        with self._lock:
+            if (found := self._views.get((step, prompt))) is not None:
+                return found
+        choice = self.models.snapshot(step)
+        continuation = Sampler(choice.model, choice.tokenizer).generate(prompt, KNOBS)
+        candidates = self._explorer(step).candidates(prompt, BARS_KNOBS, limits.NEXT_TOKEN_CANDIDATES)
+        found = StepView(step, prompt, continuation, candidates)
+        with self._lock:
+            self.model_runs += 1
+            self._views[(step, prompt)] = found
+        return found
+
+    def _explorer(self, step: int) -> NextTokenExplorer:
+        with self._lock:
+            if (explorer := self._explorers.get(step)) is not None:
+                return explorer
+        choice = self.models.snapshot(step)
+        explorer = NextTokenExplorer(choice.model, choice.tokenizer, cache_size=64)
+        with self._lock:
+            return self._explorers.setdefault(step, explorer)
+
+    def shown(self, view: StepView) -> tuple[str, str, dict[str, float], str]:
+        """(caption, the prompt continued, the bars, the curve marked) of one view."""
+        return (caption_html(self.pack, view.step, self.shipped_loss),
+                continuation_html(view.prompt, view.continuation, view.step), text_render.bars(view.candidates),
+                self.plot.svg(view.step))
+
+    # ---- the operations ------------------------------------------------------------------------------------------
+    def at_step(self, step: Any, prompt: Any) -> tuple[str, str, dict[str, float], str]:
+        """One snapshot's view of the prompt: (caption, continued prompt, next-character bars, marked curve)."""
+        started = time.process_time()
+        step, prompt = self.check_step(step), self.check_prompt(prompt)
+        shown = self.shown(self.view(step, prompt))
+        self.last_cpu_s = time.process_time() - started
+        return shown
+
+    def all_steps(self, step: Any, prompt: Any) -> tuple[str, str, dict[str, float], str]:
+        """A new prompt: continue it at every snapshot (a few seconds, once), then show `step`'s view; the slider's
+        moves after it are cache hits."""
+        step, prompt = self.check_step(step), self.check_prompt(prompt)
+        for other in self.steps:
+            self.view(other, prompt)
+        return self.shown(self.view(step, prompt))
+
+    def at_snapshot(self, number: Any, prompt: Any) -> tuple[str, str, dict[str, float], str]:
+        """at_step for the page's slider, which counts snapshots (1 .. n)."""
+        return self.at_step(self.step_of(number), prompt)
+
+    def page_all_snapshots(self, number: Any, prompt: Any) -> Iterator[tuple[Any, ...]]:
+        """A prompt submitted on the page: its view at the slider's snapshot at once, then (the page already showing
+        it) the other snapshots continue it too, so each later move of the slider is a cache hit."""
+        try:
+            step, prompt = self.step_of(number), self.check_prompt(prompt)
+            yield (*self.shown(self.view(step, prompt)), *PAGE_NOTES.show())
+        except USER_ERRORS as exc:
+            yield (*(gr.skip(),) * 4, *PAGE_NOTES.refusal(exc))
+            return
+        for other in self.steps:
+            self.view(other, prompt)
+
+    def as_json(self, step: Any, prompt: Any) -> dict[str, Any]:
+        """The view of one snapshot as plain JSON (see api_snapshot)."""
+        step, prompt = self.check_step(step), self.check_prompt(prompt)
+        view = self.view(step, prompt)
+        return {"step": step, "val_loss": self.pack.snapshot(step).val_loss, "prompt": prompt,
+                "continuation": view.continuation, "temperature": TEMPERATURE, "seed": SEED,
+                "next": [[c, round(p, 6)] for c, p in view.candidates], "steps": self.steps}
+
+    snapshot_json = user_errors(as_json)

@@ -1,0 +1,118 @@
+"""What "GPT learns" shows, from one training run's own numbers: the loss curve with the chosen step marked, the
+caption of a step, and the prompt continued by the snapshot. Pure (no Gradio, no model): numbers in, HTML out.
+
+The curve is one SVG string drawn once per pack (LossPlot.__init__); marking a step adds a line and a ring to it,
+so a move of the step slider costs microseconds of server CPU and the browser does the drawing. The x axis is a
+square-root scale, so the first few hundred steps, where the text changes most, get room of their own.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+from core.gpt.snapshots import SnapshotPack
+from demo.svg_plot import Scale, curve, dot, element, linear, ring, rule, svg_open, text
+
+W, H, L, R, T, B = 420, 230, 44, 12, 30, 40
+TRAIN_COLOUR, HELD_OUT_COLOUR, SHIPPED_COLOUR, UNIFORM_COLOUR, MARK_COLOUR = "#2563eb", "#ea580c", "#16a34a", "#6b7280", "#dc2626"
+EXPLAIN = ("One real training run of the shipped GPT, kept at 10 points from step 0 to the end. Move the slider: the "
+           "same prompt and seed, continued by the model as it was at that step. At step 0 every character is "
+           "equally likely (the loss is $\\ln 82 \\approx 4.41$ nats per character: pure noise); then come letters, "
+           "words, names and line breaks, and at last something like verse. The held-out loss is measured on plays "
+           "the model never trained on, in nats per character (lower is better).")
+
+
+def sqrt_scale(last: int, at_lo: float, at_hi: float) -> Scale:
+    """Steps 0..last on a square-root scale (the early steps spread out)."""
+    line = linear(0.0, math.sqrt(max(last, 1)), at_lo, at_hi)
+    return lambda step: line(math.sqrt(max(0.0, step)))
+
+
+def step_ticks(last: int) -> list[int]:
+    """Round steps for the square-root axis, up to last: 0, 50, 200, 500, then 1-2-5 thousands."""
+    candidates = [0, 50, 200, 500] + [b * 10**e for e in range(3, 7) for b in (1, 2, 5)]
+    return [t for t in candidates if t <= last]
+
+
+class LossPlot:
+    """The run's training-loss curve and each snapshot's held-out loss, with ln(vocab) and the shipped model's
+    held-out loss as lines to compare with; `svg(step)` marks one snapshot."""
+
+    def __init__(self, pack: SnapshotPack, shipped_loss: float | None = None) -> None:
+        self.pack = pack
+        self.uniform = math.log(pack.tokenizer.size)  # the loss of a model that knows nothing
+        self.last = max([pack.steps[-1], *(s for s, _ in pack.train_curve)] + [1])
+        losses = [v for _, v in pack.train_curve] + [s.val_loss for s in pack.snapshots] + [self.uniform]
+        top = max(losses) * 1.04
+        bottom = max(0.0, min(losses + ([shipped_loss] if shipped_loss else [])) - 0.2)
+        self.x = sqrt_scale(self.last, L, W - R)
+        self.y = linear(bottom, top, H - B, T)
+        self.shipped_loss = shipped_loss
+        self._base = self._draw(bottom, top)
+
+    def _draw(self, bottom: float, top: float) -> str:
+        x, y = self.x, self.y
+        parts = [svg_open(W, H, "loss against training step", 13, W + 60, css_class="gpt-learning-plot")]
+        for value in _loss_ticks(bottom, top):
+            parts.append(rule(L, W - R, y(value), f"{value:g}"))
+        for step in step_ticks(self.last):
+            parts.append(element("line", x1=x(step), x2=x(step), y1=H - B, y2=H - B + 4, stroke="#888"))
+            parts.append(text(x(step), H - B + 16, f"{step:,}", text_anchor="middle"))
+        parts.append(text((L + W - R) / 2, H - 6, "training step (square-root scale)", text_anchor="middle"))
+        parts.append(_hline(L, W - R, y(self.uniform), UNIFORM_COLOUR, f"ln {self.pack.tokenizer.size} ≈ {self.uniform:.2f}: noise"))
+        if self.shipped_loss is not None:
+            parts.append(_hline(L, W - R, y(self.shipped_loss), SHIPPED_COLOUR, f"shipped GPT {self.shipped_loss:.2f}"))
+        parts.append(curve([(x(s), y(v)) for s, v in self.pack.train_curve], TRAIN_COLOUR, 1.5, "training loss"))
+        parts.append(curve([(x(s.step), y(s.val_loss)) for s in self.pack.snapshots], HELD_OUT_COLOUR, 1.2))
+        for s in self.pack.snapshots:
+            parts.append(dot(x(s.step), y(s.val_loss), 3.5, HELD_OUT_COLOUR, f"step {s.step:,}: held-out {s.val_loss:.3f}"))
+        legend = [(TRAIN_COLOUR, "training loss"), (HELD_OUT_COLOUR, "held-out loss (snapshots)")]
+        lx = L
+        for colour, name in legend:
+            parts.append(element("rect", x=lx, y=8, width=12, height=4, fill=colour))
+            parts.append(text(lx + 16, 14, name))
+            lx += 30 + 7 * len(name)
+        return "".join(parts)
+
+    def svg(self, step: int) -> str:
+        """The curve with snapshot `step` marked: a vertical line and a ring on its held-out loss."""
+        snap = self.pack.snapshot(step)
+        x, y = self.x(step), self.y(snap.val_loss)
+        mark = (element("line", x1=x, x2=x, y1=T, y2=H - B, stroke=MARK_COLOUR, stroke_dasharray="3 3")
+                + ring(x, y, 7, MARK_COLOUR)
+                + text(min(max(x, L + 40), W - R - 40), T - 4, f"step {step:,}", fill=MARK_COLOUR, text_anchor="middle",
+                       id="gpt-learning-mark", data_step=step))
+        return self._base + mark + "</svg>"
+
+
+def _hline(left: float, right: float, y: float, colour: str, label: str) -> str:
+    return (element("line", x1=left, x2=right, y1=y, y2=y, stroke=colour, stroke_dasharray="5 4")
+            + text(right - 2, y - 3, label, fill=colour, text_anchor="end"))
+
+
+def _loss_ticks(bottom: float, top: float) -> list[float]:
+    return [v for v in (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0) if bottom <= v <= top]
+
+
+def caption_html(pack: SnapshotPack, step: int, shipped_loss: float | None) -> str:
+    """One line of the run's numbers at `step`: where in the run, and the held-out loss (and what it means)."""
+    snap, last = pack.snapshot(step), pack.steps[-1]
+    parts = [f"<b>Step {step:,}</b> of {last:,}" + (" (untrained)" if step == 0 else ""),
+             f"held-out loss <b>{snap.val_loss:.2f}</b> nats per character (as if choosing among "
+             f"{math.exp(snap.val_loss):.1f} characters)"]
+    if (train := _train_loss_at(pack, step)) is not None:
+        parts.append(f"training loss {train:.2f}")
+    if shipped_loss is not None:
+        parts.append(f"the shipped GPT: {shipped_loss:.2f}")
+    return f'<p id="gpt-learning-caption" data-step="{step}">' + " · ".join(parts) + "</p>"
+
+
+def _train_loss_at(pack: SnapshotPack, step: int) -> float | None:
+    """The logged training loss at `step` (the mean of the steps before it), if the curve has that point."""
+    return next((v for s, v in pack.train_curve if s == step), None)
+
+
+def continuation_html(prompt: str, continuation: str, step: int) -> str:
+    """The prompt (bold) and what the snapshot wrote after it, line breaks kept."""
+    return (f'<pre class="gpt-learning-text" data-step="{step}"><b>{html.escape(prompt)}</b>'
+            f"{html.escape(continuation)}</pre>")

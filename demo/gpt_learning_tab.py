@@ -1,0 +1,112 @@
+"""GPT learns, the layout and its wiring: a slider over the snapshots of one training run of the shipped GPT
+(checkpoints/gpt-shakespeare-snapshots), the loss curve with the chosen step marked, and at that step the prompt
+continued with a fixed seed and the next-character bars. The handlers are demo/gpt_learning_handlers.py, what they
+show demo/gpt_learning_render.py, the CSS demo/static/gpt_learning.css."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from core import limits
+from demo.api_docs import public_endpoint
+from demo.gpt_learning_handlers import (DEFAULT_PROMPT, MAX_PROMPT_CHARS, NEW_CHARS, SEED, TEMPERATURE,
+                                        GptLearningHandlers)
+from demo.gpt_learning_render import EXPLAIN
+from demo.gpt_models import GptModels
+from demo.knob_release import SLIDER_CLASSES
+from demo.shared import queue_group, static_text
+
+CSS = static_text("gpt_learning.css")
+API_PROMPT = "ROMEO:"  # the API page puts it inside "..." in its snippet: no newline
+
+
+def _note(elem_id: str) -> gr.Markdown:
+    """A note under a field (hidden until a value of it is refused)."""
+    return gr.Markdown("", visible=False, elem_id=elem_id, elem_classes=["field-note"])
+
+
+@dataclass
+class LearningView:
+    """The view's components that its events read or write (lay_out makes them, wire binds them)."""
+
+    number: gr.Slider
+    prompt: gr.Textbox
+    run: gr.Button
+    shown: list[Any]  # caption, continued text, bars, curve
+    notes: list[gr.Markdown]  # gpt_learning_handlers.NOTE_FIELDS' order
+
+
+def build_gpt_learning(models: GptModels, note: str = "") -> GptLearningHandlers | None:
+    """Lay out the view, wire its events and publish its API (call inside its gr.Tab); a note instead when the
+    snapshot pack could not be loaded. Returns the handlers (None without a pack)."""
+    if models.pack is None:
+        gr.Markdown(f"### The GPT's training snapshots are not available\n\n{note or 'No snapshot pack loaded.'}\n\n"
+                    "Make them with `python -m core.gpt.train --snapshot-steps 0,50,100,150,250,400,700,1000,1500,2000 "
+                    "--snapshot-dir checkpoints/gpt-shakespeare-snapshots`.", elem_id="gpt-learning-missing")
+        return None
+    handlers = GptLearningHandlers(models)
+    wire(handlers, lay_out(handlers))
+    publish_api(handlers)
+    return handlers
+
+
+def lay_out(handlers: GptLearningHandlers) -> LearningView:
+    """The components, showing the last snapshot's view of the default prompt."""
+    steps = handlers.steps
+    count = len(steps)
+    caption, text, bars, curve = handlers.at_step(steps[-1], DEFAULT_PROMPT)
+    gr.Markdown(EXPLAIN, latex_delimiters=[{"left": "$", "right": "$", "display": False}], elem_id="gpt-learning-explain")
+    with gr.Row(elem_id="gpt-learning-row"):
+        with gr.Column(scale=3, min_width=300):
+            number = gr.Slider(1, count, count, step=1, label=f"Snapshot of the run (1 = step 0 … {count} = step "
+                               f"{steps[-1]:,}; the line below gives its step)", buttons=[], elem_id="gpt-learning-step",
+                               elem_classes=SLIDER_CLASSES)
+            step_note = _note("gpt-learning-step-note")
+            shown_caption = gr.HTML(caption, elem_id="gpt-learning-caption-box")
+            shown_text = gr.HTML(text, elem_id="gpt-learning-text", label="The prompt continued at this step")
+            gr.Markdown(f"{NEW_CHARS} characters at temperature {TEMPERATURE:g}, seed {SEED}: the same draws at every "
+                        "step, so what changes is the model.", elem_id="gpt-learning-how")
+            with gr.Row(elem_id="gpt-learning-prompt-row"):
+                prompt = gr.Textbox(DEFAULT_PROMPT, lines=2, max_lines=6, scale=3, elem_id="gpt-learning-prompt",
+                                    label=f"Prompt (up to {MAX_PROMPT_CHARS} characters; Enter continues it at every "
+                                    "step, Shift+Enter for a new line)")
+                run = gr.Button("Continue at every step", variant="primary", scale=1, min_width=120,
+                                elem_id="gpt-learning-run")
+            prompt_note = _note("gpt-learning-prompt-note")
+        with gr.Column(scale=2, min_width=280):
+            shown_curve = gr.HTML(curve, elem_id="gpt-learning-curve")
+            shown_bars = gr.Label(bars, num_top_classes=limits.NEXT_TOKEN_CANDIDATES, show_heading=False,
+                                  label="Next character after the prompt at this step (temperature 1)",
+                                  elem_id="gpt-learning-bars")
+    return LearningView(number, prompt, run, [shown_caption, shown_text, shown_bars, shown_curve], [step_note, prompt_note])
+
+
+def wire(handlers: GptLearningHandlers, view: LearningView) -> None:
+    """One event per trigger: the slider's release (drag end, a click, keys through demo/knob_release.py) shows one
+    snapshot; a submitted prompt is continued at every snapshot. Page plumbing: callable, not on the API page."""
+    group = dict(**queue_group("gpt-learning"), show_progress="hidden", preprocess=False, api_visibility="undocumented")
+    outputs = [*view.shown, *view.notes]
+    view.number.release(handlers.page_at_snapshot, [view.number, view.prompt], outputs, api_name="gpt_learning_step",
+                        trigger_mode="always_last", **group)
+    gr.on([view.prompt.submit, view.run.click], handlers.page_all_snapshots, [view.number, view.prompt], outputs,
+          api_name="gpt_learning_prompt", trigger_mode="always_last", **group)
+
+
+def publish_api(handlers: GptLearningHandlers) -> None:
+    """/gpt_snapshot: one snapshot's continuation and next-character probabilities as JSON (a refusal: gr.Error)."""
+    last = handlers.steps[-1]
+
+    def gpt_snapshot(step: int = last, prompt: str = API_PROMPT) -> dict[str, Any]:
+        return handlers.snapshot_json(step, prompt)
+
+    public_endpoint(gpt_snapshot, "gpt_snapshot",
+                    "One training snapshot of the shipped GPT: the prompt continued with a fixed seed (temperature "
+                    f"{TEMPERATURE:g}, {NEW_CHARS} characters) and its next-character probabilities, with the "
+                    "snapshot's held-out loss.",
+                    {"step": f"the training step of a snapshot: one of {', '.join(map(str, handlers.steps))}",
+                     "prompt": f"the text to continue: up to {MAX_PROMPT_CHARS} characters the model knows"},
+                    [({}, "{'step', 'val_loss' (held-out nats per character), 'prompt', 'continuation', "
+                          "'temperature', 'seed', 'next' [[character, probability], ...], 'steps'}")],
+                    **queue_group("gpt-learning"))
