@@ -15,6 +15,7 @@ from demo.agent_tab import CSS as AGENT_CSS, build_agent_tab
 from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME, GPT_SNAPSHOTS_NAME, SNAPSHOTS_NAME, AppState
 from demo.gpt_learning_tab import CSS as GPT_LEARNING_CSS, build_gpt_learning
 from demo.gpt_models import GptModels
+from demo.own_text_tab import CSS as OWN_TEXT_CSS, build_own_text
 from core.gan.judge import DISCRIMINATOR_NAME
 from core.gan.real_sample import SAMPLE_DIR
 from demo.gan_game_handlers import make_game
@@ -38,7 +39,7 @@ SUBTITLE = ("The three ideas behind modern generative AI, live on a CPU: move a 
 # The page's CSS and head scripts: each tab's files in demo/static/ (read by its module when the app starts) and
 # style.py's page-wide rules, passed to launch(css=..., head=...), so the page loads nothing from another origin.
 CSS = "\n".join([STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS, GAME_CSS, AGENT_CSS,
-                 GPT_LEARNING_CSS])
+                 GPT_LEARNING_CSS, OWN_TEXT_CSS])
 # Scripts for the page head: keyboard moves of a knob send its release (page-wide), the text tab's shortcuts, the 2-D
 # GAN's canvas, the API page's fixes (demo/api_docs.py)
 HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD])
@@ -71,11 +72,12 @@ def build_demo(state: AppState) -> gr.Blocks:
         # "wrap": on a phone the six tab names take two rows, where Gradio's default folded four of them into a menu
         with gr.Tabs(overflow_behavior="wrap"):
             with gr.Tab("Text (GPT)", id="text"):
-                text_parts = build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""))
+                text_parts = build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""), gpt_models)
             with gr.Tab("Inside the GPT", id="inside") as inside_tab:
                 build_inside_tab(state.gpt, state.notes.get(GPT_NAME, ""), text_parts, inside_tab)
             with gr.Tab("GPT learns", id="learn"):
                 build_gpt_learning(gpt_models, state.notes.get(GPT_SNAPSHOTS_NAME, ""))
+                build_own_text(gpt_models, demo)  # train a small GPT on your text (demo/own_text_tab.py)
             with gr.Tab("Images (GAN)", id="image"):
                 build_image_tab(state.gan, state.notes.get(GAN_NAME, ""), state.judges, state.notes.get(DISCRIMINATOR_NAME, ""))
                 build_gan_game(*make_game(state.gan, state.judges, state.real_sample, [state.notes.get(k, "") for k in (GAN_NAME, DISCRIMINATOR_NAME, SAMPLE_DIR.name)]), demo=demo)

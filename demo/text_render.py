@@ -14,6 +14,7 @@ TOO_LONG = f"over the {limits.MAX_PROMPT_CHARS:,}-character limit"
 BARS_EMPTY = "Type a prompt to see the next-character probabilities."
 BARS_UNKNOWN = "Remove or replace the characters marked red to see the next-character probabilities."
 BARS_TOO_LONG = f"Shorten the prompt to {limits.MAX_PROMPT_CHARS:,} characters to see the next-character probabilities."
+BARS_NO_MODEL = "The bars follow once the chosen model is there (its note says how to get one)."
 BARS_BAD_KNOB = "A knob below has a value the model cannot use (its note says which); the bars follow once it is fixed."
 
 Marks = list[tuple[str, "str | None"]]

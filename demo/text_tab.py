@@ -12,9 +12,10 @@ from core import limits
 from core.gpt.io import LoadedGPT
 from demo.api_docs import public_endpoint
 from demo.errors import missing_model_notice
+from demo.gpt_models import SHIPPED, GptModels
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.shared import head_script, queue_group, random_seed, static_text
-from demo.text_handlers import KNOB_DEFAULTS, NOTES, StreamSession, TextHandlers  # noqa: F401  (re-exported)
+from demo.text_handlers import KNOB_DEFAULTS, MODEL_CHOICES, NOTES, StreamSession, TextHandlers  # noqa: F401  (re-exported)
 from demo.text_render import BARS_EMPTY, TOO_LONG, UNKNOWN  # noqa: F401  (re-exported: tests read them here)
 
 DEFAULT_PROMPT = "ROMEO:\n"
@@ -41,6 +42,7 @@ class TextTabParts:
     top_k: gr.Slider
     top_p: gr.Slider
     output: gr.Textbox
+    model: gr.Radio  # the shipped GPT or the visitor's own (hidden when the app has no registry of models)
 
 
 def _knob_note(elem_id: str) -> gr.Markdown:
@@ -66,13 +68,13 @@ class TextView(TextTabParts):
     notes: dict[str, gr.Markdown]  # by field, as NOTES names them
 
 
-def build_text_tab(loaded: LoadedGPT | None, note: str) -> TextTabParts | None:
+def build_text_tab(loaded: LoadedGPT | None, note: str, models: GptModels | None = None) -> TextTabParts | None:
     """Lay out the text tab, wire its events and publish its API (call inside a gr.Blocks); returns the components
-    the Inside the GPT tab shares."""
+    the Inside the GPT tab shares. With `models`, the page may choose the visitor's own model (GPT learns)."""
     if loaded is None:
         missing_model_notice("GPT", "python -m core.gpt.train", note, elem_id="gpt-missing")
         return None
-    handlers = TextHandlers(loaded)
+    handlers = TextHandlers(loaded, models)
     view = lay_out(handlers, loaded.tokenizer.size)
     wire(handlers, view)
     publish_api(handlers)
@@ -86,6 +88,10 @@ def lay_out(handlers: TextHandlers, vocab_size: int) -> TextView:
     knob = dict(elem_classes=SLIDER_CLASSES)  # keyboard moves re-run the text too (demo/knob_release.py)
     with gr.Row(elem_id="text-row"):
         with gr.Column(scale=3, elem_id="text-main"):
+            model = gr.Radio(MODEL_CHOICES, value=SHIPPED, label="Model", visible=handlers.models is not None,
+                             info="Your model: the one you trained on GPT learns (for the rest of this session)",
+                             elem_id="text-model")
+            model_note = gr.Markdown("", visible=False, elem_id="text-model-note", elem_classes=["field-note"])
             prompt = gr.Textbox(DEFAULT_PROMPT, lines=4, label=f"Prompt (up to {limits.MAX_PROMPT_CHARS:,} characters; "
                                 "Ctrl+Enter generates)", elem_id="prompt")
             prompt_note = gr.Markdown("", visible=False, elem_id="prompt-note", elem_classes=["field-note"])
@@ -123,8 +129,8 @@ def lay_out(handlers: TextHandlers, vocab_size: int) -> TextView:
             bars_note = gr.Markdown(handlers.blank_bars_reason(DEFAULT_PROMPT), visible=not first_bars, elem_id="bars-note")
             bars = gr.Label(first_bars, num_top_classes=limits.NEXT_TOKEN_CANDIDATES, show_heading=False,
                             label="Next character: probability after temperature, top-k and top-p", elem_id="next-token-bars")
-    notes = {"prompt": prompt_note, "run": run_note, "status": run_status, **knob_notes}
-    return TextView(prompt, temperature, top_k, top_p, output, session, prompt_note, prompt_check, examples,
+    notes = {"prompt": prompt_note, "run": run_note, "status": run_status, **knob_notes, "model": model_note}
+    return TextView(prompt, temperature, top_k, top_p, output, model, session, prompt_note, prompt_check, examples,
                     generate_button, stop_button, max_new_tokens, seed, randomise, bars_note, bars, notes)
 
 
@@ -133,7 +139,7 @@ def wire(handlers: TextHandlers, view: TextView) -> None:
     page (undocumented, still callable)."""
     v = view
     knobs = [v.temperature, v.top_k, v.top_p]
-    run_inputs = [v.prompt, *knobs, v.max_new_tokens, v.seed, v.session]
+    run_inputs = [v.prompt, *knobs, v.max_new_tokens, v.seed, v.session, v.model]
     run_outputs = [v.output, *(v.notes[name] for name in NOTES)]
     page = dict(preprocess=False, api_visibility="undocumented")
     streams = dict(trigger_mode="multiple", **queue_group("gpt"))
@@ -147,11 +153,12 @@ def wire(handlers: TextHandlers, view: TextView) -> None:
     v.stop_button.click(handlers.stop, v.session, None, api_name="page_stop", **queue_group("text-stop"),
                       show_progress="hidden", **page)
     # The bars follow every change of a knob (a drag's every step, reset, typing, keys), the newest value last.
-    gr.on([k.change for k in knobs], handlers.page_next_tokens, [v.prompt, *knobs], [v.bars, v.bars_note], api_name="page_next_tokens",
+    gr.on([k.change for k in knobs], handlers.page_next_tokens, [v.prompt, *knobs, v.model], [v.bars, v.bars_note], api_name="page_next_tokens",
           show_progress="hidden", trigger_mode="always_last", **queue_group("bars"), **page)
-    v.prompt.change(handlers.page_inspect_prompt, [v.prompt, *knobs], [v.prompt_check, v.bars, v.bars_note, v.prompt_note],
-                  api_name="page_inspect_prompt", show_progress="hidden", trigger_mode="always_last", **queue_group("bars"),
-                  **page)
+    # The prompt's marks and the bars follow the prompt and the chosen model (its vocabulary, its logits).
+    gr.on([v.prompt.change, v.model.change], handlers.page_inspect_prompt, [v.prompt, *knobs, v.model],
+          [v.prompt_check, v.bars, v.bars_note, v.prompt_note, v.notes["model"]], api_name="page_inspect_prompt",
+          show_progress="hidden", trigger_mode="always_last", **queue_group("bars"), **page)
     # An example goes into the prompt in the page alone (no request: the app's queue takes no /run/ calls); the
     # prompt's change then checks it and moves the bars, as typing does.
     v.examples.click(None, v.examples, v.prompt, js=f"(index) => {json.dumps(EXAMPLES)}[index]", show_progress="hidden")

@@ -176,9 +176,9 @@ def test_blank_bars_say_why(text_handlers):
     assert len(bars) == limits.NEXT_TOKEN_CANDIDATES and _note(note) == ""
     bars, note = text_handlers.page_next_tokens("ROMEO:\n", 9.0, 40, 0.95)  # the knob's own note says why
     assert bars == {} and _note(note) == BARS_BAD_KNOB
-    marks, bars, bars_note, prompt_note = text_handlers.page_inspect_prompt("", 0.8, 40, 0.95)
+    marks, bars, bars_note, prompt_note, _ = text_handlers.page_inspect_prompt("", 0.8, 40, 0.95)
     assert marks == [] and bars == {} and "Type a prompt" in _note(bars_note) and _note(prompt_note) == ""
-    marks, bars, bars_note, _ = text_handlers.page_inspect_prompt("x" * (limits.MAX_PROMPT_CHARS + 1), 0.8, 40, 0.95)
+    marks, bars, bars_note, *_ = text_handlers.page_inspect_prompt("x" * (limits.MAX_PROMPT_CHARS + 1), 0.8, 40, 0.95)
     assert bars == {} and "Shorten the prompt" in _note(bars_note)
 
 

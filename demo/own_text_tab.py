@@ -1,0 +1,110 @@
+"""Train a GPT on your text, the layout and its wiring: a text box (or a bundled sample), a size and a seed; Train,
+Stop and Continue; the live loss curve, a sample that sharpens, and the first step of the recipe. It sits in the
+"GPT learns" tab under "Watch it learn". Handlers: demo/own_text_handlers.py; what they show:
+demo/own_text_render.py; the training threads and their limits: serve/training_sessions.py; CSS: demo/static/own_text.css.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from core import limits
+from core.gpt.sample_texts import SAMPLES
+from core.gpt.train_quick import MAX_TEXT_CHARS, MIN_TEXT_CHARS
+from demo.gpt_models import GptModels
+from demo.own_text_handlers import FIELDS, SIZE_CHOICES, OwnTextHandlers
+from demo.own_text_render import EXPLAIN
+from demo.shared import queue_group, static_text
+
+CSS = static_text("own_text.css")
+LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
+INTRO = ("### Train a GPT on your text\n"
+         "Paste a text (or pick a sample), choose a size and press **Train**: a small GPT learns it here, on this "
+         "server's CPU, in front of you. The model reads characters, so any language works as it is. Each visitor "
+         "may train {cap:.0f} s in all; two trainings run at once on this server.")
+
+
+@dataclass
+class OwnTextView:
+    """Every component an event reads or writes."""
+    sample: gr.Dropdown
+    text: gr.Textbox
+    size: gr.Radio
+    seed: gr.Number
+    train: gr.Button
+    stop: gr.Button
+    resume: gr.Button
+    status: gr.Markdown
+    chart: gr.HTML
+    sample_text: gr.HTML
+    ended: gr.Markdown
+    download: gr.DownloadButton
+    recipe: gr.HTML
+    notes: dict[str, gr.Markdown]
+
+
+def _note(field: str) -> gr.Markdown:
+    return gr.Markdown("", visible=False, elem_id=f"own-text-{field}-note", elem_classes=["field-note"])
+
+
+def build_own_text(models: GptModels, demo: gr.Blocks, handlers: OwnTextHandlers | None = None) -> OwnTextHandlers:
+    """Lay out the view and wire it (inside the GPT learns tab); `demo`'s unload stops the page's training."""
+    handlers = handlers or OwnTextHandlers(models)
+    view = lay_out(handlers)
+    wire(handlers, view, demo)
+    return handlers
+
+
+def lay_out(handlers: OwnTextHandlers) -> OwnTextView:
+    notes: dict[str, gr.Markdown] = {}
+    gr.Markdown(INTRO.format(cap=handlers.sessions.cap_s), elem_id="own-text-intro")
+    with gr.Row(elem_id="own-text-row"):
+        with gr.Column(scale=3, min_width=300, elem_id="own-text-input"):
+            sample = gr.Dropdown([(s.title, s.key) for s in SAMPLES.values()], value=None, label="Start from a sample",
+                                 info="public-domain texts bundled with the app", elem_id="own-text-samples")
+            text = gr.Textbox("", lines=8, max_lines=12, label=f"Your text ({MIN_TEXT_CHARS:,} to {MAX_TEXT_CHARS:,} characters)",
+                              placeholder="Paste a text here, or pick a sample above.", elem_id="own-text-text")
+            notes["text"] = _note("text")
+            with gr.Row(elem_id="own-text-knobs"):
+                with gr.Column(scale=3, min_width=200):
+                    size = gr.Radio(SIZE_CHOICES, value="tiny", label="Model size", elem_id="own-text-size")
+                    notes["size"] = _note("size")
+                with gr.Column(scale=1, min_width=120):
+                    seed = gr.Number(0, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed",
+                                     info=limits.SEED_RANGE_TEXT, elem_id="own-text-seed")
+                    notes["seed"] = _note("seed")
+            with gr.Row(elem_id="own-text-buttons"):
+                train = gr.Button("Train", variant="primary", elem_id="own-text-train", min_width=80)
+                stop = gr.Button("Stop", elem_id="own-text-stop", min_width=70)
+                resume = gr.Button("Continue", elem_id="own-text-continue", min_width=80)
+            notes["buttons"] = _note("buttons")
+            status = gr.Markdown("", elem_id="own-text-status")
+        with gr.Column(scale=3, min_width=300, elem_id="own-text-live"):
+            chart = gr.HTML("", elem_id="own-text-chart-box")
+            gr.Markdown("**Sample** (the same prompt and seed every few seconds: the start of the held-out text, "
+                        "continued by the best model so far)", elem_id="own-text-sample-label")
+            sample_text = gr.HTML("", elem_id="own-text-sample-box")
+            ended = gr.Markdown("", visible=False, elem_id="own-text-ended")
+            download = gr.DownloadButton("Download your model (.zip)", visible=False, elem_id="own-text-download")
+    gr.Markdown(EXPLAIN, latex_delimiters=LATEX, elem_classes=["own-text-maths"])
+    with gr.Accordion("The first step of the recipe, shown: the text as the model sees it", open=True,
+                      elem_id="own-text-recipe-box"):
+        recipe = gr.HTML("<p>Press <b>Train</b>: the vocabulary, the split and one batch of your text appear here.</p>")
+    return OwnTextView(sample, text, size, seed, train, stop, resume, status, chart, sample_text, ended, download,
+                       recipe, notes)
+
+
+def wire(handlers: OwnTextHandlers, view: OwnTextView, demo: gr.Blocks) -> None:
+    """Train and Continue stream the run's view (group gpt-train: the large body, the slots); Stop and a sample's
+    text are clicks (gpt-train-click). Page events, left off the API page (undocumented, still callable)."""
+    v = view
+    page = dict(preprocess=False, api_visibility="undocumented")
+    outputs = [v.chart, v.status, v.sample_text, v.recipe, v.download, v.ended, *(v.notes[f] for f in FIELDS)]
+    live = dict(show_progress="hidden", **queue_group("gpt-train"), **page)
+    v.train.click(handlers.page_train, [v.text, v.size, v.seed], outputs, api_name="own_text_train", **live)
+    v.resume.click(handlers.page_resume, None, outputs, api_name="own_text_continue", **live)
+    clicks = dict(show_progress="hidden", **queue_group("gpt-train-click"), **page)
+    v.stop.click(handlers.page_stop, None, None, api_name="own_text_stop", **clicks)
+    v.sample.input(handlers.page_sample_text, v.sample, [v.text, v.notes["text"]], api_name="own_text_sample", **clicks)
+    demo.unload(handlers.page_end)
