@@ -74,7 +74,7 @@ def build_demo(state: AppState) -> gr.Blocks:
             with gr.Tab("Text (GPT)", id="text"):
                 text_parts = build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""), gpt_models)
             with gr.Tab("Inside the GPT", id="inside") as inside_tab:
-                build_inside_tab(state.gpt, state.notes.get(GPT_NAME, ""), text_parts, inside_tab)
+                build_inside_tab(state.gpt, state.notes.get(GPT_NAME, ""), text_parts, inside_tab, gpt_models)
             with gr.Tab("GPT learns", id="learn"):
                 build_gpt_learning(gpt_models, state.notes.get(GPT_SNAPSHOTS_NAME, ""))
                 build_own_text(gpt_models, demo)  # train a small GPT on your text (demo/own_text_tab.py)

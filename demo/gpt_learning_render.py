@@ -13,13 +13,19 @@ import math
 from core.gpt.snapshots import SnapshotPack
 from demo.svg_plot import Scale, curve, dot, element, linear, ring, rule, svg_open, text
 
-W, H, L, R, T, B = 420, 230, 44, 12, 30, 40
+W, H, L, R, T, B = 420, 240, 44, 12, 40, 40
 TRAIN_COLOUR, HELD_OUT_COLOUR, SHIPPED_COLOUR, UNIFORM_COLOUR, MARK_COLOUR = "#2563eb", "#ea580c", "#16a34a", "#6b7280", "#dc2626"
-EXPLAIN = ("One real training run of the shipped GPT, kept at 10 points from step 0 to the end. Move the slider: the "
-           "same prompt and seed, continued by the model as it was at that step. At step 0 every character is "
-           "equally likely (the loss is $\\ln 82 \\approx 4.41$ nats per character: pure noise); then come letters, "
-           "words, names and line breaks, and at last something like verse. The held-out loss is measured on plays "
-           "the model never trained on, in nats per character (lower is better).")
+
+
+def explain(pack: SnapshotPack) -> str:
+    """The view's one paragraph: what a learner sees, from noise to verse, and what the loss measures."""
+    vocab = pack.tokenizer.size
+    return (f"One real training run of the shipped GPT, kept at {len(pack.steps)} points from step 0 to step "
+            f"{pack.steps[-1]:,}. Move the slider: the same prompt and seed, continued by the model as it was at that "
+            f"step. At step 0 every character is about equally likely (a loss of $\\ln {vocab} \\approx "
+            f"{math.log(vocab):.2f}$ nats per character: noise); then come letters, words, names and line breaks, and "
+            "at last something like verse. The held-out loss is measured on plays the model never trained on, in "
+            "nats per character (lower is better).")
 
 
 def sqrt_scale(last: int, at_lo: float, at_hi: float) -> Scale:

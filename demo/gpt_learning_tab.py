@@ -13,7 +13,7 @@ from core import limits
 from demo.api_docs import public_endpoint
 from demo.gpt_learning_handlers import (DEFAULT_PROMPT, MAX_PROMPT_CHARS, NEW_CHARS, SEED, TEMPERATURE,
                                         GptLearningHandlers)
-from demo.gpt_learning_render import EXPLAIN
+from demo.gpt_learning_render import explain
 from demo.gpt_models import GptModels
 from demo.knob_release import SLIDER_CLASSES
 from demo.shared import queue_group, static_text
@@ -57,7 +57,7 @@ def lay_out(handlers: GptLearningHandlers) -> LearningView:
     steps = handlers.steps
     count = len(steps)
     caption, text, bars, curve = handlers.at_step(steps[-1], DEFAULT_PROMPT)
-    gr.Markdown(EXPLAIN, latex_delimiters=[{"left": "$", "right": "$", "display": False}], elem_id="gpt-learning-explain")
+    gr.Markdown(explain(handlers.pack), latex_delimiters=[{"left": "$", "right": "$", "display": False}], elem_id="gpt-learning-explain")
     with gr.Row(elem_id="gpt-learning-row"):
         with gr.Column(scale=3, min_width=300):
             number = gr.Slider(1, count, count, step=1, label=f"Snapshot of the run (1 = step 0 … {count} = step "
@@ -70,8 +70,7 @@ def lay_out(handlers: GptLearningHandlers) -> LearningView:
                         "step, so what changes is the model.", elem_id="gpt-learning-how")
             with gr.Row(elem_id="gpt-learning-prompt-row"):
                 prompt = gr.Textbox(DEFAULT_PROMPT, lines=2, max_lines=6, scale=3, elem_id="gpt-learning-prompt",
-                                    label=f"Prompt (up to {MAX_PROMPT_CHARS} characters; Enter continues it at every "
-                                    "step, Shift+Enter for a new line)")
+                                    label=f"Prompt (up to {MAX_PROMPT_CHARS} characters), continued at every step")
                 run = gr.Button("Continue at every step", variant="primary", scale=1, min_width=120,
                                 elem_id="gpt-learning-run")
             prompt_note = _note("gpt-learning-prompt-note")

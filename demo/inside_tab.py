@@ -17,6 +17,7 @@ from typing import Any
 import gradio as gr
 
 from core.gpt.io import LoadedGPT
+from demo.gpt_models import SHIPPED, GptModels
 from demo.api_docs import public_endpoint
 from demo.errors import missing_model_notice
 from demo.inside_handlers import NOTE_FIELDS, InsideHandlers, Picked  # noqa: F401  (re-exported)
@@ -39,6 +40,7 @@ class InsideView:
     """The view's components that its events read or write (lay_out makes them, wire binds them)."""
 
     coloured: gr.HighlightedText
+    model: gr.Dropdown
     look: gr.Button
     step: gr.Number
     layer: gr.Slider
@@ -47,18 +49,20 @@ class InsideView:
     notes: list[gr.Markdown]  # NOTE_FIELDS' order
 
 
-def build_inside_tab(loaded: LoadedGPT | None, note: str, text: TextTabParts | None, tab: gr.Tab) -> None:
+def build_inside_tab(loaded: LoadedGPT | None, note: str, text: TextTabParts | None, tab: gr.Tab,
+                     models: GptModels | None = None) -> InsideHandlers | None:
     """Lay out the view, wire its events and publish its API (call inside its gr.Tab); `text` holds the Text tab's
-    components."""
+    components, `models` every GPT the view can look inside (the shipped one alone when not given)."""
     if loaded is None or text is None:
         missing_model_notice("GPT", "python -m core.gpt.train", note, elem_id="inside-missing")
-        return
-    handlers = InsideHandlers(loaded)
-    wire(handlers, lay_out(loaded.model.config), text, tab)
+        return None
+    handlers = InsideHandlers(models or GptModels(loaded, None))
+    wire(handlers, lay_out(loaded.model.config, handlers.models.choices()), text, tab)
     publish_api(handlers)
+    return handlers
 
 
-def lay_out(cfg: Any) -> InsideView:
+def lay_out(cfg: Any, choices: list[tuple[str, str]]) -> InsideView:
     """The components, empty until the tab is opened (its select event looks at the Text tab's text)."""
     gr.Markdown("The model's own numbers for the Text tab's prompt and text. **Click a character** to see the step "
                 "that drew it; **click a heatmap** (or use the controls) to pick a layer and head.")
@@ -74,6 +78,10 @@ def lay_out(cfg: Any) -> InsideView:
                 with gr.Column(min_width=160):
                     look = gr.Button("Look inside the Text tab's text", variant="primary", elem_id="inside-look")
                     text_note = _note("inside-text-note")
+                with gr.Column(min_width=200):
+                    # a training snapshot shows what the model knew at that step; "Your model" appears once trained
+                    model = gr.Dropdown(choices, value=SHIPPED, label="Model", elem_id="inside-model")
+                    model_note = _note("inside-model-note")
                 with gr.Column(min_width=160):
                     step = gr.Number(1, precision=0, minimum=1, label="Step: the drawn character's position (from 0)",
                                      elem_id="inside-step", elem_classes=NUMBER_CLASSES)
@@ -109,8 +117,8 @@ def lay_out(cfg: Any) -> InsideView:
                         "residual stream through the final norm and the tied head): the prediction forming.")
             lens = gr.Markdown("", elem_id="inside-lens")
 
-    return InsideView(coloured, look, step, layer, head, [bars, shade, grid, big, worked, lens],
-                      [text_note, step_note, layer_note])
+    return InsideView(coloured, model, look, step, layer, head, [bars, shade, grid, big, worked, lens],
+                      [text_note, step_note, layer_note, model_note])
 
 
 def wire(handlers: InsideHandlers, view: InsideView, text: TextTabParts, tab: gr.Tab) -> None:
@@ -121,8 +129,12 @@ def wire(handlers: InsideHandlers, view: InsideView, text: TextTabParts, tab: gr
     knobs = [text.temperature, text.top_k, text.top_p]
     group = dict(**queue_group("inside"), show_progress="hidden")
     look_inputs = [text.prompt, text.output, *knobs, layer, head]
-    gr.on([look.click, tab.select], handlers.page_look, look_inputs, [coloured, step, *panels, *notes], api_name="inside_trace",
+    # Opening the tab looks again: the text may be new, and the model list gains "Your model" once there is one
+    look_outputs = [coloured, step, *panels, view.model, layer, head, *notes]
+    gr.on([look.click, tab.select], handlers.page_look, look_inputs, look_outputs, api_name="inside_trace",
           api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
+    view.model.input(handlers.page_choose, [view.model, *look_inputs], look_outputs, api_name="inside_model",
+                     api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
     view_inputs = [text.prompt, text.output, *knobs, step, layer, head]
     # Every way the step or layer can change ends here: a typed step on Enter or after a pause (its submit), the
     # layer's drag end, arrow keys, a typed layer on Enter or on leaving the box, its reset arrow (its release)
@@ -137,13 +149,14 @@ def wire(handlers: InsideHandlers, view: InsideView, text: TextTabParts, tab: gr
 def publish_api(handlers: InsideHandlers) -> None:
     """The view as JSON for programs (gr.api: typed, documented; a refusal raises gr.Error)."""
     public_endpoint(handlers.as_json, "inside_json",
-                    "Inside the GPT as JSON at one step of a text: each character's probability, every head's "
-                    "attention, the logit lens and the next-character distribution.",
+                    "Inside the GPT (or one of its training snapshots) as JSON at one step of a text: each character's "
+                    "probability, every head's attention, the logit lens and the next-character distribution.",
                     {"prompt": "the prompt the text began with (its characters are not coloured by probability)",
                      "text": "the prompt plus generated text, as /generate returns it (or '' for the prompt alone)",
                      "step": "1 .. the text's length: the character whose drawing to look at (its query is step - 1)",
                      "temperature": "the knobs the text was drawn with (0 to 5)", "top_k": "0 = off",
-                     "top_p": "1 = off"},
+                     "top_p": "1 = off",
+                     "model": "'shipped', or a snapshot of its training run: 'step-<N>' (N as /gpt_snapshot lists)"},
                     [({}, "{'tokens', 'prompt_length', 'probabilities', 'step', 'query', 'key_from', "
                           "'attention' [layer][head][key], 'logit_lens', 'next', 'next_raw'}")],
                     **queue_group("inside"))

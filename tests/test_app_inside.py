@@ -8,7 +8,8 @@ from PIL import Image
 
 from core.gpt.inspect import step_distribution
 from core.gpt.sampling import Sampler, SamplingKnobs
-from demo.app_state import GPT_NAME, AppState
+from demo.app_state import GPT_NAME, GPT_SNAPSHOTS_NAME, AppState
+from demo.gpt_models import GptModels, snapshot_key
 from core import limits
 from demo.inside_handlers import NOTE_FIELDS, InsideHandlers, Picked
 from demo.inside_render import GRID_GAP, GRID_PIXELS, GRID_SPAN
@@ -31,7 +32,9 @@ def text(inside: InsideHandlers) -> str:
 
 def test_look_colours_every_generated_character_and_clicks_reuse_the_trace(inside: InsideHandlers, text: str) -> None:
     runs = inside.model_runs
-    coloured, step, bars, shade, grid, big, worked, lens = inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1")
+    coloured, step, bars, shade, grid, big, worked, lens, model, layer, head = inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1")
+    assert model.value == "shipped" and ("Shipped GPT (Shakespeare)", "shipped") in model.choices
+    assert (layer.maximum, layer.value, head.value) == (6, 1, "1")
     assert len(coloured) == len(text) + 1 and coloured[-1] == ("▸", None)
     assert all(label is None for _, label in coloured[: len(PROMPT)])
     assert all(label is not None for _, label in coloured[len(PROMPT) : -1])
@@ -159,6 +162,66 @@ def test_page_refusals_keep_the_panels_and_show_one_note_by_their_field(inside: 
     assert list(_shown(updates)) == [field] and fragment in _shown(updates)[field]
     if field == "text":
         updates = inside.page_look(prompt, text, 0.8, 40, 0.95, layer, "1")
-        assert all(u == gr.skip() for u in updates[:8]) and list(_shown(updates)) == ["text"]
+        assert all(u == gr.skip() for u in updates[:11]) and list(_shown(updates)) == ["text"]
     good = inside.page_view(PROMPT, None, 0.8, 40, 0.95, 3, 2, "1")
     assert "Layer 2, head 1" in good[4] and _shown(good) == {}  # a good view clears the notes
+
+
+class _Session:
+    """What Gradio passes as gr.Request: here only the browser session's id matters."""
+
+    def __init__(self, session_hash: str) -> None:
+        self.session_hash = session_hash
+
+
+@pytest.fixture(scope="module")
+def with_snapshots(app_state: AppState) -> InsideHandlers:
+    require_checkpoint(GPT_NAME)
+    require_checkpoint(GPT_SNAPSHOTS_NAME)
+    return InsideHandlers(GptModels(app_state.gpt, app_state.gpt_snapshots))
+
+
+def test_a_snapshot_is_looked_inside_for_the_session_that_chose_it(with_snapshots: InsideHandlers, text: str) -> None:
+    inside = with_snapshots
+    first = inside.models.pack.steps[0]
+    key = snapshot_key(first)
+    chooser, other = _Session("chooser"), _Session("other")
+    shipped_bars = inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1", other)[2]
+    runs = inside.model_runs
+    coloured, step, bars, *panels, model, layer, head = inside.choose(key, PROMPT, text, 0.8, 40, 0.95, 1, "1", chooser)
+    assert model.value == key and key in [k for _, k in model.choices] and bars != shipped_bars
+    assert inside.model_runs == runs + 1  # the snapshot traced the text once: its trace is cached under its own key
+    assert len(coloured) == len(text) + 1 and "| 6 |" in panels[-1]
+    # the session's later events use its snapshot; another session still sees the shipped GPT
+    assert inside.view(PROMPT, text, 0.8, 40, 0.95, step, 1, "1", chooser)[0] == bars
+    assert inside.view(PROMPT, text, 0.8, 40, 0.95, step, 1, "1", other)[0] == shipped_bars
+    assert inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1", chooser)[8].value == key  # opening the tab keeps the choice
+    assert inside.model_runs == runs + 1
+    data = inside.as_json(PROMPT, text, 30, model=key)
+    assert data["step"] == 30 and data["next_raw"] != inside.as_json(PROMPT, text, 30)["next_raw"]
+
+
+def test_an_unknown_model_or_no_own_model_is_a_note_by_the_model(with_snapshots: InsideHandlers, text: str) -> None:
+    for key, fragment in (("step-7", "Unknown model 'step-7'"), ("own", "no model of your own")):
+        updates = with_snapshots.page_choose(key, PROMPT, text, 0.8, 40, 0.95, 1, "1", _Session("s"))
+        assert all(u == gr.skip() for u in updates[:11]) and list(_shown(updates)) == ["model"]
+        assert fragment in _shown(updates)["model"]
+    with pytest.raises(gr.Error, match="Unknown model"):
+        with_snapshots.as_json(PROMPT, text, 30, model="nonsense")
+
+
+def test_a_smaller_own_model_keeps_layer_and_head_within_it(with_snapshots: InsideHandlers, text: str) -> None:
+    """A visitor's own model of 2 layers and 2 heads: the view asks for layer 6, head 6 and gets its last ones."""
+    import torch
+
+    from core.gpt.model import GPT, GPTConfig
+
+    torch.manual_seed(0)
+    small = GPT(GPTConfig(with_snapshots.tokenizer.size, 64, 2, 2, 32))
+    with_snapshots.models.own.put("trained", small, with_snapshots.tokenizer)
+    session = _Session("trained")
+    *_, model, layer, head = with_snapshots.choose("own", PROMPT, text, 0.8, 40, 0.95, 6, "6", session)
+    assert model.value == "own" and (layer.maximum, layer.value, head.value) == (2, 2, "2")
+    assert [str(h) for h in range(1, 3)] == [c[0] if isinstance(c, tuple) else c for c in head.choices]
+    worked = with_snapshots.view(PROMPT, text, 0.8, 40, 0.95, 10, 2, "2", session)[4]
+    assert "Layer 2, head 2" in worked and "after all 2 layers" in worked
