@@ -70,13 +70,13 @@ def build_demo(state: AppState) -> gr.Blocks:
     with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(f"# {TITLE}\n{SUBTITLE}")
         # "wrap": on a phone the six tab names take two rows, where Gradio's default folded four of them into a menu
-        with gr.Tabs(overflow_behavior="wrap"):
+        with gr.Tabs(overflow_behavior="wrap") as tabs:
             with gr.Tab("Text (GPT)", id="text"):
                 text_parts = build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""), gpt_models)
             with gr.Tab("Inside the GPT", id="inside") as inside_tab:
-                build_inside_tab(state.gpt, state.notes.get(GPT_NAME, ""), text_parts, inside_tab, gpt_models)
+                inside = build_inside_tab(state.gpt, state.notes.get(GPT_NAME, ""), text_parts, inside_tab, gpt_models)
             with gr.Tab("GPT learns", id="learn"):
-                build_gpt_learning(gpt_models, state.notes.get(GPT_SNAPSHOTS_NAME, ""))
+                build_gpt_learning(gpt_models, state.notes.get(GPT_SNAPSHOTS_NAME, ""), inside, tabs)
                 build_own_text(gpt_models, demo)  # train a small GPT on your text (demo/own_text_tab.py)
             with gr.Tab("Images (GAN)", id="image"):
                 build_image_tab(state.gan, state.notes.get(GAN_NAME, ""), state.judges, state.notes.get(DISCRIMINATOR_NAME, ""))

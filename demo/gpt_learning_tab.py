@@ -14,7 +14,8 @@ from demo.api_docs import public_endpoint
 from demo.gpt_learning_handlers import (DEFAULT_PROMPT, MAX_PROMPT_CHARS, NEW_CHARS, SEED, TEMPERATURE,
                                         GptLearningHandlers)
 from demo.gpt_learning_render import explain
-from demo.gpt_models import GptModels
+from demo.gpt_models import GptModels, snapshot_key
+from demo.inside_tab import InsideEntry
 from demo.knob_release import SLIDER_CLASSES
 from demo.shared import queue_group, static_text
 
@@ -34,25 +35,32 @@ class LearningView:
     number: gr.Slider
     prompt: gr.Textbox
     run: gr.Button
+    inside: gr.Button
     shown: list[Any]  # caption, continued text, bars, curve
     notes: list[gr.Markdown]  # gpt_learning_handlers.NOTE_FIELDS' order
 
 
-def build_gpt_learning(models: GptModels, note: str = "") -> GptLearningHandlers | None:
+def build_gpt_learning(models: GptModels, note: str = "", inside: InsideEntry | None = None,
+                       tabs: gr.Tabs | None = None) -> GptLearningHandlers | None:
     """Lay out the view, wire its events and publish its API (call inside its gr.Tab); a note instead when the
-    snapshot pack could not be loaded. Returns the handlers (None without a pack)."""
+    snapshot pack could not be loaded. With `inside` and `tabs`, a button opens Inside the GPT on the snapshot shown.
+    Returns the handlers (None without a pack)."""
     if models.pack is None:
         gr.Markdown(f"### The GPT's training snapshots are not available\n\n{note or 'No snapshot pack loaded.'}\n\n"
                     "Make them with `python -m core.gpt.train --snapshot-steps 0,50,100,150,250,400,700,1000,1500,2000 "
                     "--snapshot-dir checkpoints/gpt-shakespeare-snapshots`.", elem_id="gpt-learning-missing")
         return None
     handlers = GptLearningHandlers(models)
-    wire(handlers, lay_out(handlers))
+    view = lay_out(handlers, inside is not None and tabs is not None)
+    wire(handlers, view)
+    if inside is not None and tabs is not None:
+        inside.open_with(view.inside, tabs, lambda number: snapshot_key(handlers.step_of(number)), view.number,
+                         api_name="gpt_learning_inside")
     publish_api(handlers)
     return handlers
 
 
-def lay_out(handlers: GptLearningHandlers) -> LearningView:
+def lay_out(handlers: GptLearningHandlers, with_inside: bool = False) -> LearningView:
     """The components, showing the last snapshot's view of the default prompt."""
     steps = handlers.steps
     count = len(steps)
@@ -64,7 +72,10 @@ def lay_out(handlers: GptLearningHandlers) -> LearningView:
                                f"{steps[-1]:,}; the line below gives its step)", buttons=[], elem_id="gpt-learning-step",
                                elem_classes=SLIDER_CLASSES)
             step_note = _note("gpt-learning-step-note")
-            shown_caption = gr.HTML(caption, elem_id="gpt-learning-caption-box")
+            with gr.Row(elem_id="gpt-learning-caption-row"):
+                shown_caption = gr.HTML(caption, elem_id="gpt-learning-caption-box", scale=4)
+                inside = gr.Button("Look inside this snapshot", size="sm", scale=1, min_width=150, visible=with_inside,
+                                   elem_id="gpt-learning-inside")
             shown_text = gr.HTML(text, elem_id="gpt-learning-text", label="The prompt continued at this step")
             gr.Markdown(f"{NEW_CHARS} characters at temperature {TEMPERATURE:g}, seed {SEED}: the same draws at every "
                         "step, so what changes is the model.", elem_id="gpt-learning-how")
@@ -79,7 +90,7 @@ def lay_out(handlers: GptLearningHandlers) -> LearningView:
             shown_bars = gr.Label(bars, num_top_classes=limits.NEXT_TOKEN_CANDIDATES, show_heading=False,
                                   label="Next character after the prompt at this step (temperature 1)",
                                   elem_id="gpt-learning-bars")
-    return LearningView(number, prompt, run, [shown_caption, shown_text, shown_bars, shown_curve], [step_note, prompt_note])
+    return LearningView(number, prompt, run, inside, [shown_caption, shown_text, shown_bars, shown_curve], [step_note, prompt_note])
 
 
 def wire(handlers: GptLearningHandlers, view: LearningView) -> None:

@@ -12,14 +12,14 @@ renders the worked example's LaTeX.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import gradio as gr
 
 from core.gpt.io import LoadedGPT
 from demo.gpt_models import SHIPPED, GptModels
 from demo.api_docs import public_endpoint
-from demo.errors import missing_model_notice
+from demo.errors import USER_ERRORS, missing_model_notice
 from demo.inside_handlers import NOTE_FIELDS, InsideHandlers, Picked  # noqa: F401  (re-exported)
 from demo.inside_render import GRID_SPAN, PROB_COLOURS
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
@@ -49,17 +49,44 @@ class InsideView:
     notes: list[gr.Markdown]  # NOTE_FIELDS' order
 
 
+@dataclass
+class InsideEntry:
+    """A way in for other views: open Inside the GPT on a model they name, in one event (the tab switch and the
+    look inside together, so nothing depends on the tab's own select event)."""
+
+    handlers: InsideHandlers
+    look_inputs: list[Any]
+    look_outputs: list[Any]
+
+    def open_with(self, button: gr.Button, tabs: gr.Tabs, key_of: Callable[[Any], str], key_input: Any,
+                  api_name: str) -> None:
+        """A click on `button` chooses model key_of(key_input's value) for the session and shows the tab."""
+        handlers = self.handlers
+
+        def open_inside(value: Any, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, layer: Any,
+                        head: Any, request: gr.Request | None = None) -> tuple[Any, ...]:
+            try:
+                key = key_of(value)
+            except USER_ERRORS:  # not a model's key: the session's choice stays
+                key = None
+            return (gr.Tabs(selected="inside"),
+                    *handlers.page_choose(key, prompt, text, temperature, top_k, top_p, layer, head, request))
+
+        button.click(open_inside, [key_input, *self.look_inputs], [tabs, *self.look_outputs], api_name=api_name,
+                     api_visibility="undocumented", preprocess=False, show_progress="hidden", **queue_group("inside"))
+
+
 def build_inside_tab(loaded: LoadedGPT | None, note: str, text: TextTabParts | None, tab: gr.Tab,
-                     models: GptModels | None = None) -> InsideHandlers | None:
+                     models: GptModels | None = None) -> InsideEntry | None:
     """Lay out the view, wire its events and publish its API (call inside its gr.Tab); `text` holds the Text tab's
     components, `models` every GPT the view can look inside (the shipped one alone when not given)."""
     if loaded is None or text is None:
         missing_model_notice("GPT", "python -m core.gpt.train", note, elem_id="inside-missing")
         return None
     handlers = InsideHandlers(models or GptModels(loaded, None))
-    wire(handlers, lay_out(loaded.model.config, handlers.models.choices()), text, tab)
+    entry = wire(handlers, lay_out(loaded.model.config, handlers.models.choices()), text, tab)
     publish_api(handlers)
-    return handlers
+    return entry
 
 
 def lay_out(cfg: Any, choices: list[tuple[str, str]]) -> InsideView:
@@ -121,8 +148,9 @@ def lay_out(cfg: Any, choices: list[tuple[str, str]]) -> InsideView:
                       [text_note, step_note, layer_note, model_note])
 
 
-def wire(handlers: InsideHandlers, view: InsideView, text: TextTabParts, tab: gr.Tab) -> None:
-    """The page's events, one per trigger (undocumented on the API page, still callable)."""
+def wire(handlers: InsideHandlers, view: InsideView, text: TextTabParts, tab: gr.Tab) -> InsideEntry:
+    """The page's events, one per trigger (undocumented on the API page, still callable); returns the way in for
+    other views."""
     coloured, look, step, layer, head, panels, notes = (view.coloured, view.look, view.step, view.layer, view.head,
                                                         view.panels, view.notes)
     grid = panels[2]
@@ -144,6 +172,7 @@ def wire(handlers: InsideHandlers, view: InsideView, text: TextTabParts, tab: gr
                     api_name="inside_pick_char", api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
     grid.select(handlers.page_pick_head, [text.prompt, text.output, *knobs, step], [layer, head, *panels, *notes],
                 api_name="inside_pick_head", api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
+    return InsideEntry(handlers, look_inputs, look_outputs)
 
 
 def publish_api(handlers: InsideHandlers) -> None:

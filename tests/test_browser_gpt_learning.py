@@ -70,3 +70,18 @@ def test_a_new_prompt_is_continued_and_a_bad_one_gets_a_note(page) -> None:
     prompt.fill("JULIET:")
     page.locator("#gpt-learning-run").click()
     page.locator("#gpt-learning-prompt-note").wait_for(state="hidden")
+
+
+def test_look_inside_this_snapshot_opens_inside_the_gpt_on_it(page, app_state) -> None:
+    steps = app_state.gpt_snapshots.steps
+    open_tab(page, "GPT learns")
+    slider = page.locator("#gpt-learning-step input[type=range]")
+    slider.focus()
+    slider.press("Home")
+    _wait_step(page, steps[0])
+    page.locator("#gpt-learning-inside").click()
+    page.wait_for_function("() => document.querySelector('#inside-bars')?.innerText.includes('would draw next')")
+    assert page.get_by_role("tab", name="Inside the GPT").get_attribute("aria-selected") == "true"
+    assert page.locator("#inside-model input").input_value() == f"Training snapshot, step {steps[0]:,}"
+    assert "Model: Training snapshot" in page.locator("#inside-model").inner_text()
+    page.screenshot(path=str(screenshot_path(f"gpt-learns-inside-{page.size_name}.png")), full_page=False)
