@@ -113,13 +113,13 @@ def test_bad_knobs_raise_knob_error() -> None:
 
 
 def test_playground_page_answers_a_bad_field_with_its_note_and_keeps_the_view() -> None:
-    """The GAN playground's page events (demo/toy_gan_tab.py): a refused value is a note under its own field, the view
+    """The GAN playground's page events (demo/toy_gan_handlers.py): a refused value is a note under its own field, the view
     is left as it was (gr.skip), and the largest seed is taken and echoed exactly."""
     from types import SimpleNamespace
 
     from core import limits
     from core.gan.toy_sessions import ToySessions
-    from demo.toy_gan_tab import FIELDS, ToyGanHandlers
+    from demo.toy_gan_handlers import FIELDS, ToyGanHandlers
 
     handlers, request = ToyGanHandlers(ToySessions(1, 100)), SimpleNamespace(session_hash="toy-test")
     knobs = ["ring", "non-saturating", "adam", 0.001, 0.001, 1]
