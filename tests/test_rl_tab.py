@@ -6,7 +6,8 @@ import json
 import gradio as gr
 import pytest
 
-from demo.agent_tab import AgentHandlers, learning_curve_svg, snapshot_label
+from demo.agent_handlers import AgentHandlers
+from demo.agent_render import learning_curve_svg, snapshot_label
 from demo.app_state import AGENT_NAME
 from tests.conftest import require_checkpoint
 
@@ -100,7 +101,7 @@ def test_missing_agent_shows_a_note(tmp_path):
 
 def test_page_play_answers_a_bad_field_with_its_note_and_keeps_the_episode(handlers):
     """The page's Play: (episode, notes in FIELDS order); a refused value skips the player and notes its own field."""
-    from demo.agent_tab import FIELDS
+    from demo.agent_handlers import FIELDS
 
     last = names(handlers)[-1]
     episode, *notes = handlers.page_play(last, 4294967295, 0, False, 15, -10)
