@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.gpt.inspect import visible
-from demo.app_state import GPT_NAME
+from demo.app_state import GPT_NAME, GPT_SNAPSHOTS_NAME
 from tests.conftest import require_checkpoint, screenshot_path
 
 pytestmark = pytest.mark.browser
@@ -54,5 +54,25 @@ def test_click_a_character_and_a_head(app_url, browser) -> None:
         page.screenshot(path=str(screenshot_path("inside.png")), full_page=True)
         page.set_viewport_size({"width": 390, "height": 844})
         page.screenshot(path=str(screenshot_path("inside-phone.png")), full_page=True)
+    finally:
+        page.close()
+
+
+def test_a_training_snapshot_chosen_in_the_model_list_redraws_the_panels(app_url, browser) -> None:
+    """The model list offers the shipped GPT and every snapshot of its training run; choosing one looks again."""
+    require_checkpoint(GPT_NAME)
+    require_checkpoint(GPT_SNAPSHOTS_NAME)
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(app_url)
+        page.get_by_role("tab", name="Inside the GPT").click()
+        page.wait_for_function("() => document.querySelector('#inside-bars')?.innerText.includes('would draw next')")
+        shipped = page.locator("#inside-bars table").inner_text()
+        page.locator("#inside-model input").click()
+        page.get_by_role("option", name="Training snapshot, step 0").click()
+        page.wait_for_function("() => document.querySelector('#inside-model').innerText.includes('Model: Training snapshot, step 0')")
+        page.wait_for_function("(before) => document.querySelector('#inside-bars table')?.innerText !== before", arg=shipped)
+        assert "Layer 1, head 1" in page.locator("#inside-big").inner_text()
     finally:
         page.close()
