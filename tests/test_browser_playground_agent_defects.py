@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 
@@ -27,29 +29,38 @@ TOASTS = ".toast-body, .toast-wrap .toast"  # Gradio's pop-ups (gr.Error / gr.Wa
 VIEW_STEP = "JSON.parse(document.querySelector('#toy-gan-view textarea, #toy-gan-view input').value).step"
 
 
-def new_page(browser, app_url: str, size: str):
+@contextmanager
+def new_page(browser, app_url: str, size: str) -> Iterator:
+    """The app in a new page of `size` ("desktop" or "phone"), closed when the test is done with it, pass or fail."""
     width, height = SIZES[size]
     page = browser.new_page(viewport={"width": width, "height": height})
-    page.set_default_timeout(60_000)
-    page.goto(app_url)
-    page.get_by_role("tab", name="Text (GPT)").wait_for()
-    return page
+    try:
+        page.set_default_timeout(60_000)
+        page.goto(app_url)
+        page.get_by_role("tab", name="Text (GPT)").wait_for()
+        yield page
+    finally:
+        page.close()
 
 
-def open_playground(browser, app_url: str, size: str):
-    page = new_page(browser, app_url, size)
-    open_tab(page, "GAN playground")
-    page.locator("#toy-gan-canvas .toy-info").get_by_text("step 0").wait_for()
-    return page
+@contextmanager
+def open_playground(browser, app_url: str, size: str) -> Iterator:
+    """A new page on the GAN playground, its first view drawn."""
+    with new_page(browser, app_url, size) as page:
+        open_tab(page, "GAN playground")
+        page.locator("#toy-gan-canvas .toy-info").get_by_text("step 0").wait_for()
+        yield page
 
 
-def open_agent(browser, app_url: str, size: str):
+@contextmanager
+def open_agent(browser, app_url: str, size: str) -> Iterator:
+    """A new page on the Agent tab, its player and curve there."""
     require_checkpoint(AGENT_NAME)
-    page = new_page(browser, app_url, size)
-    open_tab(page, "Agent (RL)")
-    page.locator("#agent-play").wait_for(state="visible")
-    page.locator("#agent-curve svg").first.wait_for(state="attached")
-    return page
+    with new_page(browser, app_url, size) as page:
+        open_tab(page, "Agent (RL)")
+        page.locator("#agent-play").wait_for(state="visible")
+        page.locator("#agent-curve svg").first.wait_for(state="attached")
+        yield page
 
 
 def in_viewport(page, selector: str) -> bool:
@@ -94,8 +105,7 @@ def type_in(page, selector: str, value: str, enter: bool = True) -> None:
 # ----- 1. on a phone the output stays in view while the knobs are used -----
 
 def test_phone_playground_keeps_the_plane_in_view_while_knobs_move_and_play(browser, app_url) -> None:
-    page = open_playground(browser, app_url, "phone")
-    try:
+    with open_playground(browser, app_url, "phone") as page:
         page.locator("#toy-gan-play").click()
         page.wait_for_function(f"() => {VIEW_STEP} > 0")
         for knob in ("#toy-gan-speed", "#toy-gan-seed", "#toy-gan-lr-d"):
@@ -110,13 +120,10 @@ def test_phone_playground_keeps_the_plane_in_view_while_knobs_move_and_play(brow
         page.locator("#toy-gan-pause").click()  # reachable with the plane in view
         page.locator("#toy-gan-status").get_by_text("Paused").wait_for()
         assert in_viewport(page, "#toy-gan-canvas .toy-plane")
-    finally:
-        page.close()
 
 
 def test_phone_agent_keeps_the_lander_in_view_while_knobs_move_and_play(browser, app_url) -> None:
-    page = open_agent(browser, app_url, "phone")
-    try:
+    with open_agent(browser, app_url, "phone") as page:
         for knob in ("#agent-gravity", "#agent-temperature", "#agent-seed"):
             page.locator(knob).scroll_into_view_if_needed()
             assert in_viewport(page, "#agent-player canvas") and in_viewport(page, "#agent-play"), knob
@@ -127,15 +134,12 @@ def test_phone_agent_keeps_the_lander_in_view_while_knobs_move_and_play(browser,
                                " return e && Number(e.dataset.frame) >= 30; }")
         assert in_viewport(page, "#agent-player canvas")
         page.screenshot(path=str(screenshot_path("defects-agent-phone-knobs.png")))
-    finally:
-        page.close()
 
 
 # ----- 2 and 6. refusals are notes under their field; the largest seed is taken and echoed exactly -----
 
 def test_playground_bad_values_are_notes_by_their_field_and_the_plane_keeps_its_frame(browser, app_url) -> None:
-    page = open_playground(browser, app_url, "phone")
-    try:
+    with open_playground(browser, app_url, "phone") as page:
         page.locator("#toy-gan-step").click()
         page.wait_for_function(f"() => {VIEW_STEP} === 1")
         before = view_json(page)
@@ -159,13 +163,10 @@ def test_playground_bad_values_are_notes_by_their_field_and_the_plane_keeps_its_
         assert page.locator("#toy-gan-seed input").input_value() == "4294967295"
         assert step_count(page) == 0 and view_json(page)["knobs"]["lr_g"] == 0.002
         no_toasts(page)
-    finally:
-        page.close()
 
 
 def test_agent_bad_seed_is_a_note_and_the_episode_stays(browser, app_url) -> None:
-    page = open_agent(browser, app_url, "desktop")
-    try:
+    with open_agent(browser, app_url, "desktop") as page:
         type_in(page, "#agent-seed input", "4294967295")  # the largest seed plays, echoed exactly
         page.wait_for_function("() => document.querySelector('#agent-player .agent-step').innerText.includes('seed 4294967295,')")
         page.wait_for_function("() => document.querySelector('#agent-player [data-state=\"done\"]') !== null")
@@ -182,8 +183,6 @@ def test_agent_bad_seed_is_a_note_and_the_episode_stays(browser, app_url) -> Non
         type_in(page, "#agent-seed input", "7")
         page.wait_for_function("() => document.querySelector('#agent-player .agent-step').innerText.includes('seed 7,')")
         page.locator("#agent-seed-note").wait_for(state="hidden")
-    finally:
-        page.close()
 
 
 @pytest.fixture(scope="module")
@@ -241,8 +240,7 @@ COUNT_STEPS_3S = f"""() => new Promise(resolve => {{ const start = {VIEW_STEP};
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_switching_tab_pauses_the_playground(browser, app_url, size) -> None:
-    page = open_playground(browser, app_url, size)
-    try:
+    with open_playground(browser, app_url, size) as page:
         page.locator("#toy-gan-play").click()
         page.wait_for_function(f"() => {VIEW_STEP} > 0")
         open_tab(page, "About")
@@ -255,8 +253,6 @@ def test_switching_tab_pauses_the_playground(browser, app_url, size) -> None:
         page.wait_for_function(f"(s) => {VIEW_STEP} > s", arg=end)
         page.locator("#toy-gan-pause").click()
         page.locator("#toy-gan-status").get_by_text("Paused.").wait_for()
-    finally:
-        page.close()
 
 
 # ----- 4 and 5. formulas and the learning curve on a phone -----
@@ -272,21 +268,17 @@ def formulas_fit_or_scroll(page, scope: str) -> None:
 
 
 def test_phone_playground_formula_fits_and_nothing_overflows(browser, app_url) -> None:
-    page = open_playground(browser, app_url, "phone")
-    try:
+    with open_playground(browser, app_url, "phone") as page:
         assert page.locator("#toy-gan-intro .katex-display").count() == 1
         formulas_fit_or_scroll(page, "#toy-gan-intro")
         fits = page.evaluate("() => { const e = document.querySelector('#toy-gan-intro .katex-display'); return e.scrollWidth <= e.clientWidth + 1; }")
         assert fits  # the whole min-max game is readable without scrolling at 390 px
         no_page_overflow(page)
         page.screenshot(path=str(screenshot_path("defects-playground-formula-phone.png")))
-    finally:
-        page.close()
 
 
 def test_phone_agent_curve_labels_are_legible_and_nothing_overflows(browser, app_url) -> None:
-    page = open_agent(browser, app_url, "phone")
-    try:
+    with open_agent(browser, app_url, "phone") as page:
         no_page_overflow(page)
         formulas_fit_or_scroll(page, "#agent-row, #agent-curve")
         page.locator("#agent-curve").scroll_into_view_if_needed()
@@ -295,18 +287,13 @@ def test_phone_agent_curve_labels_are_legible_and_nothing_overflows(browser, app
             return [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale); }""")
         assert sizes and min(sizes) >= 11, sizes
         page.screenshot(path=str(screenshot_path("defects-agent-curve-phone.png")))
-    finally:
-        page.close()
 
 
 def test_desktop_agent_curve_is_the_wide_drawing(browser, app_url) -> None:
-    page = open_agent(browser, app_url, "desktop")
-    try:
+    with open_agent(browser, app_url, "desktop") as page:
         shown = page.evaluate("() => [...document.querySelectorAll('#agent-curve svg')].filter(s => s.getBoundingClientRect().width > 0).map(s => s.getAttribute('class'))")
         assert shown == ["agent-curve-wide"]
         no_page_overflow(page)
-    finally:
-        page.close()
 
 
 # ----- 7. every way a knob can change reaches the view -----
@@ -345,23 +332,17 @@ def each_way(page, selector: str, values: dict[str, str], shown) -> None:
 
 
 def test_every_way_a_playground_knob_moves_reaches_the_gan(browser, app_url) -> None:
-    page = open_playground(browser, app_url, "desktop")
-    try:
+    with open_playground(browser, app_url, "desktop") as page:
         view = "JSON.parse(document.querySelector('#toy-gan-view textarea, #toy-gan-view input').value).knobs"
         each_way(page, "#toy-gan-lr-d", {"enter": "0.003", "pause": "0.004"}, f"{view}.lr_d")
         each_way(page, "#toy-gan-d-steps", {"enter": "3", "pause": "4"}, f"{view}.d_steps")
         no_toasts(page)
-    finally:
-        page.close()
 
 
 def test_every_way_an_agent_knob_moves_replays_the_episode(browser, app_url) -> None:
-    page = open_agent(browser, app_url, "desktop")
-    try:
+    with open_agent(browser, app_url, "desktop") as page:
         each_way(page, "#agent-temperature", {"enter": "0.35", "pause": "0.4"},
                  "(document.querySelector('#agent-player .agent-step').innerText.match(/T = ([0-9.]+)/) || [])[1]")
         type_in(page, "#agent-seed input", "12", enter=False)  # a typed seed plays after a pause in typing
         page.wait_for_function("() => document.querySelector('#agent-player .agent-step').innerText.includes('seed 12,')")
         no_toasts(page)
-    finally:
-        page.close()
