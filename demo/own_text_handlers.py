@@ -163,11 +163,13 @@ class OwnTextHandlers:
 
     @staticmethod
     def _page(updates: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-        notes = PAGE_NOTES.show()
+        started = False
         try:
             for update in updates:
-                yield (*update, *notes)
-                notes = PAGE_NOTES.skip
+                yield (*update, *(PAGE_NOTES.skip if started else PAGE_NOTES.show()))
+                started = True
+            if started:  # the run ended: a note left meanwhile by a refused click (Continue while training) goes
+                yield (*(gr.skip(),) * OUTPUTS, *PAGE_NOTES.show())
         except USER_ERRORS as exc:
             yield (*(gr.skip(),) * OUTPUTS, *PAGE_NOTES.refusal(exc))
 
