@@ -1,15 +1,15 @@
 """GPT learns: the handlers. Two operations, each ONE function that checks its input once: `at_step` (the view of
 one snapshot: its caption, the prompt continued, the next-character bars, the curve marked) and `all_steps` (the
 same for every snapshot at once, run when a prompt is submitted, so the slider's later moves are cache hits), with
-the API's adapter (refusals as gr.Error, through user_errors) and the page's (a note by the field, through
-FieldNotes.on_page; the last good view stays).
+the API's adapter (`snapshot_json`: refusals as gr.Error, through user_errors) and the page's (`page_at_snapshot`,
+`page_all_snapshots`: a note by the field; the last good view stays). The page's slider counts snapshots (1 .. n),
+the API names the step itself.
 
 What a step shows is computed once per (step, prompt) and kept (an LRU of small strings): a switch to a step
 already seen re-runs no model. The snapshots' weights are read once and kept by demo/gpt_models.py."""
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -60,7 +60,6 @@ class GptLearningHandlers:
         self._explorers: dict[int, NextTokenExplorer] = {}
         self._lock = threading.Lock()
         self.model_runs = 0  # tests check that a step already seen runs no model
-        self.last_cpu_s = 0.0  # server CPU of the last at_step call (the benchmark reads it)
         self.page_at_snapshot = PAGE_NOTES.on_page(self.at_snapshot, 4)
 
     @property
@@ -122,11 +121,8 @@ class GptLearningHandlers:
     # ---- the operations ------------------------------------------------------------------------------------------
     def at_step(self, step: Any, prompt: Any) -> tuple[str, str, dict[str, float], str]:
         """One snapshot's view of the prompt: (caption, continued prompt, next-character bars, marked curve)."""
-        started = time.process_time()
         step, prompt = self.check_step(step), self.check_prompt(prompt)
-        shown = self.shown(self.view(step, prompt))
-        self.last_cpu_s = time.process_time() - started
-        return shown
+        return self.shown(self.view(step, prompt))
 
     def all_steps(self, step: Any, prompt: Any) -> tuple[str, str, dict[str, float], str]:
         """A new prompt: continue it at every snapshot (a few seconds, once), then show `step`'s view; the slider's
