@@ -35,9 +35,13 @@ def sqrt_scale(last: int, at_lo: float, at_hi: float) -> Scale:
 
 
 def step_ticks(last: int) -> list[int]:
-    """Round steps for the square-root axis, up to last: 0, 50, 200, 500, then 1-2-5 thousands."""
+    """Round steps for the square-root axis, up to last: 0, 50, 200, 500, then 1-2-5 thousands; the last step too
+    when no round one is near it."""
     candidates = [0, 50, 200, 500] + [b * 10**e for e in range(3, 7) for b in (1, 2, 5)]
-    return [t for t in candidates if t <= last]
+    ticks = [t for t in candidates if t <= last]
+    if math.sqrt(last) - math.sqrt(ticks[-1]) > 0.15 * math.sqrt(last):
+        ticks.append(last)
+    return ticks
 
 
 class LossPlot:
@@ -58,7 +62,7 @@ class LossPlot:
 
     def _draw(self, bottom: float, top: float) -> str:
         x, y = self.x, self.y
-        parts = [svg_open(W, H, "loss against training step", 13, W + 60, css_class="gpt-learning-plot")]
+        parts = [svg_open(W, H, "loss against training step", 14, W + 60, css_class="gpt-learning-plot")]
         for value in _loss_ticks(bottom, top):
             parts.append(rule(L, W - R, y(value), f"{value:g}"))
         for step in step_ticks(self.last):
@@ -77,7 +81,7 @@ class LossPlot:
         for colour, name in legend:
             parts.append(element("rect", x=lx, y=8, width=12, height=4, fill=colour))
             parts.append(text(lx + 16, 14, name))
-            lx += 30 + 7 * len(name)
+            lx += 28 + 7.5 * len(name)
         return "".join(parts)
 
     def svg(self, step: int) -> str:

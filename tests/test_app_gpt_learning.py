@@ -96,4 +96,5 @@ def test_the_api_refuses_an_unknown_step_by_naming_the_steps(learning: GptLearni
 
 
 def test_step_ticks_stay_within_the_run() -> None:
-    assert step_ticks(100) == [0, 50] and step_ticks(2000) == [0, 50, 200, 500, 1000, 2000]
+    assert step_ticks(100) == [0, 50, 100] and step_ticks(400) == [0, 50, 200, 400]
+    assert step_ticks(2000) == [0, 50, 200, 500, 1000, 2000] and step_ticks(2100) == [0, 50, 200, 500, 1000, 2000]
