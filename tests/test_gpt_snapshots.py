@@ -97,3 +97,26 @@ def test_missing_or_damaged_weights_are_a_checkpoint_error(pack, tmp_path: Path)
     weights.write_bytes(bytes(data))
     with pytest.raises(CheckpointError):
         copy.load_model(0)
+
+
+def test_the_app_starts_without_the_pack_or_with_a_broken_one_and_says_why(tmp_path: Path) -> None:
+    from demo.app_state import load_app_state
+
+    state = load_app_state(tmp_path)
+    assert state.gpt_snapshots is None and "no checkpoint at" in state.notes[GPT_SNAPSHOTS_NAME]
+    (tmp_path / GPT_SNAPSHOTS_NAME).mkdir()
+    (tmp_path / GPT_SNAPSHOTS_NAME / "config.json").write_text('{"model_type": "char-gpt-snapshots"}', "utf-8")
+    state = load_app_state(tmp_path)
+    assert state.gpt_snapshots is None and "is not a valid snapshot pack" in state.notes[GPT_SNAPSHOTS_NAME]
+
+
+def test_the_view_says_the_pack_is_missing_instead_of_its_controls() -> None:
+    import gradio as gr
+
+    from demo.gpt_learning_tab import build_gpt_learning
+    from demo.gpt_models import GptModels
+
+    with gr.Blocks() as demo:
+        assert build_gpt_learning(GptModels(None, None), "gpt-shakespeare-snapshots: no checkpoint at x") is None
+    shown = [b.value for b in demo.blocks.values() if isinstance(b, gr.Markdown)]
+    assert any("training snapshots are not available" in v and "no checkpoint at x" in v for v in shown)
