@@ -1,5 +1,6 @@
 """Inside the GPT, the layout and its wiring: the Text tab's prompt, knobs and text, shown through the model's own
-numbers (core/gpt/inspect.py).
+numbers (core/gpt/inspect.py), for any GPT of demo/gpt_models.py: the shipped one, a snapshot of its training run
+(GPT learns opens this tab on one) or the visitor's own model (the list is refreshed whenever the tab opens).
 
 Every generated character is coloured by the probability it had when it was drawn; clicking one selects that step:
 its bars (raw and after the knobs), the attention of the character that predicted it (shaded text, a layer x head
