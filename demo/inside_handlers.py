@@ -174,7 +174,7 @@ class InsideHandlers(InsideRender):
         note = f'<p class="inside-note">{html.escape(note)}</p>' if note else ""
         choices = self.models.choices(_session(request))
         return (render.coloured_text(trace, prompt, text, knobs), step, note + bars, *panels,
-                gr.Dropdown(choices=choices, value=choice.key, label=f"Model: {choice.label}"),
+                gr.Dropdown(choices=choices, value=choice.key),
                 gr.Slider(maximum=config.n_layer, value=layer),
                 gr.Radio(choices=[str(h) for h in range(1, config.n_head + 1)], value=str(head)))
 

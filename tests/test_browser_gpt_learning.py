@@ -83,5 +83,4 @@ def test_look_inside_this_snapshot_opens_inside_the_gpt_on_it(page, app_state) -
     page.wait_for_function("() => document.querySelector('#inside-bars')?.innerText.includes('would draw next')")
     assert page.get_by_role("tab", name="Inside the GPT").get_attribute("aria-selected") == "true"
     assert page.locator("#inside-model input").input_value() == f"Training snapshot, step {steps[0]:,}"
-    assert "Model: Training snapshot" in page.locator("#inside-model").inner_text()
     page.screenshot(path=str(screenshot_path(f"gpt-learns-inside-{page.size_name}.png")), full_page=False)

@@ -71,7 +71,7 @@ def test_a_training_snapshot_chosen_in_the_model_list_redraws_the_panels(app_url
         shipped = page.locator("#inside-bars table").inner_text()
         page.locator("#inside-model input").click()
         page.get_by_role("option", name="Training snapshot, step 0").click()
-        page.wait_for_function("() => document.querySelector('#inside-model').innerText.includes('Model: Training snapshot, step 0')")
+        page.wait_for_function("() => document.querySelector('#inside-model input').value === 'Training snapshot, step 0'")
         page.wait_for_function("(before) => document.querySelector('#inside-bars table')?.innerText !== before", arg=shipped)
         assert "Layer 1, head 1" in page.locator("#inside-big").inner_text()
     finally:
