@@ -38,7 +38,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.local_app import LOOPBACK, free_port, start_app, with_children  # noqa: E402
 from bench.timing import REPORTS  # noqa: E402
-from demo.image_tab import DISK_CAP_BYTES  # noqa: E402
+from demo.shared import DISK_CAP_BYTES  # noqa: E402
 
 API = "/gradio_api"
 ATTACKER, USER, SESSIONS_ADDRESS = "127.0.0.2", "127.0.0.3", "127.0.0.4"

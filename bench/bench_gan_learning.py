@@ -42,7 +42,7 @@ def cpu_ms(fn, repeats: int) -> float:
 
 
 def in_process(directory: Path, calls: int) -> dict[str, float]:
-    from demo.gan_learning import LearningHandlers
+    from demo.gan_learning_handlers import LearningHandlers
 
     torch.set_num_threads(1)
     start = time.process_time()

@@ -20,7 +20,7 @@ from demo.errors import missing_model_notice
 from demo.image_handlers import ImageHandlers, ImagePage, VerdictHandler, direction_field, random_image_seed, with_direction_params
 from demo.image_render import IMAGE_SCALE, PREVIEW_CAPTION, PREVIEW_SCALE, VERDICT_EXPLAIN, verdict_missing
 from demo.knob_release import SLIDER_CLASSES
-from demo.shared import DISK_CAP_BYTES, queue_group, static_text  # noqa: F401  (DISK_CAP_BYTES: bench/abuse.py)
+from demo.shared import queue_group, static_text
 
 DEFAULT_GRID, DEFAULT_FRAMES = 16, 24
 GRID_COLUMNS = 6  # the grid's columns (4 on a phone: image.css)

@@ -270,6 +270,8 @@ class HttpGuard:
         else:
             name = path[len(CALL_V2):] if path.startswith(CALL_V2) else path[len(CALL):]
             fn = self._fn_by_name(name.strip("/"))
+        if len(body) > (cap := self.config.body_limit(fn.group)):  # before its arguments: the size is refused first
+            raise Refusal(413, too_large(cap, fn.api_name))
         if path.startswith(CALL_V2):
             known = set(fn.parameter_names())
             unknown = sorted(set(payload) - known - {"session_hash", "oauth_token"})
@@ -318,8 +320,6 @@ class HttpGuard:
                 path = scope["path"]
                 if scope["method"] == "POST" and (path == JOIN or path.startswith(CALL)):
                     fn, session = self._group_of_call(path, body)
-                    if len(body) > (cap := self.config.body_limit(fn.group)):
-                        raise Refusal(413, too_large(cap, fn.api_name))
                     address = self._client_address(scope, headers)
                     keys, limits = self._limit_keys(fn, session, address)
                     full = self.pending.reserve(keys, limits)
