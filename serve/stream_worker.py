@@ -84,22 +84,25 @@ class StreamWorker:
         self._ready = threading.Event()
         self._heard = time.monotonic()  # when the process last sent anything
         self._frozen = threading.Event()  # set by the watchdog when it kills the process
-        threading.Thread(target=self._run, args=(self.process, self._streams, self._frozen), daemon=True,
+        # The model as bytes, made here and not on the reader thread: a daemon thread still inside torch when the
+        # interpreter exits is ended under C++ code, which aborts the process (the reader only writes bytes).
+        header = json.dumps({**gpt_config_dict(self.model, self.tokenizer), "max_streams": self.max_streams}).encode()
+        weights = save_safetensors({name: tensor.detach().contiguous() for name, tensor in self.model.state_dict().items()})
+        threading.Thread(target=self._run, args=(self.process, self._streams, self._frozen, header, weights), daemon=True,
                          name="stream-worker-reader").start()
         threading.Thread(target=self._watch, args=(self.process, self._frozen), daemon=True,
                          name="stream-worker-watchdog").start()
 
-    def _run(self, process: subprocess.Popen, streams: dict[int, queue.Queue[bytes | str]], frozen: threading.Event) -> None:
+    def _run(self, process: subprocess.Popen, streams: dict[int, queue.Queue[bytes | str]], frozen: threading.Event,
+             header: bytes, weights: bytes) -> None:
         """Hand the model over, then route replies to their streams until the process ends.
 
         The weights (~10 MB) fill the pipe before the worker has imported torch: sent here, building the app does
         not wait for the worker."""
         was_ready = False
         try:
-            header = {**gpt_config_dict(self.model, self.tokenizer), "max_streams": self.max_streams}
-            write_frame(process.stdin, json.dumps(header).encode())
-            weights = {name: tensor.detach().contiguous() for name, tensor in self.model.state_dict().items()}
-            write_frame(process.stdin, save_safetensors(weights))
+            write_frame(process.stdin, header)
+            write_frame(process.stdin, weights)
             if read_frame(process.stdout) != READY:
                 raise WorkerStopped
             self._heard, was_ready = time.monotonic(), True
