@@ -16,7 +16,6 @@ from serve.gradio_internals import cache_folder
 
 from core import limits
 from core.gpt.train_quick import MAX_TEXT_CHARS
-from core.gpt.train_quick import MAX_TEXT_CHARS
 from serve.http_guard import GroupLimit
 from serve.stream_worker import MAX_STREAMS
 
@@ -69,12 +68,6 @@ GROUPS: dict[str, EventGroup] = {
     "toy-gan": EventGroup(limits.MAX_TOY_GAN_PLAYING, GroupLimit(per_session=4, per_address=8, total=24)),  # its clicks, knobs
     "inside": EventGroup(4, GroupLimit(per_session=2, per_address=16, total=32)),  # Inside the GPT: a click; a new trace more
     "agent": EventGroup(2),  # an episode of the lander
-    # Train a GPT on your text: Train and Continue stream a run's live view for as long as it trains (the run itself is
-    # a thread of serve/training_sessions.py, which holds the 2 slots, 1 per address and the cap per session, and says
-    # so by the buttons); workers for both slots and two more, so a third Train is answered at once. The text is up to
-    # train_quick.MAX_TEXT_CHARS characters, 6 bytes each as JSON \uXXXX escapes, plus the rest of the request.
-    "gpt-train": EventGroup(4, GroupLimit(per_session=2, per_address=2, total=8, max_body_bytes=6 * MAX_TEXT_CHARS + 64 * 1024)),
-    "gpt-train-click": EventGroup(4, GroupLimit(per_session=2, per_address=8, total=32)),  # Stop, a sample's text
     # Train a GPT on your text: Train and Continue stream a run's live view for as long as it trains (the run itself is
     # a thread of serve/training_sessions.py, which holds the 2 slots, 1 per address and the cap per session, and says
     # so by the buttons); workers for both slots and two more, so a third Train is answered at once. The text is up to
