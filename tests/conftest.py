@@ -71,6 +71,7 @@ SLOW: frozenset[str] = frozenset({
     "tests/test_app_gpt_learning.py::test_a_step_continues_the_prompt_the_same_way_every_time",
     "tests/test_app_gpt_learning.py::test_a_submitted_prompt_fills_every_step_then_moves_are_cache_hits",
     "tests/test_app_integration.py::test_generate_streams_through_the_api",
+    "tests/test_app_own_text.py",
     "tests/test_app_text.py::test_a_stream_beyond_the_limit_gets_a_busy_message_at_once",
     "tests/test_app_text.py::test_a_text_worker_that_dies_gives_a_message_and_the_next_stream_works",
     "tests/test_app_text.py::test_generate_is_deterministic_per_seed",

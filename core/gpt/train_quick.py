@@ -44,6 +44,9 @@ MAX_TEXT_CHARS = 300_000  # about 1 MB of Chinese in UTF-8: the page's cap on wh
 MAX_VOCAB = 4_000  # distinct characters: a Chinese text of 300 k characters has about 4 000
 VAL_FRACTION = 0.1
 EVAL_WINDOWS = 24  # held-out windows per measurement: a few milliseconds for the tiny model
+# A step's logits (batch x sequence x vocabulary floats) and the copies the backward pass keeps dominate a training
+# session's memory on a text of thousands of distinct characters; fewer sequences per step keep them in this budget.
+LOGITS_BUDGET = 4 * 2**20
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,13 @@ class QuickSize:
 
 SIZES: dict[str, QuickSize] = {
     "tiny": QuickSize(n_layer=2, n_head=2, n_embd=64, context=64, batch_size=16, lr=3e-3),
-    "small": QuickSize(n_layer=4, n_head=4, n_embd=128, context=128, batch_size=16, lr=2e-3),
+    "small": QuickSize(n_layer=4, n_head=4, n_embd=128, context=128, batch_size=12, lr=2e-3),
 }
+
+
+def batch_size_within_budget(batch_size: int, sequence: int, vocab: int) -> int:
+    """The size's batch, or fewer sequences (at least 2) where its logits would pass LOGITS_BUDGET."""
+    return max(2, min(batch_size, LOGITS_BUDGET // (sequence * vocab)))
 
 
 class TextError(KnobError):
@@ -151,6 +159,7 @@ class QuickTrainer:
         self.optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": rest, "weight_decay": 0.0}],
                                            lr=size.lr, betas=(0.9, 0.95))
         self.batches = torch.Generator().manual_seed(seed)
+        self.batch_size = batch_size_within_budget(size.batch_size, 2 * self.context, prepared.tokenizer.size)
         self.steps, self.seconds = 0, 0.0
         self.start_val = self.held_out_loss()
         self.best_val, self.best_step = self.start_val, 0
@@ -169,7 +178,7 @@ class QuickTrainer:
         warmup = 30
         for group in self.optimizer.param_groups:
             group["lr"] = self.size.lr * min(1.0, (self.steps + 1) / warmup)
-        x, y = random_batch(self.prepared.train_ids, self.size.batch_size, 2 * self.context, self.batches)
+        x, y = random_batch(self.prepared.train_ids, self.batch_size, 2 * self.context, self.batches)
         logits = self.model(x)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
         self.optimizer.zero_grad(set_to_none=True)
