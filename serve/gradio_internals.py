@@ -1,9 +1,9 @@
 """Every touch of Gradio's private or undocumented internals, in one place.
 
 The app needs a few things Gradio 6.31 has no public API for: which events are still in the queue (HttpGuard's
-per-client limits), which sessions exist, what each event function is, a lighter session, and per-argument lines on
-the API page. Each function below names the private thing it relies on, why no public API does the job, and what
-breaks if Gradio changes it. tests/test_gradio_internals.py checks each against the installed Gradio (an upgrade that
+per-client limits), which sessions exist, what each event function is, a lighter session, per-argument lines on the
+API page, and a script that runs before Gradio's page bundle (the language choice). Each function below names the
+private thing it relies on, why no public API does the job, and what breaks if Gradio changes it. tests/test_gradio_internals.py checks each against the installed Gradio (an upgrade that
 changes one fails there by name) and that no other module of demo/, serve/ or app.py touches these internals.
 
 In serve/, not demo/: serve/http_guard.py must not import from demo/; demo/ imports from here.
@@ -11,6 +11,7 @@ In serve/, not demo/: serve/http_guard.py must not import from demo/; demo/ impo
 from __future__ import annotations
 
 import inspect
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -162,3 +163,61 @@ def cache_folder() -> str:
     from gradio.utils import get_upload_folder
 
     return get_upload_folder()
+
+
+# ----- the page's HTML (the language chosen before Gradio's bundle runs: demo/static/language.js) -----
+
+# The routes that answer Gradio's page (its index.html template): the app is one page at "/" (no multipage routes).
+PAGE_PATHS = frozenset({"/"})
+_HEAD_TAG = re.compile(rb"<head(\s[^>]*)?>", re.IGNORECASE)
+
+
+def insert_in_head(html: bytes, script: bytes) -> bytes:
+    """The page's HTML with `script` as the first thing in its <head>, once (a page that has it is returned as is).
+
+    Relies on Gradio's frontend/index.html template: a <head> element whose module scripts (the bundle that reads
+    navigator.language to pick its locale, in setupi18n) come after its opening tag, and inline scripts allowed there.
+    Gradio 6.31 has no public hook that runs before its bundle: launch(head=...) is inserted by the bundle itself.
+    If the template loses its <head>, the page is served unchanged and picks the browser's language (the switch then
+    does nothing); tests/test_gradio_internals.py fails first, by name."""
+    if script in html:
+        return html
+    match = _HEAD_TAG.search(html)
+    if match is None:
+        return html
+    return html[:match.end()] + b"\n" + script + html[match.end():]
+
+
+def _header(headers: Sequence[tuple[bytes, bytes]], name: bytes) -> bytes:
+    return next((value for key, value in headers if key.lower() == name), b"")
+
+
+def page_html_sender(scope: dict[str, Any], send: Callable[..., Any], script: str) -> Callable[..., Any]:
+    """An ASGI `send` that puts `script` first in the head of Gradio's page (a GET of a PAGE_PATHS route answered with
+    uncompressed text/html) and fixes its Content-Length; every other response goes to `send` untouched.
+    The page is a few kB, held in memory until its last chunk; other routes are never held."""
+    if not script or scope.get("method") != "GET" or scope.get("path") not in PAGE_PATHS:
+        return send
+    encoded = script.encode("utf-8")
+    start: dict[str, Any] | None = None
+    chunks: list[bytes] = []
+
+    async def sender(message: dict[str, Any]) -> None:
+        nonlocal start
+        if message["type"] == "http.response.start":
+            headers = message.get("headers", [])
+            if _header(headers, b"content-type").startswith(b"text/html") and not _header(headers, b"content-encoding"):
+                start = message
+                return
+        if start is None or message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        body = insert_in_head(b"".join(chunks), encoded)
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    return sender

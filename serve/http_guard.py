@@ -175,8 +175,12 @@ def _json_response(status: int, detail: str, extra_headers: list[tuple[bytes, by
 class HttpGuard:
     """ASGI middleware; `blocks` is the gr.Blocks being served (its functions name the endpoint groups)."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]], blocks: Any, config: GuardConfig | None = None):
+    def __init__(self, app: Callable[..., Awaitable[None]], blocks: Any, config: GuardConfig | None = None,
+                 page_script: str = ""):
         self.app, self.blocks, self.config = app, blocks, config or GuardConfig()
+        # A <script> put first in the page's head (the language choice, demo/i18n.py PAGE_SCRIPT): it must run before
+        # Gradio's bundle, which no Gradio hook allows; "" leaves the page as Gradio made it.
+        self.page_script = page_script
         self.pending = PendingEvents(self._is_alive)
         self.new_sessions = TokenBuckets(self.config.new_sessions_burst, self.config.new_sessions_per_s)
 
@@ -301,6 +305,7 @@ class HttpGuard:
             await self.app(scope, receive, send)
             return
         started = False
+        send = gradio_internals.page_html_sender(scope, send, self.page_script)  # the page alone; others untouched
 
         async def send_with_headers(message: dict) -> None:
             nonlocal started

@@ -235,6 +235,27 @@ def test_the_api_page_head_still_finds_what_it_fixes():
     assert not missing, UPGRADE + f"Gradio's page no longer has {missing}; see demo/api_docs.py HEAD"
 
 
+# ----- the page's HTML: the language script runs before Gradio's bundle picks its locale (demo/i18n.py) -----
+
+def test_the_page_has_a_head_before_the_bundle_and_the_bundle_picks_its_locale_from_navigator(tiny):
+    app, url = tiny
+    response = httpx.get(url + "/", timeout=WAIT_S)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    html = response.content
+    marker = b"<script>/* first */</script>"
+    rewritten = internals.insert_in_head(html, marker)
+    assert rewritten.count(marker) == 1, UPGRADE + "Gradio's page (frontend/index.html) has no <head> element"
+    bundle = re.search(rb"<script[^>]*type=\"module\"", rewritten)
+    assert bundle and rewritten.index(marker) < bundle.start(), \
+        UPGRADE + "Gradio's page bundle no longer comes after the start of its <head>; see insert_in_head"
+    assert set(internals.PAGE_PATHS) == {"/"} and not app.blocks.pages[1:], \
+        UPGRADE + f"the page is served at more routes than PAGE_PATHS: {app.blocks.pages}"
+    assets = GRADIO_DIR / "templates" / "frontend" / "assets"
+    code = "".join(p.read_text(errors="ignore") for p in assets.glob("*.js"))
+    assert "navigator.language||window.navigator.languages[0]" in code and "i18n_translations" in code, \
+        UPGRADE + "Gradio's page no longer picks its locale from navigator.language (demo/static/language.js sets it)"
+
+
 # ----- no other module touches these internals -----
 
 # Names that only serve/gradio_internals.py may use in demo/, serve/ and app.py (a leading underscore on a Gradio
