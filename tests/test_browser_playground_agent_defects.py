@@ -236,6 +236,12 @@ def test_busy_is_a_note_under_play(browser, one_slot_url) -> None:
 
 COUNT_STEPS_3S = f"""() => new Promise(resolve => {{ const start = {VIEW_STEP};
     setTimeout(() => resolve([start, {VIEW_STEP}]), 3000); }})"""
+# A frame the server was already drawing when the pause came still lands after "Paused" shows: the count is read once
+# the view has stopped changing (the same step over a second; at most 10 s, then the count below shows it moving).
+SETTLED = f"""() => new Promise(resolve => {{ let last = {VIEW_STEP}, checks = 0;
+    const check = () => {{ const now = {VIEW_STEP};
+        if (now === last || ++checks >= 10) resolve(now); else {{ last = now; setTimeout(check, 1000); }} }};
+    setTimeout(check, 1000); }})"""
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -245,6 +251,7 @@ def test_switching_tab_pauses_the_playground(browser, app_url, size) -> None:
         page.wait_for_function(f"() => {VIEW_STEP} > 0")
         open_tab(page, "About")
         page.wait_for_function("() => document.querySelector('#toy-gan-status').textContent.includes('Paused')")
+        page.evaluate(SETTLED)
         start, end = page.evaluate(COUNT_STEPS_3S)  # the server's own step count, over 3 s out of sight
         assert end == start, (start, end)
         open_tab(page, "GAN playground")
