@@ -67,11 +67,13 @@ class LossPlot:
             parts.append(rule(L, W - R, y(value), f"{value:g}"))
         for step in step_ticks(self.last):
             parts.append(element("line", x1=x(step), x2=x(step), y1=H - B, y2=H - B + 4, stroke="#888"))
-            parts.append(text(x(step), H - B + 16, f"{step:,}", text_anchor="middle"))
+            near_edge = x(step) > W - R - 20  # the last label ends at the axis' end instead of running off the plot
+            parts.append(text(x(step), H - B + 16, f"{step:,}", text_anchor="end" if near_edge else "middle"))
         parts.append(text((L + W - R) / 2, H - 6, "training step (square-root scale)", text_anchor="middle"))
         parts.append(_hline(L, W - R, y(self.uniform), UNIFORM_COLOUR, f"ln {self.pack.tokenizer.size} ≈ {self.uniform:.2f}: noise"))
         if self.shipped_loss is not None:
-            parts.append(_hline(L, W - R, y(self.shipped_loss), SHIPPED_COLOUR, f"shipped GPT {self.shipped_loss:.2f}"))
+            # labelled at the left, where the curves are still high above it (at the right they meet it)
+            parts.append(_hline(L, W - R, y(self.shipped_loss), SHIPPED_COLOUR, f"shipped GPT {self.shipped_loss:.2f}", at_left=True))
         parts.append(curve([(x(s), y(v)) for s, v in self.pack.train_curve], TRAIN_COLOUR, 1.5, "training loss"))
         parts.append(curve([(x(s.step), y(s.val_loss)) for s in self.pack.snapshots], HELD_OUT_COLOUR, 1.2))
         for s in self.pack.snapshots:
@@ -95,9 +97,10 @@ class LossPlot:
         return self._base + mark + "</svg>"
 
 
-def _hline(left: float, right: float, y: float, colour: str, label: str) -> str:
+def _hline(left: float, right: float, y: float, colour: str, label: str, at_left: bool = False) -> str:
+    at = (left + 4, "start") if at_left else (right - 2, "end")
     return (element("line", x1=left, x2=right, y1=y, y2=y, stroke=colour, stroke_dasharray="5 4")
-            + text(right - 2, y - 3, label, fill=colour, text_anchor="end"))
+            + text(at[0], y - 3, label, fill=colour, text_anchor=at[1]))
 
 
 def _loss_ticks(bottom: float, top: float) -> list[float]:
