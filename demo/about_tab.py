@@ -1,4 +1,6 @@
-"""About tab: how each model works and how well, drawn from the model cards shipped with the checkpoints."""
+"""About tab: a page for learners (the three ideas, where to try each, a glossary of the words the app uses), in the
+reader's language; then, for developers, how each model was trained and how well, drawn from the model cards shipped
+with the checkpoints (the cards stay in English: the training and evaluation commands write them)."""
 from __future__ import annotations
 
 import re
@@ -8,31 +10,16 @@ import gradio as gr
 from PIL import Image
 
 from demo.app_state import AGENT_NAME, CLASSIFIER_NAME, GAN_NAME, GPT_NAME, AppState
+from demo.i18n import i18n, text
 from demo.shared import static_text
 
-SECTIONS = [
-    (GPT_NAME, "Text: a character-level GPT",
-     "It reads the prompt one character at a time and predicts a probability for every possible next character; "
-     "sampling one, appending it and repeating writes the text. The knobs reshape that distribution before each draw."),
-    (GAN_NAME, "Images: a class-conditional DCGAN",
-     "A generator turns a random latent vector and a class label into a 32x32 image; it was trained against a "
-     "discriminator that learned to tell its images from real Fashion-MNIST ones. The seed picks the latent vector, "
-     "the truncation scales it, and each direction slider moves it along one principal direction of the latent space."),
-    (AGENT_NAME, "Agent: a PPO policy that lands on the moon",
-     "Reinforcement learning, the third pillar: nobody shows the agent how to land. It plays Gymnasium's LunarLander "
-     "(reward for approaching the pad slowly and upright, +100 for coming to rest, -100 for crashing) and PPO nudges "
-     "its policy, a softmax over four engine actions, towards the actions that turned out better than its critic "
-     "expected. The mean return over 100 test episodes below is the score; 200 counts as solved."),
-    (CLASSIFIER_NAME, "The classifier behind the image metrics",
-     "A small CNN trained on Fashion-MNIST; its features and predictions score how real and how on-class the "
-     "generated images are."),
-]
+# The learners' part, in order: the introduction, the glossary (demo/locales/glossary.py), the cards' heading.
+LEARNER_KEYS = ("about.intro", "about.glossary", "about.cards")
+# Each model: its section's title and summary (translated), then its card.
+SECTIONS = [(GPT_NAME, "about.gpt"), (GAN_NAME, "about.gan"), (AGENT_NAME, "about.agent"),
+            (CLASSIFIER_NAME, "about.classifier")]
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _IMAGE_LINE = re.compile(r"^!\[.*\]\((.*)\)\s*$", re.M)
-INTRO = ("# How the playground works\n\nThree ideas, three models, all running on the CPU of this machine: a GPT that "
-         "writes text, a GAN that paints images and a reinforcement-learning agent that learns to land (plus the small "
-         "classifier that scores the GAN's images). Every number below comes from the checkpoint's model card "
-         "(`README.md` in its folder under `checkpoints/`), written by the training and evaluation commands it names.")
 
 
 def card_body(card: str) -> str:
@@ -47,19 +34,25 @@ def card_pictures(card: str, directory: Path) -> list[Path]:
     return [directory / n for n in names if re.fullmatch(r"[\w.-]+\.png", n) and (directory / n).is_file()]
 
 
-def about_sections(state: AppState) -> list[tuple[str, list[Path]]]:
-    """Per model a few sentences, then its card (metrics table included) or why it is missing; with its pictures."""
-    sections: list[tuple[str, list[Path]]] = [(INTRO, [])]
-    for name, title, summary in SECTIONS:
-        card = state.cards.get(name)
-        body = card_body(card) if card else f"*Pending:* {state.notes.get(name, f'{name}: not loaded')}."
-        pictures = card_pictures(card, state.dirs[name]) if card else []
-        sections.append((f"## {title}\n\n{summary}\n\n{body}", pictures))
+def card_section(state: AppState, name: str) -> tuple[str, list[Path]]:
+    """A model's card (metrics table included) or why it is missing, with its pictures."""
+    card = state.cards.get(name)
+    if not card:
+        return f"*Pending:* {state.notes.get(name, f'{name}: not loaded')}.", []
+    return card_body(card), card_pictures(card, state.dirs[name])
+
+
+def about_sections(state: AppState, lang: str = "en") -> list[tuple[str, list[Path]]]:
+    """The page in `lang`: the learners' part, then per model its title and summary, its card and its pictures."""
+    sections: list[tuple[str, list[Path]]] = [(text(key, lang), []) for key in LEARNER_KEYS]
+    for name, key in SECTIONS:
+        body, pictures = card_section(state, name)
+        sections.append((f"{text(key, lang)}\n\n{body}", pictures))
     return sections
 
 
-def about_markdown(state: AppState) -> str:
-    return "\n\n".join(text for text, _ in about_sections(state))
+def about_markdown(state: AppState, lang: str = "en") -> str:
+    return "\n\n".join(section for section, _ in about_sections(state, lang))
 
 
 # Phones: a metric table keeps each number whole (the table scrolls sideways if it must) instead of breaking "4.556"
@@ -69,9 +62,14 @@ CSS = static_text("about.css")
 
 
 def build_about_tab(state: AppState) -> None:
+    """The translated parts as i18n keys (the page shows them in its language), the cards as they are."""
     with gr.Column(elem_id="about"):
-        for text, pictures in about_sections(state):
-            gr.Markdown(text)
+        for key in LEARNER_KEYS:
+            gr.Markdown(i18n(key), elem_id=f"about-{key.split('.')[1]}")
+        for name, key in SECTIONS:
+            gr.Markdown(i18n(key))
+            body, pictures = card_section(state, name)
+            gr.Markdown(body)
             for path in pictures:  # loaded here, re-encoded into Gradio's cache: the app serves its own copy
                 with Image.open(path) as picture:
                     gr.Image(picture.copy(), format="png", label=path.name, interactive=False, buttons=[],

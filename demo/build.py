@@ -21,6 +21,7 @@ from core.gan.real_sample import SAMPLE_DIR
 from demo.gan_game_handlers import make_game
 from demo.gan_game_tab import CSS as GAME_CSS, build_gan_game
 from demo.gan_learning_tab import CSS as LEARNING_CSS, build_gan_learning
+from demo.i18n import CSS as LANGUAGE_CSS, I18N, PAGE_SCRIPT, SWITCH_HTML, i18n, text
 from demo.image_tab import CSS as IMAGE_CSS, build_image_tab
 from demo.inside_tab import CSS as INSIDE_CSS
 from demo.inside_tab import build_inside_tab
@@ -33,13 +34,14 @@ from demo.shared import GROUP_LIMITS
 from serve.gradio_internals import concurrency_groups, make_js_only_events_private, slim_sessions
 from serve.http_guard import GuardConfig, HttpGuard
 
-TITLE = "GPT, GAN and RL playground"
-SUBTITLE = ("The three ideas behind modern generative AI, live on a CPU: move a knob and watch a character-level GPT write "
-            "Shakespeare, a conditional DCGAN paint Fashion-MNIST clothes and a reinforcement-learning agent land on the moon.")
+# The title and introduction in English (the page's own title, the README's heading); the page shows them in the
+# reader's language (demo/locales/frame.py).
+TITLE = text("page.title", "en")
+SUBTITLE = text("page.subtitle", "en")
 # The page's CSS and head scripts: each tab's files in demo/static/ (read by its module when the app starts) and
 # style.py's page-wide rules, passed to launch(css=..., head=...), so the page loads nothing from another origin.
 CSS = "\n".join([STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS, GAME_CSS, AGENT_CSS,
-                 GPT_LEARNING_CSS, OWN_TEXT_CSS])
+                 GPT_LEARNING_CSS, OWN_TEXT_CSS, LANGUAGE_CSS])
 # Scripts for the page head: keyboard moves of a knob send its release (page-wide), the text tab's shortcuts, the 2-D
 # GAN's canvas, the API page's fixes (demo/api_docs.py)
 HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD])
@@ -68,25 +70,28 @@ def build_demo(state: AppState) -> gr.Blocks:
     slim_sessions()
     gpt_models = GptModels(state.gpt, state.gpt_snapshots)  # one registry for every GPT view (demo/gpt_models.py)
     with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
-        gr.Markdown(f"# {TITLE}\n{SUBTITLE}")
+        gr.Markdown(i18n("page.header"))
+        # English | 中文: plain links (demo/static/language.js acts on a click), drawn above the title by
+        # demo/static/language.css (after it in the page, so the title stays the page's first text)
+        gr.HTML(SWITCH_HTML, elem_id="language-switch", js_on_load=None)
         # "wrap": on a phone the six tab names take two rows, where Gradio's default folded four of them into a menu
         with gr.Tabs(overflow_behavior="wrap") as tabs:
-            with gr.Tab("Text (GPT)", id="text"):
+            with gr.Tab(i18n("tab.text"), id="text"):
                 text_parts = build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""), gpt_models)
-            with gr.Tab("Inside the GPT", id="inside") as inside_tab:
+            with gr.Tab(i18n("tab.inside"), id="inside") as inside_tab:
                 inside = build_inside_tab(state.gpt, state.notes.get(GPT_NAME, ""), text_parts, inside_tab, gpt_models)
-            with gr.Tab("GPT learns", id="learn"):
+            with gr.Tab(i18n("tab.learn"), id="learn"):
                 build_gpt_learning(gpt_models, state.notes.get(GPT_SNAPSHOTS_NAME, ""), inside, tabs)
                 build_own_text(gpt_models, demo)  # train a small GPT on your text (demo/own_text_tab.py)
-            with gr.Tab("Images (GAN)", id="image"):
+            with gr.Tab(i18n("tab.image"), id="image"):
                 build_image_tab(state.gan, state.notes.get(GAN_NAME, ""), state.judges, state.notes.get(DISCRIMINATOR_NAME, ""))
                 build_gan_game(*make_game(state.gan, state.judges, state.real_sample, [state.notes.get(k, "") for k in (GAN_NAME, DISCRIMINATOR_NAME, SAMPLE_DIR.name)]), demo=demo)
                 build_gan_learning(state.learning, state.notes.get(SNAPSHOTS_NAME, ""))
-            with gr.Tab("GAN playground", id="toy-gan"):
+            with gr.Tab(i18n("tab.toy_gan"), id="toy-gan"):
                 build_toy_gan_tab(demo)
-            with gr.Tab("Agent (RL)", id="agent"):
+            with gr.Tab(i18n("tab.agent"), id="agent"):
                 build_agent_tab(state.agent, state.notes.get(AGENT_NAME, ""))
-            with gr.Tab("About", id="about"):
+            with gr.Tab(i18n("tab.about"), id="about"):
                 build_about_tab(state)
         make_js_only_events_private(demo)  # before the Blocks closes: Gradio writes the page's config then
     # Gradio's queue keeps a record of the last GRADIO_ANALYTICS_MAX_EVENTS events (default 10 000) for its monitoring
@@ -121,8 +126,9 @@ def launch_demo(demo: gr.Blocks, guard: GuardConfig | None = None, **kwargs: Any
     (a page and Hub-bucket routes), MCP, PWA, server-side rendering (a Node server beside Python). THEME is Gradio's
     default with complete bold fonts (demo/style.py)."""
     kwargs.setdefault("show_error", False)
-    middleware = [Middleware(HttpGuard, blocks=demo, config=guard or guard_config())]
+    # page_script: the language choice, first in the page's head (demo/i18n.py); i18n=I18N: the app's strings.
+    middleware = [Middleware(HttpGuard, blocks=demo, config=guard or guard_config(), page_script=PAGE_SCRIPT)]
     return_freed_memory()  # serve/memory.py
     return demo.launch(theme=THEME, css=CSS, head=HEAD, allowed_paths=[], app_kwargs={"middleware": middleware}, enable_monitoring=False,
                        run_history=False, mcp_server=False, pwa=False, ssr_mode=False, max_file_size="1kb",
-                       state_session_capacity=STATE_SESSIONS, footer_links=["api", "gradio", "settings"], **kwargs)
+                       state_session_capacity=STATE_SESSIONS, footer_links=["api", "gradio", "settings"], i18n=I18N, **kwargs)

@@ -1,0 +1,83 @@
+"""The page in Chinese and back, in Chromium at 1280x900 and 390x844: `?lang=zh-CN` (demo/static/language.js, first in
+the page's head) makes Gradio pick Chinese, so the title, the tab names, the About page and Gradio's own strings are
+Chinese, with nothing wider than the screen; the switch's "English" goes back and the choice is remembered; a browser
+whose language is Chinese gets Chinese without a parameter. Screenshots: zh-<size>.png, zh-about-<size>.png."""
+from __future__ import annotations
+
+import pytest
+
+from demo.build import TITLE
+from demo.i18n import COOKIE, STORAGE_KEY, text
+from tests.conftest import screenshot_path
+
+pytestmark = pytest.mark.browser
+
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+TABS = ("tab.text", "tab.inside", "tab.learn", "tab.image", "tab.toy_gan", "tab.agent", "tab.about")
+HEADING = "() => (document.querySelector('.prose h1') || {}).textContent"
+
+
+def open_page(browser, url: str, size: str, locale: str = "en-US"):
+    context = browser.new_context(viewport=SIZES[size], locale=locale, has_touch=size == "phone")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    return context, page
+
+
+def wait_for_heading(page, heading: str) -> None:
+    page.wait_for_function(f"(want) => ({HEADING})() === want", arg=heading)
+
+
+def assert_fits(page, width: int) -> None:
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width, "the page is wider than the screen"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lang_zh_cn_shows_the_page_in_chinese_and_english_brings_it_back(app_url, browser, size):
+    context, page = open_page(browser, app_url + "/?lang=zh-CN", size)
+    try:
+        wait_for_heading(page, text("page.title", "zh-CN"))
+        assert page.evaluate("() => [navigator.language, document.documentElement.lang]") == ["zh-CN", "zh-CN"]
+        assert {c["name"]: c["value"] for c in context.cookies()}.get(COOKIE) == "zh-CN"
+        for key in TABS:
+            tab = page.get_by_role("tab", name=text(key, "zh-CN"), exact=True)
+            assert tab.count() == 1 and tab.is_visible(), key
+        assert "OpenAI" in page.locator(".prose").first.inner_text()
+        assert page.get_by_text(text("page.title", "en"), exact=True).count() == 0
+        footer = page.locator("footer").inner_text()
+        assert "通过 API 使用" in footer and "设置" in footer, footer  # Gradio's own strings
+        page.evaluate("() => document.fonts.ready")
+        assert_fits(page, SIZES[size]["width"])
+        page.screenshot(path=str(screenshot_path(f"zh-{size}.png")))
+
+        page.get_by_role("tab", name=text("tab.about", "zh-CN"), exact=True).click()
+        about = page.locator("#about")
+        about.get_by_text("这个游乐场怎样运作").wait_for()
+        assert "术语表" in about.inner_text() and "旋转位置编码（RoPE）" in about.inner_text()
+        assert_fits(page, SIZES[size]["width"])
+        page.screenshot(path=str(screenshot_path(f"zh-about-{size}.png")))
+
+        page.locator("#language-switch a[data-lang=en]").click()
+        wait_for_heading(page, TITLE)
+        assert "lang=en" in page.url and page.get_by_role("tab", name="About", exact=True).count() == 1
+        assert page.evaluate(f"() => localStorage.getItem({STORAGE_KEY!r})") == "en"
+        page.goto(app_url)  # no parameter: the stored choice
+        wait_for_heading(page, TITLE)
+        page.locator("#language-switch a[data-lang='zh-CN']").click()
+        wait_for_heading(page, text("page.title", "zh-CN"))
+        page.goto(app_url)
+        wait_for_heading(page, text("page.title", "zh-CN"))
+        assert {c["name"]: c["value"] for c in context.cookies()}.get(COOKIE) == "zh-CN"
+    finally:
+        context.close()
+
+
+def test_a_chinese_browser_gets_chinese_and_an_english_one_english(app_url, browser):
+    for locale, lang in (("zh-CN", "zh-CN"), ("zh-TW", "zh-CN"), ("en-GB", "en"), ("fr-FR", "en")):
+        context, page = open_page(browser, app_url, "desktop", locale=locale)
+        try:
+            wait_for_heading(page, text("page.title", lang))
+            assert page.get_by_role("tab", name=text("tab.about", lang), exact=True).count() == 1
+        finally:
+            context.close()
