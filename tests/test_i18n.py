@@ -181,3 +181,15 @@ def test_the_guard_rewrites_the_page_and_fixes_its_content_length():
 def test_every_other_response_is_passed_through_untouched(path, content_type, method, encoding):
     start, body = serve_through_guard(path, [PAGE], content_type, method, encoding)
     assert body == PAGE and dict(start["headers"])[b"content-length"] == str(len(PAGE)).encode()
+
+
+def test_the_chinese_readme_is_linked_from_the_top_of_the_readme_and_shows_only_pictures_in_the_repo():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme, chinese = (root / "README.md").read_text("utf-8"), (root / "README.zh-CN.md").read_text("utf-8")
+    assert "(README.zh-CN.md)" in "\n".join(readme.split("\n")[:25]), "README.md links README.zh-CN.md near its top"
+    assert chinese.startswith(f"# {text('page.title', 'zh-CN')}\n") and len(CJK.findall(chinese)) > 1000
+    pictures = [a or b for a, b in re.findall(r'!\[[^\]]*\]\(([^)\s]+)\)|<img src="([^"]+)"', chinese)]
+    assert len(pictures) >= 10 and not [p for p in pictures if not (root / p).is_file()]
+    assert {"docs/screenshots/zh-desktop.png", "docs/screenshots/zh-about-phone.png"} <= set(pictures)
