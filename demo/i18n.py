@@ -105,4 +105,4 @@ def request_language(request: gr.Request | None) -> str:
 SWITCH_HTML = static_text("language_switch.html")
 CSS = static_text("language.css")
 PAGE_SCRIPT = head_script("language.js", LANGUAGES=json.dumps(list(LANGUAGES)), STORAGE_KEY=json.dumps(STORAGE_KEY),
-                          COOKIE=json.dumps(COOKIE))
+                          COOKIE=json.dumps(COOKIE), TITLES=json.dumps(CATALOG["page.title"], ensure_ascii=False))

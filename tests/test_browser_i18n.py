@@ -39,6 +39,7 @@ def test_lang_zh_cn_shows_the_page_in_chinese_and_english_brings_it_back(app_url
     try:
         wait_for_heading(page, text("page.title", "zh-CN"))
         assert page.evaluate("() => [navigator.language, document.documentElement.lang]") == ["zh-CN", "zh-CN"]
+        page.wait_for_function("(want) => document.title === want", arg=text("page.title", "zh-CN"))
         assert {c["name"]: c["value"] for c in context.cookies()}.get(COOKIE) == "zh-CN"
         for key in TABS:
             tab = page.get_by_role("tab", name=text(key, "zh-CN"), exact=True)
@@ -60,6 +61,7 @@ def test_lang_zh_cn_shows_the_page_in_chinese_and_english_brings_it_back(app_url
 
         page.locator("#language-switch a[data-lang=en]").click()
         wait_for_heading(page, TITLE)
+        assert page.title() == TITLE
         assert "lang=en" in page.url and page.get_by_role("tab", name="About", exact=True).count() == 1
         assert page.evaluate(f"() => localStorage.getItem({STORAGE_KEY!r})") == "en"
         page.goto(app_url)  # no parameter: the stored choice

@@ -23,6 +23,12 @@
   } catch (e) { /* a browser that refuses: Gradio then follows the browser's own language */ }
   document.cookie = `${COOKIE}=${lang}; SameSite=Lax; path=/; max-age=31536000`;
   document.documentElement.setAttribute("data-playground-lang", lang);
+  // The browser tab's title: Gradio writes the English one (gr.Blocks(title=...)) into <head> when it starts.
+  const TITLES = {{TITLES}};
+  if (TITLES[lang] && lang !== LANGUAGES[0]) {
+    const retitle = () => { if (document.title === TITLES[LANGUAGES[0]]) document.title = TITLES[lang]; };
+    new MutationObserver(retitle).observe(document.head, {subtree: true, childList: true, characterData: true});
+  }
   document.addEventListener("click", (event) => {
     const link = event.target.closest && event.target.closest("a[data-lang]");
     const chosen = link && supported(link.dataset.lang);
