@@ -4,10 +4,14 @@ Chinese, with nothing wider than the screen; the switch's "English" goes back an
 whose language is Chinese gets Chinese without a parameter. Screenshots: zh-<size>.png, zh-about-<size>.png."""
 from __future__ import annotations
 
+import gradio as gr
 import pytest
+from starlette.middleware import Middleware
 
+from bench.local_app import free_port
 from demo.build import TITLE
-from demo.i18n import COOKIE, STORAGE_KEY, text
+from demo.i18n import COOKIE, I18N, PAGE_SCRIPT, STORAGE_KEY, i18n, request_language, text
+from serve.http_guard import GuardConfig, HttpGuard
 from tests.conftest import screenshot_path
 
 pytestmark = pytest.mark.browser
@@ -83,3 +87,31 @@ def test_a_chinese_browser_gets_chinese_and_an_english_one_english(app_url, brow
             assert page.get_by_role("tab", name=text("tab.about", lang), exact=True).count() == 1
         finally:
             context.close()
+
+
+def language(request: gr.Request) -> str:
+    """A handler: Gradio passes the request by this type hint, which it resolves in the module's globals (so `gr` is
+    imported at the top of a handler's module, never inside a function)."""
+    return request_language(request)
+
+
+def test_a_handler_knows_the_pages_language_from_its_cookie(browser):
+    """What a handler that formats a string relies on: request_language(request) inside a queued event of a page
+    opened with ?lang=zh-CN is zh-CN (the cookie travels with the queue's join). A small app behind the same guard."""
+    with gr.Blocks() as demo:
+        button, shown = gr.Button(i18n("tab.about")), gr.Textbox(elem_id="shown")
+        button.click(language, None, shown)
+    demo.queue()
+    guard = Middleware(HttpGuard, blocks=demo, config=GuardConfig(per_address=False), page_script=PAGE_SCRIPT)
+    demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True, i18n=I18N,
+                app_kwargs={"middleware": [guard]})
+    page = browser.new_page()
+    try:
+        for lang in ("zh-CN", "en"):
+            page.goto(demo.local_url + f"?lang={lang}")
+            page.get_by_role("button", name=text("tab.about", lang), exact=True).click()
+            page.wait_for_function("() => document.querySelector('#shown textarea').value !== ''")
+            assert page.locator("#shown textarea").input_value() == lang
+    finally:
+        page.close()
+        demo.close()
