@@ -3,7 +3,7 @@
 Training is the heaviest thing the app does (a whole CPU core while it runs), so it has slots of its own:
 `max_running` runs at once in the whole app and `per_address` from one client address; each browser session may
 train `cap_s` seconds in all (Train and Continue together). A run ends when Stop is pressed, the session's time is
-used up, or the page closes (`end`). The thread runs at a lower CPU priority (nice 10) with torch on one thread, so
+used up, or the page closes (`end`). The thread runs at the lowest CPU priority (nice 19) with torch on one thread, so
 the web server's own threads (images, text, bars) come first on a busy machine.
 
 The page does not drive the training: it only reads `TrainingRun.view()` a few times a second, so a slow or closed
@@ -34,7 +34,7 @@ FIRST_SAMPLE_S = 1.0  # the first sample after this much training: the first los
 SAMPLE_CHARS = 160
 KEPT_TRAINERS = 8  # stopped runs kept so that Continue can resume them (a trainer holds its optimiser: a few MB)
 KEPT_HOURS = 1.0
-NICE = 10
+NICE = 19
 
 
 class TrainingRefused(KnobError):
