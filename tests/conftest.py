@@ -120,6 +120,7 @@ SLOW: frozenset[str] = frozenset({
     "tests/test_hardening_properties.py::test_sampler_streams_exactly_max_new_tokens_known_characters",
     "tests/test_hardening_properties.py::test_validate_image_knobs_takes_anything_and_raises_only_knob_errors",
     "tests/test_hardening_properties.py::test_validate_knobs_takes_anything_and_raises_only_knob_errors",
+    "tests/test_i18n.py::test_every_key_the_built_page_uses_is_in_the_catalog",
     "tests/test_request_loop.py::test_no_trigger_feeds_two_events_when_one_of_them_defers",
     "tests/test_rl_agent.py::test_evaluate_command_missing_checkpoint",
     "tests/test_rl_agent.py::test_evaluate_command_prints_the_line",

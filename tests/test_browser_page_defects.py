@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-TABS = ["Text (GPT)", "Inside the GPT", "Images (GAN)", "GAN playground", "Agent (RL)", "About"]
+TABS = ["Text (GPT)", "Inside the GPT", "GPT learns", "Images (GAN)", "GAN playground", "Agent (RL)", "About"]
 
 # The page's h1, measured with the font it is drawn in, once with a serif and once with a monospace fallback: the same
 # width only if the first font of the list has every glyph of the text (with Gradio's subset semibold, "G" and "N"
