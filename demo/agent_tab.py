@@ -16,7 +16,7 @@ from core.rl.io import LoadedAgent
 from core.rl.model import ACTION_NAMES
 from demo import agent_render as render
 from demo.agent_handlers import FIELDS, AgentHandlers, random_episode_seed
-from demo.errors import missing_model_notice
+from demo.errors import missing_model_notice, note_box
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.shared import queue_group, static_text
 
@@ -43,7 +43,7 @@ class AgentView:
 
 
 def _note(name: str) -> gr.Markdown:
-    return gr.Markdown("", visible=False, elem_id=f"agent-{name.replace('_', '-')}-note", elem_classes=["field-note"])
+    return note_box(f"agent-{name.replace('_', '-')}-note")
 
 
 def build_agent_tab(agent: LoadedAgent | None, note: str) -> None:

@@ -55,6 +55,11 @@ def user_errors(fn: F) -> F:
     return call  # type: ignore[return-value]
 
 
+def note_box(elem_id: str) -> gr.Markdown:
+    """The small message component under a field, hidden until a value of that field is refused (field_note)."""
+    return gr.Markdown("", visible=False, elem_id=elem_id, elem_classes=["field-note"])
+
+
 def field_note(message: str = "") -> Any:
     """The update for a small message component under a field (gr.Markdown(visible=False, elem_classes="field-note")):
     shown with the message, hidden when there is none."""

@@ -14,6 +14,7 @@ from demo.api_docs import hints_resolved
 from demo.gan_game_handlers import NEW_SCORE, GameHandlers
 from demo.gan_game_render import EXPLAIN
 from demo.shared import queue_group, static_text
+from demo.errors import note_box
 
 # The result table on a phone: a line breaks only between words ("truth", "Sneaker" were broken mid-word at 390 px;
 # "Ankle boot" may take two lines), a heading never; the table scrolls sideways inside its box if it must, never
@@ -55,7 +56,7 @@ def lay_out(n: int) -> GameView:
     marks = gr.CheckboxGroup([str(i + 1) for i in range(n)], label="Tick the REAL ones (the rest are fake)",
                              elem_id="gan-game-marks")
     reveal = gr.Button("Reveal", elem_id="gan-game-reveal")
-    reveal_note = gr.Markdown("", visible=False, elem_id="gan-game-note", elem_classes=["field-note"])
+    reveal_note = note_box("gan-game-note")
     result = gr.Markdown(elem_id="gan-game-result")
     round_id = gr.Textbox(visible=False, elem_id="gan-game-round")
     score = gr.State(dict(NEW_SCORE))

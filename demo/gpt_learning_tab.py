@@ -18,14 +18,10 @@ from demo.gpt_models import GptModels, snapshot_key
 from demo.inside_tab import InsideEntry
 from demo.knob_release import SLIDER_CLASSES
 from demo.shared import queue_group, static_text
+from demo.errors import note_box
 
 CSS = static_text("gpt_learning.css")
 API_PROMPT = "ROMEO:"  # the API page puts it inside "..." in its snippet: no newline
-
-
-def _note(elem_id: str) -> gr.Markdown:
-    """A note under a field (hidden until a value of it is refused)."""
-    return gr.Markdown("", visible=False, elem_id=elem_id, elem_classes=["field-note"])
 
 
 @dataclass
@@ -71,7 +67,7 @@ def lay_out(handlers: GptLearningHandlers, with_inside: bool = False) -> Learnin
             number = gr.Slider(1, count, count, step=1, label=f"Snapshot of the run (1 = step 0 … {count} = step "
                                f"{steps[-1]:,}; the line below gives its step)", buttons=[], elem_id="gpt-learning-step",
                                elem_classes=SLIDER_CLASSES)
-            step_note = _note("gpt-learning-step-note")
+            step_note = note_box("gpt-learning-step-note")
             with gr.Row(elem_id="gpt-learning-caption-row"):
                 shown_caption = gr.HTML(caption, elem_id="gpt-learning-caption-box", scale=4)
                 inside = gr.Button("Look inside this snapshot", size="sm", scale=1, min_width=150, visible=with_inside,
@@ -84,7 +80,7 @@ def lay_out(handlers: GptLearningHandlers, with_inside: bool = False) -> Learnin
                                     label=f"Prompt (up to {MAX_PROMPT_CHARS} characters), continued at every step")
                 run = gr.Button("Continue at every step", variant="primary", scale=1, min_width=120,
                                 elem_id="gpt-learning-run")
-            prompt_note = _note("gpt-learning-prompt-note")
+            prompt_note = note_box("gpt-learning-prompt-note")
         with gr.Column(scale=2, min_width=280):
             shown_curve = gr.HTML(curve, elem_id="gpt-learning-curve")
             shown_bars = gr.Label(bars, num_top_classes=limits.NEXT_TOKEN_CANDIDATES, show_heading=False,

@@ -16,7 +16,7 @@ from core.gan.data import CLASS_NAMES
 from core.gan.io import LoadedGAN
 from core.gan.judge import Judges
 from core.gan.latent import RANDOM_CLASS, ImageKnobs
-from demo.errors import missing_model_notice
+from demo.errors import missing_model_notice, note_box
 from demo.image_handlers import ImageHandlers, ImagePage, VerdictHandler, direction_field, random_image_seed, with_direction_params
 from demo.image_render import IMAGE_SCALE, PREVIEW_CAPTION, PREVIEW_SCALE, VERDICT_EXPLAIN, verdict_missing
 from demo.knob_release import SLIDER_CLASSES
@@ -64,7 +64,7 @@ class ImageView:
 
 def knob_note(field: str) -> gr.Markdown:
     """The note under a knob that says why its value was refused (hidden while there is none)."""
-    return gr.Markdown("", visible=False, elem_id=f"gan-note-{field}", elem_classes=["field-note"])
+    return note_box(f"gan-note-{field}")
 
 
 def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None = None, judges_note: str = "") -> None:

@@ -20,7 +20,7 @@ import gradio as gr
 from core.gpt.io import LoadedGPT
 from demo.gpt_models import SHIPPED, GptModels
 from demo.api_docs import public_endpoint
-from demo.errors import USER_ERRORS, missing_model_notice
+from demo.errors import USER_ERRORS, missing_model_notice, note_box
 from demo.inside_handlers import NOTE_FIELDS, InsideHandlers, Picked  # noqa: F401  (re-exported)
 from demo.inside_render import GRID_SPAN, PROB_COLOURS
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
@@ -29,11 +29,6 @@ from demo.text_tab import TextTabParts
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 CSS = static_text("inside.css")
-
-
-def _note(elem_id: str) -> gr.Markdown:
-    """A note under a field (hidden until a value of it is refused)."""
-    return gr.Markdown("", visible=False, elem_id=elem_id, elem_classes=["field-note"])
 
 
 @dataclass
@@ -105,19 +100,19 @@ def lay_out(cfg: Any, choices: list[tuple[str, str]]) -> InsideView:
             with gr.Row(elem_id="inside-controls"):
                 with gr.Column(min_width=160):
                     look = gr.Button("Look inside the Text tab's text", variant="primary", elem_id="inside-look")
-                    text_note = _note("inside-text-note")
+                    text_note = note_box("inside-text-note")
                 with gr.Column(min_width=200):
                     # a training snapshot shows what the model knew at that step; "Your model" appears once trained
                     model = gr.Dropdown(choices, value=SHIPPED, label="Model", elem_id="inside-model")
-                    model_note = _note("inside-model-note")
+                    model_note = note_box("inside-model-note")
                 with gr.Column(min_width=160):
                     step = gr.Number(1, precision=0, minimum=1, label="Step: the drawn character's position (from 0)",
                                      elem_id="inside-step", elem_classes=NUMBER_CLASSES)
-                    step_note = _note("inside-step-note")
+                    step_note = note_box("inside-step-note")
                 with gr.Column(min_width=160):
                     layer = gr.Slider(1, cfg.n_layer, 1, step=1, label="Layer", elem_id="inside-layer",
                                       elem_classes=SLIDER_CLASSES)
-                    layer_note = _note("inside-layer-note")
+                    layer_note = note_box("inside-layer-note")
                 head = gr.Radio([str(h) for h in range(1, cfg.n_head + 1)], value="1", label="Head", elem_id="inside-head")
         with gr.Column(scale=2):
             gr.Markdown("**That step's bars** — the raw distribution (temperature 1, nothing cut) beside the one the "

@@ -16,6 +16,7 @@ from demo.gpt_models import GptModels
 from demo.own_text_handlers import FIELDS, SIZE_CHOICES, OwnTextHandlers
 from demo.own_text_render import EXPLAIN
 from demo.shared import queue_group, static_text
+from demo.errors import note_box
 
 CSS = static_text("own_text.css")
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
@@ -45,7 +46,7 @@ class OwnTextView:
 
 
 def _note(field: str) -> gr.Markdown:
-    return gr.Markdown("", visible=False, elem_id=f"own-text-{field}-note", elem_classes=["field-note"])
+    return note_box(f"own-text-{field}-note")
 
 
 def build_own_text(models: GptModels, demo: gr.Blocks, handlers: OwnTextHandlers | None = None) -> OwnTextHandlers:

@@ -11,7 +11,7 @@ import gradio as gr
 from core import limits
 from core.gpt.io import LoadedGPT
 from demo.api_docs import public_endpoint
-from demo.errors import missing_model_notice
+from demo.errors import missing_model_notice, note_box
 from demo.gpt_models import SHIPPED, GptModels
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.shared import head_script, queue_group, random_seed, static_text
@@ -47,7 +47,7 @@ class TextTabParts:
 
 def _knob_note(elem_id: str) -> gr.Markdown:
     """The note under a knob (hidden until a value of it is refused)."""
-    return gr.Markdown("", visible=False, elem_id=f"{elem_id}-note", elem_classes=["field-note"])
+    return note_box(f"{elem_id}-note")
 
 
 @dataclass
@@ -91,10 +91,10 @@ def lay_out(handlers: TextHandlers, vocab_size: int) -> TextView:
             model = gr.Radio(MODEL_CHOICES, value=SHIPPED, label="Model", visible=handlers.models is not None,
                              info="Your model: the one you trained on GPT learns (for the rest of this session)",
                              elem_id="text-model")
-            model_note = gr.Markdown("", visible=False, elem_id="text-model-note", elem_classes=["field-note"])
+            model_note = note_box("text-model-note")
             prompt = gr.Textbox(DEFAULT_PROMPT, lines=4, label=f"Prompt (up to {limits.MAX_PROMPT_CHARS:,} characters; "
                                 "Ctrl+Enter generates)", elem_id="prompt")
-            prompt_note = gr.Markdown("", visible=False, elem_id="prompt-note", elem_classes=["field-note"])
+            prompt_note = note_box("prompt-note")
             checked, first_bars = handlers.inspect_prompt(DEFAULT_PROMPT, defaults.temperature, defaults.top_k, defaults.top_p)
             prompt_check = gr.HighlightedText(checked, label="Prompt as the model reads it (what it cannot use is marked red)",
                                               show_legend=False, color_map={UNKNOWN: "red", TOO_LONG: "red"}, elem_id="prompt-check")
@@ -103,7 +103,7 @@ def lay_out(handlers: TextHandlers, vocab_size: int) -> TextView:
             with gr.Row(elem_id="text-buttons"):
                 generate_button = gr.Button("Generate", variant="primary", elem_id="generate", scale=3, min_width=120)
                 stop_button = gr.Button("Stop", variant="secondary", elem_id="stop-generation", scale=1, min_width=80)
-            run_note = gr.Markdown("", visible=False, elem_id="run-note", elem_classes=["field-note"])
+            run_note = note_box("run-note")
             run_status = gr.Markdown("", visible=False, elem_id="run-status")
             output = gr.Textbox(lines=14, max_lines=30, label="Generated text (prompt + continuation)", interactive=False,
                                 elem_id="generated")

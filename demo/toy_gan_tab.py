@@ -19,6 +19,7 @@ from demo import toy_gan_render as render
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.shared import GROUPS, head_script, queue_group, static_text
 from demo.toy_gan_handlers import FIELDS, SEED_NAME, ToyGanHandlers
+from demo.errors import note_box
 
 DEFAULT_SPEED = 5
 LR_SLIDER = (0.0001, 0.05)
@@ -41,7 +42,7 @@ PLAY_WORKERS = GROUPS["toy-gan-play"].workers
 
 
 def _note(name: str) -> gr.Markdown:
-    return gr.Markdown("", visible=False, elem_id=f"toy-gan-{name.replace('_', '-')}-note", elem_classes=["field-note"])
+    return note_box(f"toy-gan-{name.replace('_', '-')}-note")
 
 
 @dataclass
