@@ -23,6 +23,7 @@ from demo.gpt_models import SHIPPED, GptChoice, GptModels
 from core.gpt.sampling import SamplingKnobs, validate_knobs, validate_prompt
 from core.validation import KnobError, as_int
 from demo.errors import FieldError, FieldNotes, about, user_errors
+from demo.i18n import request_language
 from demo.inside_render import InsideRender
 from demo.shared import GeneratedFiles
 
@@ -170,7 +171,7 @@ class InsideHandlers(InsideRender):
             head = min(as_int("head", head, 1, 10**6), config.n_head)
         trace = self.trace(text, choice)
         render = self.render(choice)
-        bars, *panels = self._panels(choice, text, trace, knobs, step, layer, head)
+        bars, *panels = self._panels(choice, text, trace, knobs, step, layer, head, request_language(request))
         note = f'<p class="inside-note">{html.escape(note)}</p>' if note else ""
         choices = self.models.choices(_session(request))
         return (render.coloured_text(trace, prompt, text, knobs), step, note + bars, *panels,
@@ -186,7 +187,7 @@ class InsideHandlers(InsideRender):
         _, text, _, knobs = self._text_and_knobs(choice, prompt, text, temperature, top_k, top_p)
         step = self._step(step, text)
         layer, head = self._layer_head(choice, layer, head)
-        return self._panels(choice, text, self.trace(text, choice), knobs, step, layer, head)
+        return self._panels(choice, text, self.trace(text, choice), knobs, step, layer, head, request_language(request))
 
     def char_panels(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, layer: Any, head: Any,
                     evt: Picked, request: gr.Request | None = None) -> tuple[Any, ...]:
@@ -210,7 +211,7 @@ class InsideHandlers(InsideRender):
         trace = self.trace(text, choice)
         with about("layer"):
             layer, head = self.render(choice).grid_cell(trace, step, *index)
-        return (layer, str(head), *self._panels(choice, text, trace, knobs, step, layer, head))
+        return (layer, str(head), *self._panels(choice, text, trace, knobs, step, layer, head, request_language(request)))
 
     def trace_at(self, prompt: Any, text: Any, step: Any, temperature: Any, top_k: Any, top_p: Any,
                  model: Any = SHIPPED, request: gr.Request | None = None) -> dict[str, Any]:
@@ -221,11 +222,11 @@ class InsideHandlers(InsideRender):
         return self.render(choice).trace_json(self.trace(text, choice), prompt, text, knobs, step)
 
     def _panels(self, choice: GptChoice, text: str, trace: Trace, knobs: SamplingKnobs, step: int, layer: int,
-                head: int) -> tuple[str, str, str, str, str, str]:
+                head: int, lang: str = "en") -> tuple[str, str, str, str, str, str]:
         render = self.render(choice)
         return (render.bars_html(trace, knobs, step), render.shade_html(trace, step, layer, head),
                 self.grid_file(choice, text, trace, step, layer, head), render.big_head_html(trace, step, layer, head),
-                render.worked_example(trace, knobs, step, layer, head), render.lens_markdown(trace, step))
+                render.worked_example(trace, knobs, step, layer, head, lang), render.lens_markdown(trace, step))
 
     def grid_file(self, choice: GptChoice, text: str, trace: Trace, step: int, layer: int, head: int) -> str:
         """grid_image as a PNG file in the app's own folder of Gradio's cache (served as is; the same view again

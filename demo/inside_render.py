@@ -18,6 +18,7 @@ from core.gpt.inspect import RAW, Trace, step_distribution, step_probabilities, 
 from core.gpt.sampling import SamplingKnobs
 from core.gpt.tokenizer import CharTokenizer
 from core.validation import as_int
+from demo.locales.frame import FRAME  # plain dicts: the view's words without importing Gradio
 
 GRID_SPAN = 48  # the model view shows the last GRID_SPAN queries x keys ending at the selected position
 GRID_GAP = 4  # white pixels between two heatmaps of the model view
@@ -47,6 +48,12 @@ def _png_uri(weights: np.ndarray) -> str:
 
 def _char(c: str) -> str:
     return html.escape(visible(c))
+
+
+def _say(key: str, lang: str, **values: Any) -> str:
+    """A string of the catalog in `lang` (English for a language it lacks), as demo/i18n.py text() gives it."""
+    entry = FRAME[key]
+    return entry.get(lang, entry["en"]).format(**values)
 
 
 def _weight_colour(w: float) -> str:
@@ -193,8 +200,10 @@ class InsideRender:
                 f"(the last {n} positions; darker = more weight; above the diagonal is the future, masked).</p>"
                 f'<div class="inside-big" style="grid-template-columns: 1.4em repeat({n}, 1fr)">{"".join(cells)}</div>')
 
-    def worked_example(self, trace: Trace, knobs: SamplingKnobs, step: int, layer: int, head: int) -> str:
-        """The stages for the selected position, layer and head, each with its formula and the real numbers."""
+    def worked_example(self, trace: Trace, knobs: SamplingKnobs, step: int, layer: int, head: int,
+                       lang: str = "en") -> str:
+        """The stages for the selected position, layer and head, each with its formula and the real numbers. Its
+        heading counts as the whole view does: step = the drawn character's position, from 0."""
         vocab, cfg = self.tokenizer.vocab, self.config
         query, d = step - 1, cfg.head_dim
         rec, h = trace.layers[layer - 1], head - 1
@@ -219,8 +228,8 @@ class InsideRender:
         top_p = torch.topk(probs, 5)
         theta = f"\\theta_i = {cfg.rope_base:g}^{{-2i/{d}}}"
         lines = [
-            f"**Step {step}: character {step} is drawn, predicted from character {query}, “{char}”** (steps and "
-            f"character positions both count the text from 0). Layer {layer}, head {head}; "
+            _say("inside.worked_heading", lang, step=step, query=query, char=char, nth=step + 1)
+            + f" Layer {layer}, head {head}; "
             f"every vector has {cfg.n_embd} numbers ({cfg.n_head} heads of $d_k = {d}$); the first 6 are shown.",
             f"1. **Embedding** — the row of “{char}” in the embedding table $E$: $x = E[c]$ = `{vec(trace.embedding[query])}`",
             f"2. **Into layer {layer}** — the residual stream {'is the embedding' if layer == 1 else f'after layer {layer - 1}'}: "

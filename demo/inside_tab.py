@@ -20,6 +20,7 @@ import gradio as gr
 from core.gpt.io import LoadedGPT
 from demo.gpt_models import SHIPPED, GptModels
 from demo.api_docs import public_endpoint
+from demo.i18n import i18n
 from demo.errors import USER_ERRORS, missing_model_notice, note_box
 from demo.inside_handlers import NOTE_FIELDS, InsideHandlers, Picked  # noqa: F401  (re-exported)
 from demo.inside_render import GRID_SPAN, PROB_COLOURS
@@ -106,7 +107,7 @@ def lay_out(cfg: Any, choices: list[tuple[str, str]]) -> InsideView:
                     model = gr.Dropdown(choices, value=SHIPPED, label="Model", elem_id="inside-model")
                     model_note = note_box("inside-model-note")
                 with gr.Column(min_width=160):
-                    step = gr.Number(1, precision=0, minimum=1, label="Step: the drawn character's position (from 0)",
+                    step = gr.Number(1, precision=0, minimum=1, label=i18n("inside.step_label"),
                                      elem_id="inside-step", elem_classes=NUMBER_CLASSES)
                     step_note = note_box("inside-step-note")
                 with gr.Column(min_width=160):

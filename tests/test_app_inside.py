@@ -1,12 +1,14 @@
 """Inside the GPT's handlers on the shipped GPT (plain calls), and its endpoints through gradio_client."""
 from __future__ import annotations
 
+import html
+
 import gradio as gr
 import pytest
 import torch
 from PIL import Image
 
-from core.gpt.inspect import step_distribution
+from core.gpt.inspect import step_distribution, visible
 from core.gpt.sampling import Sampler, SamplingKnobs
 from demo.app_state import GPT_NAME, GPT_SNAPSHOTS_NAME, AppState
 from demo.gpt_models import GptModels, snapshot_key
@@ -225,3 +227,20 @@ def test_a_smaller_own_model_keeps_layer_and_head_within_it(with_snapshots: Insi
     assert [str(h) for h in range(1, 3)] == [c[0] if isinstance(c, tuple) else c for c in head.choices]
     worked = with_snapshots.view(PROMPT, text, 0.8, 40, 0.95, 10, 2, "2", session)[4]
     assert "Layer 2, head 2" in worked and "after all 2 layers" in worked
+
+
+def test_steps_and_positions_count_the_same_way(inside: InsideHandlers, text: str) -> None:
+    """Step n draws the character at position n (from 0) and the worked example says so with that character's
+    predecessor at position n - 1; the JSON's step and query agree, and the Chinese heading counts alike."""
+    step = len(PROMPT) + 3
+    knobs = SamplingKnobs(temperature=0.8, top_k=40, top_p=0.95)
+    worked = inside.worked_example(inside.trace(text), knobs, step, 1, 1)
+    predecessor = html.escape(visible(text[step - 1]))
+    assert f"Step {step}: character {step} is drawn, predicted from character {step - 1}, “{predecessor}”" in worked
+    assert f"character number {step + 1}" in worked
+    assert f"第 {step} 步：生成位置 {step} 的字符，由位置 {step - 1} 的字符“{predecessor}”预测" in \
+        inside.worked_example(inside.trace(text), knobs, step, 1, 1, "zh-CN")
+    data = inside.as_json(PROMPT, text, step)
+    assert (data["step"], data["query"], data["tokens"][data["query"]]) == (step, step - 1, text[step - 1])
+    _, step_field, *_ = inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1")
+    assert text[step_field] == text[len(PROMPT)]  # the first generated character sits at the step the view opens on
