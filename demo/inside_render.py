@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from core.gpt.inspect import RAW, Trace, step_distribution, step_probabilities, visible
 from core.gpt.sampling import SamplingKnobs
@@ -24,6 +24,7 @@ GRID_SPAN = 48  # the model view shows the last GRID_SPAN queries x keys ending 
 GRID_GAP = 4  # white pixels between two heatmaps of the model view
 GRID_PIXELS = 480  # the model view is enlarged (nearest) to at least this wide: Gradio maps a click on an image to
 # its pixels only if the browser does not enlarge it
+GRID_MARGIN = 24  # pixels left of the rows and above the columns for their numbers (layer, head; the caption names them)
 # The model view's palette: 255 shades from white to dark blue (as _rgb), then red to frame the selected head.
 PALETTE = [int(v) for w in np.linspace(0.0, 1.0, 255) for v in 255 - w * np.array([225, 185, 80])] + [220, 38, 38]
 BIG_SPAN = 32  # the large head: characters on both axes
@@ -155,7 +156,9 @@ class InsideRender:
 
     def grid_image(self, trace: Trace, step: int, layer: int, head: int) -> Image.Image:
         """A layer x head grid of small heatmaps (rows = layers), each the last GRID_SPAN queries x keys, one pixel
-        per weight; the selected head is framed in red. Clicking one selects it (grid_cell maps the pixel)."""
+        per weight; the selected head is framed in red; the layers are numbered down the left margin, the heads along
+        the top (digits: the words are the caption's, in the page's language). Clicking one selects it (grid_cell
+        maps the pixel)."""
         start, end = self._span(trace, step, GRID_SPAN)
         n, L, H = end - start, self.config.n_layer, self.config.n_head
         pitch = n + GRID_GAP
@@ -170,7 +173,14 @@ class InsideRender:
         sheet[r, c : c + pitch] = sheet[r + pitch - 1, c : c + pitch] = 255
         sheet[r : r + pitch, c] = sheet[r : r + pitch, c + pitch - 1] = 255
         scale = self._grid_scale(n)
-        image = Image.fromarray(sheet.repeat(scale, axis=0).repeat(scale, axis=1), "P")
+        cells = Image.fromarray(sheet.repeat(scale, axis=0).repeat(scale, axis=1), "P")
+        image = Image.new("P", (cells.width + GRID_MARGIN, cells.height + GRID_MARGIN), 0)
+        image.paste(cells, (GRID_MARGIN, GRID_MARGIN))
+        draw, font, cell = ImageDraw.Draw(image), ImageFont.load_default(GRID_MARGIN * 2 // 3), pitch * scale
+        for li in range(L):
+            draw.text((GRID_MARGIN // 2, GRID_MARGIN + li * cell + cell // 2), str(li + 1), fill=254, font=font, anchor="mm")
+        for hi in range(H):
+            draw.text((GRID_MARGIN + hi * cell + cell // 2, GRID_MARGIN // 2), str(hi + 1), fill=254, font=font, anchor="mm")
         image.putpalette(PALETTE)
         return image
 
@@ -179,12 +189,13 @@ class InsideRender:
         return -(-GRID_PIXELS // (self.config.n_head * (n + GRID_GAP)))  # ceil
 
     def grid_cell(self, trace: Trace, step: int, x: Any, y: Any) -> tuple[int, int]:
-        """(layer, head) of a pixel of grid_image(trace, step, ...)."""
+        """(layer, head) of a pixel of grid_image(trace, step, ...); a click on a row's or column's number picks
+        that row's or column's first head or layer."""
         start, end = self._span(trace, step, GRID_SPAN)
         pitch = (end - start + GRID_GAP) * self._grid_scale(end - start)
-        x = as_int("x", x, 0, self.config.n_head * pitch - 1)
-        y = as_int("y", y, 0, self.config.n_layer * pitch - 1)
-        return y // pitch + 1, x // pitch + 1
+        x = as_int("x", x, 0, GRID_MARGIN + self.config.n_head * pitch - 1)
+        y = as_int("y", y, 0, GRID_MARGIN + self.config.n_layer * pitch - 1)
+        return max(0, y - GRID_MARGIN) // pitch + 1, max(0, x - GRID_MARGIN) // pitch + 1
 
     def big_head_html(self, trace: Trace, step: int, layer: int, head: int) -> str:
         """One head large: rows are queries, columns keys, the characters on both axes."""

@@ -126,6 +126,7 @@ def lay_out(cfg: Any, choices: list[tuple[str, str]]) -> InsideView:
         with gr.Column():
             gr.Markdown(f"**Model view** — every layer (rows) and head (columns), the last {GRID_SPAN} characters; "
                         "click one to select it.")
+            gr.Markdown(i18n("inside.grid_axes"), elem_id="inside-grid-axes")
             grid = gr.Image(None, type="pil", format="png", interactive=False, show_label=False, buttons=[],
                             elem_id="inside-grid")
         with gr.Column():

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 
 import gradio as gr
+import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -14,7 +15,8 @@ from demo.app_state import GPT_NAME, GPT_SNAPSHOTS_NAME, AppState
 from demo.gpt_models import GptModels, snapshot_key
 from core import limits
 from demo.inside_handlers import NOTE_FIELDS, InsideHandlers, Picked
-from demo.inside_render import GRID_GAP, GRID_PIXELS, GRID_SPAN
+from demo.inside_render import GRID_GAP, GRID_MARGIN, GRID_PIXELS, GRID_SPAN
+from demo.i18n import CATALOG
 from tests.conftest import require_checkpoint
 
 PROMPT = "ROMEO:\n"
@@ -78,19 +80,36 @@ def test_grid_pixels_map_to_their_layer_and_head(inside: InsideHandlers, text: s
     trace = inside.trace(text)
     for step in (3, len(text)):
         image = inside.grid_image(trace, step, 2, 3)
-        pitch = image.size[0] // 6
-        assert image.size[0] == image.size[1] >= GRID_PIXELS and pitch % (min(step, GRID_SPAN) + GRID_GAP) == 0
+        pitch = (image.size[0] - GRID_MARGIN) // 6
+        assert image.size[0] == image.size[1] >= GRID_PIXELS + GRID_MARGIN
+        assert pitch % (min(step, GRID_SPAN) + GRID_GAP) == 0 and image.size[0] == GRID_MARGIN + 6 * pitch
         for layer in range(1, 7):
             for head in range(1, 7):
-                x, y = (head - 1) * pitch + pitch // 2, (layer - 1) * pitch + pitch // 2
+                x, y = GRID_MARGIN + (head - 1) * pitch + pitch // 2, GRID_MARGIN + (layer - 1) * pitch + pitch // 2
                 assert inside.grid_cell(trace, step, x, y) == (layer, head)
+        assert inside.grid_cell(trace, step, GRID_MARGIN // 2, GRID_MARGIN + 3 * pitch + 1) == (4, 1)  # a row's number
+
+
+def test_the_grid_numbers_its_layers_and_heads(inside: InsideHandlers, text: str) -> None:
+    """The margins hold dark digits, one per row (layer) left of it and one per column (head) above it, and nothing
+    else; the caption names the axes in both languages."""
+    image = inside.grid_image(inside.trace(text), len(text), 1, 1)
+    pixels = np.array(image)
+    pitch = (image.size[0] - GRID_MARGIN) // 6
+    left, top = pixels[GRID_MARGIN:, :GRID_MARGIN], pixels[:GRID_MARGIN, GRID_MARGIN:]
+    for margin in (left, top.T):
+        inked = [bool((margin[i * pitch : (i + 1) * pitch] > 128).any()) for i in range(6)]
+        assert inked == [True] * 6
+    assert not (pixels[:GRID_MARGIN, :GRID_MARGIN] > 0).any()  # the corner stays blank
+    assert "layers" in CATALOG["inside.grid_axes"]["en"] and "层" in CATALOG["inside.grid_axes"]["zh-CN"]
 
 
 def test_picks_from_the_page(inside: InsideHandlers, text: str) -> None:
     step, *panels = inside.pick_char(PROMPT, text, 0.8, 40, 0.95, 2, "4", Picked(None, {"index": 12, "value": "x"}))
     assert step == 12 and "Step 12: character 12" in panels[4] and "Layer 2, head 4" in panels[4]
-    n = inside.grid_image(inside.trace(text), 12, 1, 1).size[0] // 6
-    layer, head, *panels = inside.pick_head(PROMPT, text, 0.8, 40, 0.95, 12, Picked(None, {"index": [4 * n + 1, 2 * n + 1]}))
+    n = (inside.grid_image(inside.trace(text), 12, 1, 1).size[0] - GRID_MARGIN) // 6
+    click = [GRID_MARGIN + 4 * n + 1, GRID_MARGIN + 2 * n + 1]
+    layer, head, *panels = inside.pick_head(PROMPT, text, 0.8, 40, 0.95, 12, Picked(None, {"index": click}))
     assert (layer, head) == (3, "5") and "Layer 3, head 5" in panels[4]
 
 
