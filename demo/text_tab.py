@@ -11,6 +11,7 @@ import gradio as gr
 from core import limits
 from core.gpt.io import LoadedGPT
 from demo.api_docs import public_endpoint
+from demo.i18n import i18n
 from demo.errors import missing_model_notice, note_box
 from demo.gpt_models import SHIPPED, GptModels
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
@@ -95,6 +96,7 @@ def lay_out(handlers: TextHandlers, vocab_size: int) -> TextView:
             prompt = gr.Textbox(DEFAULT_PROMPT, lines=4, label=f"Prompt (up to {limits.MAX_PROMPT_CHARS:,} characters; "
                                 "Ctrl+Enter generates)", elem_id="prompt")
             prompt_note = note_box("prompt-note")
+            gr.Markdown(i18n("text.charset"), elem_id="prompt-charset")  # before a Chinese prompt is refused
             checked, first_bars = handlers.inspect_prompt(DEFAULT_PROMPT, defaults.temperature, defaults.top_k, defaults.top_p)
             prompt_check = gr.HighlightedText(checked, label="Prompt as the model reads it (what it cannot use is marked red)",
                                               show_legend=False, color_map={UNKNOWN: "red", TOO_LONG: "red"}, elem_id="prompt-check")

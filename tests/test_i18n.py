@@ -193,3 +193,14 @@ def test_the_chinese_readme_is_linked_from_the_top_of_the_readme_and_shows_only_
     pictures = [a or b for a, b in re.findall(r'!\[[^\]]*\]\(([^)\s]+)\)|<img src="([^"]+)"', chinese)]
     assert len(pictures) >= 10 and not [p for p in pictures if not (root / p).is_file()]
     assert {"docs/screenshots/zh-desktop.png", "docs/screenshots/zh-about-phone.png"} <= set(pictures)
+
+
+def test_the_text_tabs_charset_line_counts_the_shipped_gpts_characters(app_state):
+    """The line under the prompt states how many characters the shipped GPT reads: that is its vocabulary's size."""
+    from demo.app_state import GPT_NAME
+    from tests.conftest import require_checkpoint
+
+    require_checkpoint(GPT_NAME)
+    n = len(app_state.gpt.tokenizer.vocab)
+    assert f"({n} characters)" in text("text.charset", "en") and f"共 {n} 个字符" in text("text.charset", "zh-CN")
+    assert "GPT learns" in text("text.charset", "en") and CATALOG["tab.learn"]["zh-CN"] in text("text.charset", "zh-CN")
