@@ -21,6 +21,8 @@ import gradio as gr
 from demo.locales.about import ABOUT
 from demo.locales.frame import FRAME
 from demo.locales.glossary import catalog as glossary_catalog
+from demo.locales.inside import INSIDE
+from demo.locales.text import TEXT
 from demo.shared import head_script, static_text
 
 LANGUAGES = ("en", "zh-CN")
@@ -40,7 +42,7 @@ def _join(*areas: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return joined
 
 
-CATALOG: dict[str, dict[str, str]] = _join(FRAME, ABOUT, glossary_catalog())
+CATALOG: dict[str, dict[str, str]] = _join(FRAME, ABOUT, INSIDE, TEXT, glossary_catalog())
 # What launch(i18n=...) takes: per language, key -> string. Gradio's own strings (buttons, the settings panel) come
 # with Gradio in both languages.
 I18N = gr.I18n(**{lang: {key: entry[lang] for key, entry in CATALOG.items()} for lang in LANGUAGES})

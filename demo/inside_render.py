@@ -18,7 +18,7 @@ from core.gpt.inspect import RAW, Trace, step_distribution, step_probabilities, 
 from core.gpt.sampling import SamplingKnobs
 from core.gpt.tokenizer import CharTokenizer
 from core.validation import as_int
-from demo.locales.frame import FRAME  # plain dicts: the view's words without importing Gradio
+from demo.locales.inside import INSIDE  # plain dicts: the view's words without importing Gradio
 
 GRID_SPAN = 48  # the model view shows the last GRID_SPAN queries x keys ending at the selected position
 GRID_GAP = 4  # white pixels between two heatmaps of the model view
@@ -53,7 +53,7 @@ def _char(c: str) -> str:
 
 def _say(key: str, lang: str, **values: Any) -> str:
     """A string of the catalog in `lang` (English for a language it lacks), as demo/i18n.py text() gives it."""
-    entry = FRAME[key]
+    entry = INSIDE[key]
     return entry.get(lang, entry["en"]).format(**values)
 
 

@@ -29,29 +29,3 @@ FRAME: dict[str, dict[str, str]] = {
 # the introduction.
 FRAME["page.header"] = {lang: f"# {FRAME['page.title'][lang]}\n{FRAME['page.subtitle'][lang]}"
                         for lang in FRAME["page.title"]}
-
-# The tabs' own strings (Text, Inside the GPT, Images). Inside the GPT counts one way: a step is the position of the
-# character it draws, positions counting the text's characters from 0.
-FRAME.update({
-    "inside.step_label": {
-        "en": "Step = position of the drawn character (counting from 0)",
-        "zh-CN": "步 = 所生成字符的位置（从 0 开始计数）",
-    },
-    "inside.worked_heading": {
-        "en": "**Step {step}: character {step} is drawn, predicted from character {query}, “{char}”** (a step is the "
-              "position of the character it draws; positions count the text from 0, so step {step} draws the "
-              "text's character number {nth}).",
-        "zh-CN": "**第 {step} 步：生成位置 {step} 的字符，由位置 {query} 的字符“{char}”预测**（步就是它所生成字符的位置；"
-                 "位置从 0 开始计数，所以第 {step} 步生成的是文本的第 {nth} 个字符）。",
-    },
-    "inside.grid_axes": {
-        "en": "Rows are the layers, numbered down the left; columns are the heads, numbered along the top.",
-        "zh-CN": "每一行是一层，层号标在左侧；每一列是一个头，头号标在上方。",
-    },
-    "text.charset": {
-        "en": "The shipped GPT reads English letters, digits, spaces, line breaks and common punctuation "
-              "(82 characters); to use Chinese, train your own model on the GPT learns tab.",
-        "zh-CN": "内置的 GPT 只认识英文字母、数字、空格、换行和常用标点（共 82 个字符）；"
-                 "想用中文，请在“GPT 如何学习”标签页训练你自己的模型。",
-    },
-})
