@@ -256,8 +256,10 @@ class User(threading.Thread):
                 return True
             if len(arrived) < self.args.toy_gan_frames:
                 raise ValueError(f"the Play stream ended after {len(arrived)} frames")
-            with self.shared.lock:
-                self.shared.toy_gan_fps.append((len(arrived) - 1) / (arrived[-1] - arrived[0]))
+            span = arrived[-1] - arrived[0]
+            if span > 0:  # frames that all came in one burst (one poll) give no rate: the session is served, unrated
+                with self.shared.lock:
+                    self.shared.toy_gan_fps.append((len(arrived) - 1) / span)
             self.shared.add(Record("/toy_gan_play", (time.perf_counter() - started) * 1000, True))
         except Exception as exc:  # noqa: BLE001
             self.shared.add(Record("/toy_gan_play", (time.perf_counter() - started) * 1000, False, f"{type(exc).__name__}: {str(exc)[:200]}"))
