@@ -6,6 +6,11 @@ from pathlib import Path
 from core.checkpoints import CARD_FILE, atomic_write_text, load_config
 
 
+def front_matter(licence: str, tags: list[str]) -> list[str]:
+    """The Hub model card's YAML header lines, shared by every GPT card (shipped, snapshot pack, a visitor's model)."""
+    return ["---", f"license: {licence}", "library_name: pytorch", f"tags: [{', '.join(tags)}]", "---", ""]
+
+
 SAMPLE_COMMAND = 'python -m core.gpt.sample --prompt "ROMEO:" --temperature 0.8 --top-k 40 --seed 1'
 
 
@@ -15,7 +20,7 @@ def write_gpt_card(directory: str | Path, sample: str | None = None) -> None:
     m, metrics, training = config["model"], config.get("metrics", {}), config.get("training", {})
     commands, source = training.get("commands", []), training.get("data", "?")
     lines = [
-        "---", "license: mit", "library_name: pytorch", "tags: [gpt, char-level, shakespeare, playground]", "---", "",
+        *front_matter("mit", ["gpt", "char-level", "shakespeare", "playground"]),
         "# gpt-shakespeare: a character-level GPT", "",
         f"A decoder-only transformer ({m['n_layer']} layers, {m['n_head']} heads, width {m['n_embd']}, rotary positions, "
         f"sliding attention window of {m['context_length']} characters, tied output head), "

@@ -130,13 +130,14 @@ def write_pack_card(directory: str | Path) -> str:
     and seed, so the rows show the text sharpening), and the download size. Returns the card."""
     from core.checkpoints import CARD_FILE, atomic_write_text
     from core.gpt.knobs import SamplingKnobs
+    from core.gpt.model_card import front_matter
     from core.gpt.sampling import Sampler
 
     pack = load_snapshot_pack(directory)
     knobs = SamplingKnobs(**CARD_SAMPLE)
     m = pack.model_config
     lines = [
-        "---", "license: mit", "library_name: pytorch", "tags: [gpt, char-level, shakespeare, training-snapshots]", "---", "",
+        *front_matter("mit", ["gpt", "char-level", "shakespeare", "training-snapshots"]),
         "# gpt-shakespeare-snapshots: one training run of the shipped GPT's architecture, step by step", "",
         f"{len(pack.snapshots)} snapshots of one run ({m.n_layer} layers, {m.n_head} heads, width {m.n_embd}, window "
         f"{m.context_length}, vocabulary {m.vocab_size}), from the untrained model to the end of the run, in float16 "

@@ -35,6 +35,7 @@ from core.gpt.evaluate import window_loss
 from core.gpt.io import save_gpt
 from core.gpt.knobs import SamplingKnobs
 from core.gpt.model import GPT, GPTConfig
+from core.gpt.model_card import front_matter
 from core.gpt.sampling import Sampler
 from core.gpt.tokenizer import CharTokenizer
 from core.validation import KnobError
@@ -222,7 +223,7 @@ class QuickTrainer:
 
 def quick_card(metrics: dict[str, Any], data: dict[str, Any], config: GPTConfig, command: str) -> str:
     return "\n".join([
-        "---", "license: other", "library_name: pytorch", "tags: [gpt, char-level, playground]", "---", "",
+        *front_matter("other", ["gpt", "char-level", "playground"]),
         "# A small character-level GPT trained on your text", "",
         f"{config.n_layer} layers, {config.n_head} heads, width {config.n_embd}, window {config.context_length} "
         f"characters, {metrics['parameters']:,} parameters, vocabulary of {config.vocab_size} characters.", "",
