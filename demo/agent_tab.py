@@ -19,6 +19,7 @@ from demo.agent_handlers import FIELDS, AgentHandlers, random_episode_seed
 from demo.errors import missing_model_notice, note_box
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.shared import queue_group, static_text
+from demo.links import Links
 
 LATEX = [{"left": "$", "right": "$", "display": False}]
 # The tab's page-level CSS: what a gr.HTML's css_template cannot reach, since Gradio scopes that to the component. On a
@@ -46,7 +47,7 @@ def _note(name: str) -> gr.Markdown:
     return note_box(f"agent-{name.replace('_', '-')}-note")
 
 
-def build_agent_tab(agent: LoadedAgent | None, note: str) -> None:
+def build_agent_tab(agent: LoadedAgent | None, note: str, links: Links | None = None) -> None:
     """Lay out the agent tab, wire its events and publish its API (call inside a gr.Blocks)."""
     if agent is None or not agent.snapshot_entries:
         missing_model_notice("reinforcement-learning agent", "python -m core.rl.ppo", note, elem_id="agent-missing")

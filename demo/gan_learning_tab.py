@@ -17,12 +17,13 @@ from demo.gan_learning_handlers import LearningHandlers
 from demo.gan_learning_render import EXPLAIN
 from demo.image_render import IMAGE_SCALE
 from demo.shared import queue_group, static_text
+from demo.links import Links
 
 CSS = static_text("gan_learning.css")
 Components = list[gr.components.Component]
 
 
-def build_gan_learning(run: SnapshotRun | None, note: str = "") -> None:
+def build_gan_learning(run: SnapshotRun | None, note: str = "", links: Links | None = None) -> None:
     """The section (call inside the Images tab); a note instead when the snapshots could not be loaded."""
     with gr.Accordion("Watch it learn", open=True, elem_id="gan-learning"):
         if run is None:

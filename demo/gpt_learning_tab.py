@@ -19,6 +19,7 @@ from demo.inside_tab import InsideEntry
 from demo.knob_release import SLIDER_CLASSES
 from demo.shared import queue_group, static_text
 from demo.errors import note_box
+from demo.links import Links
 
 CSS = static_text("gpt_learning.css")
 API_PROMPT = "ROMEO:"  # the API page puts it inside "..." in its snippet: no newline
@@ -37,7 +38,7 @@ class LearningView:
 
 
 def build_gpt_learning(models: GptModels, note: str = "", inside: InsideEntry | None = None,
-                       tabs: gr.Tabs | None = None) -> GptLearningHandlers | None:
+                       tabs: gr.Tabs | None = None, links: Links | None = None) -> GptLearningHandlers | None:
     """Lay out the view, wire its events and publish its API (call inside its gr.Tab); a note instead when the
     snapshot pack could not be loaded. With `inside` and `tabs`, a button opens Inside the GPT on the snapshot shown.
     Returns the handlers (None without a pack)."""

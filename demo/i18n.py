@@ -18,31 +18,13 @@ from typing import Any
 
 import gradio as gr
 
-from demo.locales.about import ABOUT
-from demo.locales.frame import FRAME
-from demo.locales.glossary import catalog as glossary_catalog
-from demo.locales.inside import INSIDE
-from demo.locales.text import TEXT
+from demo.locales import CATALOG, DEFAULT, LANGUAGES, tr
 from demo.shared import head_script, static_text
 
-LANGUAGES = ("en", "zh-CN")
-DEFAULT = "en"
 COOKIE = "playground_lang"  # set by demo/static/language.js
 STORAGE_KEY = "playground-lang"  # the reader's choice in the browser's localStorage (language.js)
 
 
-def _join(*areas: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    """One catalog from the areas' dicts; a key stated in two areas is a mistake, refused at import."""
-    joined: dict[str, dict[str, str]] = {}
-    for area in areas:
-        twice = joined.keys() & area.keys()
-        if twice:
-            raise ValueError(f"catalog keys stated twice: {sorted(twice)}")
-        joined.update(area)
-    return joined
-
-
-CATALOG: dict[str, dict[str, str]] = _join(FRAME, ABOUT, INSIDE, TEXT, glossary_catalog())
 # What launch(i18n=...) takes: per language, key -> string. Gradio's own strings (buttons, the settings panel) come
 # with Gradio in both languages.
 I18N = gr.I18n(**{lang: {key: entry[lang] for key, entry in CATALOG.items()} for lang in LANGUAGES})
@@ -56,10 +38,7 @@ def i18n(key: str) -> Any:
     return I18N(key)
 
 
-def text(key: str, lang: str, **values: Any) -> str:
-    """The string `key` in `lang` (English for a language the app does not have), with {name} filled from values."""
-    entry = CATALOG[key]
-    return entry.get(lang, entry[DEFAULT]).format(**values) if values else entry.get(lang, entry[DEFAULT])
+text = tr  # the string `key` in `lang`, {name} filled (demo/locales/__init__.py: render modules use it without Gradio)
 
 
 def language_of(tag: str | None) -> str | None:

@@ -21,6 +21,7 @@ from demo.image_handlers import ImageHandlers, ImagePage, VerdictHandler, direct
 from demo.image_render import IMAGE_SCALE, PREVIEW_CAPTION, PREVIEW_SCALE, VERDICT_EXPLAIN, verdict_missing
 from demo.knob_release import SLIDER_CLASSES
 from demo.shared import queue_group, static_text
+from demo.links import Links
 
 DEFAULT_GRID, DEFAULT_FRAMES = 16, 24
 GRID_COLUMNS = 6  # the grid's columns (4 on a phone: image.css)
@@ -67,7 +68,8 @@ def knob_note(field: str) -> gr.Markdown:
     return note_box(f"gan-note-{field}")
 
 
-def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None = None, judges_note: str = "") -> None:
+def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None = None, judges_note: str = "",
+                    links: Links | None = None) -> None:
     """Lay out the image tab, wire its events and publish its API (call inside a gr.Blocks); with `judges`, D's
     verdict and the classifier's guess follow the slider image."""
     if loaded is None:

@@ -27,6 +27,7 @@ from demo.inside_render import GRID_SPAN, PROB_COLOURS
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.shared import queue_group, static_text
 from demo.text_tab import TextTabParts
+from demo.links import Links
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 CSS = static_text("inside.css")
@@ -74,7 +75,7 @@ class InsideEntry:
 
 
 def build_inside_tab(loaded: LoadedGPT | None, note: str, text: TextTabParts | None, tab: gr.Tab,
-                     models: GptModels | None = None) -> InsideEntry | None:
+                     models: GptModels | None = None, links: Links | None = None) -> InsideEntry | None:
     """Lay out the view, wire its events and publish its API (call inside its gr.Tab); `text` holds the Text tab's
     components, `models` every GPT the view can look inside (the shipped one alone when not given)."""
     if loaded is None or text is None:

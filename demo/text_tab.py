@@ -18,6 +18,7 @@ from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.shared import head_script, queue_group, random_seed, static_text
 from demo.text_handlers import KNOB_DEFAULTS, MODEL_CHOICES, NOTES, StreamSession, TextHandlers  # noqa: F401  (re-exported)
 from demo.text_render import BARS_EMPTY, TOO_LONG, UNKNOWN  # noqa: F401  (re-exported: tests read them here)
+from demo.links import Links
 
 DEFAULT_PROMPT = "ROMEO:\n"
 EXAMPLES = ["ROMEO:\n", "JULIET:\nO Romeo, Romeo", "To be, or not to be", "KING LEAR:\nBlow, winds,", "First Citizen:\n"]
@@ -69,7 +70,8 @@ class TextView(TextTabParts):
     notes: dict[str, gr.Markdown]  # by field, as NOTES names them
 
 
-def build_text_tab(loaded: LoadedGPT | None, note: str, models: GptModels | None = None) -> TextTabParts | None:
+def build_text_tab(loaded: LoadedGPT | None, note: str, models: GptModels | None = None,
+                   links: Links | None = None) -> TextTabParts | None:
     """Lay out the text tab, wire its events and publish its API (call inside a gr.Blocks); returns the components
     the Inside the GPT tab shares. With `models`, the page may choose the visitor's own model (GPT learns)."""
     if loaded is None:

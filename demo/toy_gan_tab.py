@@ -20,6 +20,7 @@ from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.shared import GROUPS, head_script, queue_group, static_text
 from demo.toy_gan_handlers import FIELDS, SEED_NAME, ToyGanHandlers
 from demo.errors import note_box
+from demo.links import Links
 
 DEFAULT_SPEED = 5
 LR_SLIDER = (0.0001, 0.05)
@@ -62,7 +63,7 @@ class ToyGanView:
     notes: dict[str, gr.Markdown]  # by field, as FIELDS names them
 
 
-def build_toy_gan_tab(demo: gr.Blocks, sessions: ToySessions | None = None) -> ToyGanHandlers:
+def build_toy_gan_tab(demo: gr.Blocks, sessions: ToySessions | None = None, links: Links | None = None) -> ToyGanHandlers:
     """Lay out the GAN playground and wire its events; `demo` is the enclosing Blocks (its unload frees the session)."""
     handlers = ToyGanHandlers(sessions or ToySessions(limits.MAX_TOY_GAN_PLAYING, limits.MAX_TOY_GAN_STEPS))
     wire(handlers, lay_out(), demo)

@@ -24,6 +24,11 @@ FRAME: dict[str, dict[str, str]] = {
     "tab.toy_gan": {"en": "GAN playground", "zh-CN": "GAN 游乐场"},
     "tab.agent": {"en": "Agent (RL)", "zh-CN": "智能体（强化学习）"},
     "tab.about": {"en": "About", "zh-CN": "关于"},
+    "links.copy": {"en": "Copy link", "zh-CN": "复制链接"},
+    "links.ignored": {
+        "en": "This link had values the page could not use, so those knobs keep their defaults: {names}.",
+        "zh-CN": "链接里有本页无法使用的值，这些旋钮保持默认：{names}。",
+    },
 }
 # The page's header Markdown is one translated value (a gr.Markdown shows one key): the title as its heading, then
 # the introduction.

@@ -1,0 +1,59 @@
+// Links that keep their state (demo/links.py): each knob's change writes ?<param>=<value> into the URL, the
+// "Copy link" button copies it, and a page opened with link parameters (or a tour step) presses the hidden
+// #link-restore button, whose event sets the knobs and draws the linked views on the server.
+(() => {
+  const RESTORE_ID = "link-restore";
+  const NOT_STATE = new Set(["lang", "__theme", "view"]);  // the language is read by language.js; theme/view by Gradio
+  const asText = (value) => {
+    if (value === null || value === undefined) return null;
+    if (Array.isArray(value)) return value.map(String).join(",");
+    return String(value);
+  };
+  const pressRestore = (tries = 0) => {
+    const button = document.getElementById(RESTORE_ID);
+    if (button) { button.click(); return; }
+    if (tries < 200) setTimeout(() => pressRestore(tries + 1), 25);  // Gradio is still drawing the page
+  };
+  const hasState = (search) => Array.from(new URLSearchParams(search).keys()).some((k) => !NOT_STATE.has(k));
+  window.playgroundLinks = {
+    restoring: false,
+    /** Write one knob's value into the URL (no reload, no new history entry). */
+    set(name, value) {
+      const url = new URL(location.href);
+      const text = asText(value);
+      if (text === null || text === "") url.searchParams.delete(name); else url.searchParams.set(name, text);
+      if (url.toString() !== location.href) history.replaceState(history.state, "", url.toString());
+    },
+    /** Open a view: the link's parameters (with the page's language kept) replace the URL's, then the restore runs. */
+    open(query) {
+      const url = new URL(location.href);
+      const lang = url.searchParams.get("lang");
+      url.search = query;
+      if (lang && !url.searchParams.has("lang")) url.searchParams.set("lang", lang);
+      history.replaceState(history.state, "", url.toString());
+      pressRestore();
+    },
+    /** Copy the page's link; a page served over plain http has no clipboard API, so fall back to a selection. */
+    async copy() {
+      const button = document.getElementById("copy-link");
+      const link = location.href;
+      let copied = false;
+      try { await navigator.clipboard.writeText(link); copied = true; } catch (e) {
+        const area = document.createElement("textarea");
+        area.value = link; area.setAttribute("readonly", ""); area.style.position = "fixed"; area.style.opacity = "0";
+        document.body.appendChild(area); area.select();
+        try { copied = document.execCommand("copy"); } catch (err) { copied = false; }
+        area.remove();
+      }
+      if (button) {
+        button.dataset.copied = copied ? "yes" : "no";
+        setTimeout(() => { delete button.dataset.copied; }, 2000);
+      }
+      return copied ? link : null;
+    },
+  };
+  if (hasState(location.search)) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => pressRestore());
+    else pressRestore();
+  }
+})();
