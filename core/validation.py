@@ -10,7 +10,15 @@ from typing import Any
 
 
 class KnobError(ValueError):
-    """A user-supplied setting is invalid; the message is safe and useful to show to the user as is."""
+    """A user-supplied setting is invalid; the message is safe and useful to show to the user as is.
+
+    `key` and `values` let the page say it in the reader's language: the UI's catalog (demo/locales/errors.py) holds
+    the message under `key` in each language, with {name} fields filled from `values`; the English there is this
+    message's (tests/test_errors_i18n.py checks that they agree)."""
+
+    def __init__(self, message: str, key: str | None = None, **values: Any):
+        super().__init__(message)
+        self.key, self.values = key, values
 
 
 def _show(value: Any) -> str:

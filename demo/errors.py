@@ -17,11 +17,29 @@ import gradio as gr
 
 from core.checkpoints import CheckpointError
 from core.validation import KnobError
+from demo.locales import CATALOG, tr
 from serve.stream_worker import StreamWorkerError
 
 USER_ERRORS = (KnobError, CheckpointError, StreamWorkerError)  # UnknownCharactersError is a KnobError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def refusal(key: str, **values: Any) -> KnobError:
+    """A refusal stated in the catalog (demo/locales/): its English message, and its key and values so the page can
+    show it in the reader's language (`localized`)."""
+    return KnobError(tr(key, "en", **values), key, **values)
+
+
+def localized(exc: Exception, lang: str) -> str:
+    """A refusal's message in `lang`: from the catalog when it has the refusal's key, else its message as it is."""
+    key = getattr(exc, "key", None)
+    if key and key in CATALOG:
+        try:
+            return tr(key, lang, **exc.values)  # type: ignore[attr-defined]
+        except (KeyError, IndexError, ValueError):  # a field the catalog's text names but the refusal lacks
+            return str(exc)
+    return str(exc)
 
 
 def _as_gr_error(exc: Exception) -> gr.Error:
