@@ -139,10 +139,20 @@ class Links:
         """The view's draw, run only when the link set one of its knobs (else every output is left as it is). Its
         signature is the draw's with `linked` in front, so Gradio still passes gr.Request and event data by type."""
 
-        def draw_view(linked: str, *args: Any, **kwargs: Any) -> Any:
-            if index not in json.loads(linked or "[]"):
-                return tuple(gr.skip() for _ in draw.outputs)
-            return draw.fn(*args, **kwargs)
+        def skipped() -> tuple[Any, ...]:
+            return tuple(gr.skip() for _ in draw.outputs)
+
+        if inspect.isgeneratorfunction(draw.fn):  # a streaming draw stays a generator, so Gradio streams it
+
+            def draw_view(linked: str, *args: Any, **kwargs: Any) -> Any:
+                if index not in json.loads(linked or "[]"):
+                    yield skipped()
+                    return
+                yield from draw.fn(*args, **kwargs)
+        else:
+
+            def draw_view(linked: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
+                return skipped() if index not in json.loads(linked or "[]") else draw.fn(*args, **kwargs)
 
         try:
             signature = inspect.signature(draw.fn, eval_str=True)
