@@ -2,8 +2,9 @@
 
 How it works, in one place for every tab:
 - **Writing.** Each knob a tab registers with `Links.view` gets a browser-only change listener (no request) that
-  writes its value into the URL as `?<param>=<value>` (demo/static/links.js, `history.replaceState`); a tab's
-  selection writes `tab=<id>`; the language switch keeps them all (demo/static/language.js).
+  writes its value into the URL as `?<param>=<value>` (demo/static/links.js, `history.replaceState`), once the visitor
+  has acted (Gradio sets every knob while it draws the page); the main tabs' selection writes `tab=<id>`; the
+  language switch keeps them all (demo/static/language.js).
 - **Opening.** When the page loads with link parameters, links.js presses a hidden button, whose one event (`restore`)
   reads the parameters, selects the tab and sets each knob it can parse; then each view whose knobs were in the link
   is drawn by the tab's own draw operation (`Draw`), chained with `.then`. A page without parameters sends nothing.
@@ -111,9 +112,10 @@ class Links:
         note = text("links.ignored", lang, names=", ".join(ignored)) if ignored else ""
         return (tab_update, *updates, gr.Markdown(note, visible=bool(note)), json.dumps(linked))
 
-    def wire(self, demo: gr.Blocks, tabs: gr.Tabs, tab_objects: Mapping[str, gr.Tab]) -> None:
-        """The page's link machinery, after every tab has registered: the hidden restore button and its chain, the
-        browser-only listeners that write each knob and the tab into the URL. Called inside the Blocks."""
+    def wire(self, tabs: gr.Tabs) -> None:
+        """The page's link machinery, after every tab has registered: the hidden restore button and its chain, and the
+        browser-only listeners that write each knob into the URL (links.js writes the tab: `tabs` needs the elem_id
+        "main-tabs"). Called inside the Blocks."""
         query = gr.Textbox(visible=False, elem_id="link-query")
         linked = gr.Textbox(visible=False, elem_id="link-linked")
         button = gr.Button("restore", visible="hidden", elem_id="link-restore")
@@ -122,7 +124,7 @@ class Links:
         def restore(query_text: str, request: gr.Request) -> tuple[Any, ...]:
             return self.restore(query_text, request_language(request))
 
-        event = button.click(restore, [query], [tabs, *components, self.note, linked], js="() => [location.search]",
+        event = button.click(restore, [query], [tabs, *components, self.note, linked], js="() => [window.playgroundLinks.take()]",
                              api_visibility="private", show_progress="hidden", **queue_group("links"))
         for index, view in enumerate(self.views):
             if view.draw is not None:
@@ -131,8 +133,6 @@ class Links:
                                    **dict(view.draw.group))
         for name, (component, _) in self.params.items():
             component.change(None, [component], None, js=f"(v) => {{ window.playgroundLinks.set({json.dumps(name)}, v); return []; }}")
-        for tab_id, tab in tab_objects.items():
-            tab.select(None, None, None, js=f"() => {{ window.playgroundLinks.set('tab', {json.dumps(tab_id)}); return []; }}")
 
     @staticmethod
     def _draw_if_linked(index: int, draw: Draw) -> Callable[..., Any]:

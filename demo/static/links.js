@@ -15,10 +15,34 @@
     if (tries < 200) setTimeout(() => pressRestore(tries + 1), 25);  // Gradio is still drawing the page
   };
   const hasState = (search) => Array.from(new URLSearchParams(search).keys()).some((k) => !NOT_STATE.has(k));
+  // The link the page was opened with, read by the restore event: Gradio writes its knobs' first values while it
+  // draws the page, so the URL is written only after the visitor's first touch, key or click (`ready`).
+  let pending = hasState(location.search) ? location.search : null;
+  let ready = false;
+  for (const type of ["pointerdown", "keydown", "touchstart"]) {
+    window.addEventListener(type, (event) => { if (event.isTrusted) ready = true; }, {capture: true, passive: true});
+  }
+  // The tab shown: written whenever the main tabs' selection changes (a click, or a button that opens another tab).
+  const selectedTab = () => {
+    const tabs = document.getElementById("main-tabs");
+    const button = tabs && Array.from(tabs.querySelectorAll("[role=tab][aria-selected=true]"))
+      .find((b) => b.closest(".tabs") === tabs);
+    return button ? button.dataset.tabId : null;
+  };
+  new MutationObserver(() => {
+    const tab = ready && selectedTab();
+    if (tab && new URL(location.href).searchParams.get("tab") !== tab) window.playgroundLinks.set("tab", tab);
+  }).observe(document.documentElement, {subtree: true, attributes: true, attributeFilter: ["aria-selected"]});
   window.playgroundLinks = {
-    restoring: false,
-    /** Write one knob's value into the URL (no reload, no new history entry). */
+    /** The link to restore (the one the page opened with, or a tour step's), once. */
+    take() {
+      const query = pending === null ? location.search : pending;
+      pending = null;
+      return query;
+    },
+    /** Write one knob's value into the URL (no reload, no new history entry), once the visitor has acted. */
     set(name, value) {
+      if (!ready) return;
       const url = new URL(location.href);
       const text = asText(value);
       if (text === null || text === "") url.searchParams.delete(name); else url.searchParams.set(name, text);
@@ -31,6 +55,7 @@
       url.search = query;
       if (lang && !url.searchParams.has("lang")) url.searchParams.set("lang", lang);
       history.replaceState(history.state, "", url.toString());
+      pending = url.search;
       pressRestore();
     },
     /** Copy the page's link; a page served over plain http has no clipboard API, so fall back to a selection. */
@@ -52,7 +77,7 @@
       return copied ? link : null;
     },
   };
-  if (hasState(location.search)) {
+  if (pending !== null) {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => pressRestore());
     else pressRestore();
   }
