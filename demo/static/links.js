@@ -40,6 +40,11 @@
       pending = null;
       return query;
     },
+    /** The restore event and the draws it chained have finished: the linked view is complete. */
+    restored() {
+      window.playgroundLinks.restoredAt = performance.now();  // ms since the page's navigation started
+      document.documentElement.dataset.linkRestored = String((Number(document.documentElement.dataset.linkRestored) || 0) + 1);
+    },
     /** Write one knob's value into the URL (no reload, no new history entry), once the visitor has acted. */
     set(name, value) {
       if (!ready) return;
