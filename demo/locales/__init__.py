@@ -12,6 +12,7 @@ from demo.locales.about import ABOUT
 from demo.locales.agent import AGENT
 from demo.locales.errors import ERRORS
 from demo.locales.frame import FRAME
+from demo.locales.gan_apps import GAN_APPS
 from demo.locales.glossary import catalog as glossary_catalog
 from demo.locales.image import IMAGE
 from demo.locales.inside import INSIDE
@@ -36,7 +37,7 @@ def _join(*areas: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 CATALOG: dict[str, dict[str, str]] = _join(FRAME, ABOUT, INSIDE, TEXT, LEARN, IMAGE, TOY_GAN, AGENT, ERRORS, TOUR,
-                                           glossary_catalog())
+                                           GAN_APPS, glossary_catalog())
 
 
 def tr(key: str, lang: str, **values: Any) -> str:
