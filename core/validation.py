@@ -21,6 +21,24 @@ class KnobError(ValueError):
         self.key, self.values = key, values
 
 
+# The validators' messages, by catalog key; each names the knob ({name}) and shows the values as strings already
+# formatted, so the page's translation (demo/locales/errors.py) reads the same numbers.
+_MESSAGES = {
+    "errors.number": "{name} must be a number from {low} to {high}; got {got}.",
+    "errors.number_type": "{name} must be a number from {low} to {high}; got a {kind}.",
+    "errors.number_finite": "{name} must be a finite number from {low} to {high}; got {got}.",
+    "errors.range": "{name} must be from {low} to {high}; got {got}.",
+    "errors.whole_number": "{name} must be a whole number from {low} to {high}; got {got}.",
+    "errors.whole_number_type": "{name} must be a whole number from {low} to {high}; got a {kind}.",
+    "errors.choice": "{name} must be one of {choices}; got {got}.",
+}
+
+
+def _refused(key: str, name: str, **values: str) -> KnobError:
+    """The refusal `key` for the knob `name`, its English message filled in."""
+    return KnobError(_MESSAGES[key].format(name=name, **values), key, name=name, **values)
+
+
 def _show(value: Any) -> str:
     text = repr(value) if not isinstance(value, int) or value.bit_length() < 14_000 else f"a {value.bit_length()}-bit integer"  # repr refuses > 4300 digits
     return text if len(text) <= 40 else text[:37] + "..."
@@ -29,26 +47,26 @@ def _show(value: Any) -> str:
 def as_float(name: str, value: Any, low: float, high: float) -> float:
     """A finite real number in [low, high]."""
     if isinstance(value, bool) or value is None:
-        raise KnobError(f"{name} must be a number from {low:g} to {high:g}; got {_show(value)}.")
+        raise _refused("errors.number", name, low=f"{low:g}", high=f"{high:g}", got=_show(value))
     if isinstance(value, str):
         try:
             value = float(value.strip())
         except ValueError:
-            raise KnobError(f"{name} must be a number from {low:g} to {high:g}; got {_show(value)}.") from None
+            raise _refused("errors.number", name, low=f"{low:g}", high=f"{high:g}", got=_show(value)) from None
     if not isinstance(value, Real):
-        raise KnobError(f"{name} must be a number from {low:g} to {high:g}; got a {type(value).__name__}.")
+        raise _refused("errors.number_type", name, low=f"{low:g}", high=f"{high:g}", kind=type(value).__name__)
     number = float(value) if not abs(value) >= 2**1024 else (math.inf if value > 0 else -math.inf)  # float(10**400) raises
     if math.isnan(number) or math.isinf(number):
-        raise KnobError(f"{name} must be a finite number from {low:g} to {high:g}; got {number}.")
+        raise _refused("errors.number_finite", name, low=f"{low:g}", high=f"{high:g}", got=str(number))
     if not low <= number <= high:
-        raise KnobError(f"{name} must be from {low:g} to {high:g}; got {number:g}.")
+        raise _refused("errors.range", name, low=f"{low:g}", high=f"{high:g}", got=f"{number:g}")
     return number
 
 
 def as_int(name: str, value: Any, low: int, high: int) -> int:
     """A whole number in [low, high]; 3.0 is accepted as 3, 3.5 is refused."""
     if isinstance(value, bool) or value is None:
-        raise KnobError(f"{name} must be a whole number from {low} to {high}; got {_show(value)}.")
+        raise _refused("errors.whole_number", name, low=str(low), high=str(high), got=_show(value))
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -57,16 +75,16 @@ def as_int(name: str, value: Any, low: int, high: int) -> int:
             try:
                 value = float(text)
             except ValueError:
-                raise KnobError(f"{name} must be a whole number from {low} to {high}; got {_show(value)}.") from None
+                raise _refused("errors.whole_number", name, low=str(low), high=str(high), got=_show(value)) from None
     if isinstance(value, Real) and not isinstance(value, Integral):
         number = float(value)
         if math.isnan(number) or math.isinf(number) or number != int(number):
-            raise KnobError(f"{name} must be a whole number from {low} to {high}; got {_show(value)}.")
+            raise _refused("errors.whole_number", name, low=str(low), high=str(high), got=_show(value))
         value = int(number)
     if not isinstance(value, Integral):
-        raise KnobError(f"{name} must be a whole number from {low} to {high}; got a {type(value).__name__}.")
+        raise _refused("errors.whole_number_type", name, low=str(low), high=str(high), kind=type(value).__name__)
     if not low <= int(value) <= high:
-        raise KnobError(f"{name} must be from {low} to {high}; got {_show(int(value))}.")
+        raise _refused("errors.range", name, low=str(low), high=str(high), got=_show(int(value)))
     return int(value)
 
 
@@ -76,4 +94,4 @@ def as_choice(name: str, value: Any, choices: list[str]) -> str:
         for choice in choices:
             if value.strip().lower() == choice.lower():
                 return choice
-    raise KnobError(f"{name} must be one of {', '.join(choices)}; got {_show(value)}.")
+    raise _refused("errors.choice", name, choices=", ".join(choices), got=_show(value))

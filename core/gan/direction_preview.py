@@ -126,7 +126,8 @@ def _split(text: str | None, count: int, what: str) -> list[str] | None:
         return None
     parts = [p.strip() for p in text.split("|")]
     if len(parts) != count or not all(parts):
-        raise KnobError(f"--{what} takes {count} non-empty entries separated by '|'; got {len(parts)}")
+        raise KnobError(f"--{what} takes {count} non-empty entries separated by '|'; got {len(parts)}", "errors.cli_entries",
+                        what=what, count=count, got=len(parts))
     return parts
 
 

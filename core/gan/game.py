@@ -90,15 +90,16 @@ class RealOrFake:
         """Score a round: marked_real are the 0-based positions the player thinks are real. Returns (result, first
         time): a round answered again gets its first result back and scores nothing more."""
         if not isinstance(round_id, str) or not round_id:
-            raise KnobError("No round to answer: press 'New round' first.")
+            raise KnobError("No round to answer: press 'New round' first.", "errors.game_no_round")
         with self._lock:
             game = self._rounds.get(round_id)
         if game is None:
-            raise KnobError("That round is unknown or expired (rounds last an hour): press 'New round'.")
+            raise KnobError("That round is unknown or expired (rounds last an hour): press 'New round'.", "errors.game_expired")
         if game.result is not None:
             return game.result, False
         if not isinstance(marked_real, (list, tuple)) or any(isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < self.n for i in marked_real):
-            raise KnobError(f"Mark images by their positions 0 to {self.n - 1}; got {str(marked_real)[:60]}.")
+            raise KnobError(f"Mark images by their positions 0 to {self.n - 1}; got {str(marked_real)[:60]}.",
+                            "errors.game_positions", last=self.n - 1, got=str(marked_real)[:60])
         marks = [i in set(marked_real) for i in range(self.n)]
         game.result = RoundResult(game.is_real, marks, game.verdicts,
                                   sum(m == t for m, t in zip(marks, game.is_real)),

@@ -60,9 +60,11 @@ def validate_image_knobs(class_name: Any = RANDOM_CLASS, seed: Any = 0, psi: Any
         directions = ()
     if isinstance(directions, (str, bytes)) or not isinstance(directions, Sequence):
         raise KnobError(f"directions must be a list of up to {max_directions} numbers from {-MAX_DIRECTION:g} to {MAX_DIRECTION:g}; "
-                        f"got a {type(directions).__name__}.")
+                        f"got a {type(directions).__name__}.", "errors.directions_type", count=max_directions,
+                        low=f"{-MAX_DIRECTION:g}", high=f"{MAX_DIRECTION:g}", kind=type(directions).__name__)
     if len(directions) > max_directions:
-        raise KnobError(f"directions takes at most {max_directions} values (one per slider); got {len(directions)}.")
+        raise KnobError(f"directions takes at most {max_directions} values (one per slider); got {len(directions)}.",
+                        "errors.directions_count", count=max_directions, got=len(directions))
     values = tuple(as_float(f"direction {i + 1}", v, -MAX_DIRECTION, MAX_DIRECTION) for i, v in enumerate(directions))
     return ImageKnobs(validate_class(class_name), validate_seed(seed), validate_psi(psi),
                       values + (0.0,) * (max_directions - len(values)))
@@ -127,7 +129,8 @@ class LatentStudio:
         if isinstance(directions, (tuple, list)) and len(directions) > count:  # zero padding beyond the sliders is harmless
             extra = [as_float(f"direction {count + 1 + i}", v, -MAX_DIRECTION, MAX_DIRECTION) for i, v in enumerate(directions[count:])]
             if any(v != 0.0 for v in extra):
-                raise KnobError(f"this model has {count} direction sliders; got a non-zero value for slider {count + 1} or later.")
+                raise KnobError(f"this model has {count} direction sliders; got a non-zero value for slider {count + 1} or later.",
+                                "errors.directions_extra", count=count, next=count + 1)
             directions = directions[:count]
         knobs = validate_image_knobs(knobs.class_name, knobs.seed, knobs.psi, directions, count)
         label = class_index(knobs.class_name, knobs.seed)
@@ -149,7 +152,8 @@ class LatentStudio:
     def image(self, knobs: ImageKnobs) -> Image.Image:
         """One 32x32 grey image for the knobs (build them with `knobs()` or validate_image_knobs)."""
         if not isinstance(knobs, ImageKnobs):
-            raise KnobError(f"image() takes ImageKnobs (see validate_image_knobs); got a {type(knobs).__name__}.")
+            raise KnobError(f"image() takes ImageKnobs (see validate_image_knobs); got a {type(knobs).__name__}.",
+                            "errors.image_knobs", kind=type(knobs).__name__)
         z, label = self.latent(knobs)
         return self._render(z[None], self._onehot([label]))[0]
 
@@ -172,7 +176,8 @@ class LatentStudio:
         (the other directions at 0): the sliders' preview strips, in one generator call."""
         z, label = self.latent(ImageKnobs(knobs.class_name, knobs.seed, knobs.psi))
         if len(moves) != len(self.directions):
-            raise KnobError(f"along_directions takes one move per direction ({len(self.directions)}); got {len(moves)}.")
+            raise KnobError(f"along_directions takes one move per direction ({len(self.directions)}); got {len(moves)}.",
+                            "errors.moves_count", count=len(self.directions), got=len(moves))
         steps = torch.tensor([float(as_float(f"move {i + 1}", m, 0.0, MAX_DIRECTION)) for i, m in enumerate(moves)])
         offsets = torch.stack([-steps, steps], 1).reshape(-1, 1) * self.directions.repeat_interleave(2, 0)
         images = self._render(z[None] + offsets, self._onehot([label] * len(offsets)))
@@ -214,7 +219,7 @@ def upscale(image: Image.Image, scale: int) -> Image.Image:
 def frames_to_gif(frames: list[Image.Image], scale: int = 8, duration_ms: int = 80) -> bytes:
     """An endlessly looping animated GIF of the frames, each upscaled `scale` times (nearest neighbour)."""
     if not frames:
-        raise KnobError("frames_to_gif needs at least one frame.")
+        raise KnobError("frames_to_gif needs at least one frame.", "errors.gif_no_frames")
     scale = as_int("scale", scale, 1, MAX_GIF_SCALE)
     duration_ms = as_int("frame duration (ms)", duration_ms, 20, 10_000)
     big = [_upscale(f.convert("L"), scale) for f in frames]

@@ -53,7 +53,8 @@ class LearningView:
         value = as_float("training step", step, 0, self.run.last_step)
         index = min(range(len(self.steps)), key=lambda i: abs(self.steps[i] - value))
         if abs(self.steps[index] - value) >= 1:
-            raise KnobError(f"training step must be one of the snapshots' steps ({_short(self.steps)}); got {value:g}.")
+            raise KnobError(f"training step must be one of the snapshots' steps ({_short(self.steps)}); got {value:g}.",
+                            "errors.snapshot_step", steps=_short(self.steps), got=f"{value:g}")
         return index
 
     def image(self, step: Any, class_name: Any, seed: Any) -> Image.Image:

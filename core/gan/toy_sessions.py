@@ -66,7 +66,7 @@ class ToySessions:
     def _gan(self, sid: str, knobs: ToyKnobs, seed: int | None = None) -> tuple[Toy2DGAN, threading.Lock]:
         """The session's GAN (made with `knobs` if new, or if `seed` asks for a fresh one) and its lock."""
         if not isinstance(sid, str) or not sid:
-            raise KnobError("This needs a browser session; reload the page.")
+            raise KnobError("This needs a browser session; reload the page.", "errors.toy_session")
         knobs = knobs.validated()
         now = time.monotonic()
         with self._lock:
@@ -84,7 +84,8 @@ class ToySessions:
         return gan, lock
 
     def _cap_reached(self) -> KnobError:
-        return KnobError(f"This GAN has trained its {self.max_steps} steps (the cap per session): press Reset.")
+        return KnobError(f"This GAN has trained its {self.max_steps} steps (the cap per session): press Reset.",
+                         "errors.toy_cap", steps=self.max_steps)
 
     def playing_count(self) -> int:
         with self._lock:
@@ -102,7 +103,7 @@ class ToySessions:
         with self._lock:
             if sid not in self._playing and len(self._playing) >= self.max_playing:
                 raise Busy(f"Busy: {self.max_playing} sessions are training a GAN right now (the limit on this "
-                           "server). Try again in a moment, or use 'One step'.")
+                           "server). Try again in a moment, or use 'One step'.", "errors.toy_busy", count=self.max_playing)
             if gan.steps >= self.max_steps:
                 raise self._cap_reached()
             token = next(self._tokens)

@@ -135,7 +135,7 @@ def trace_text(model: GPT, tokenizer: CharTokenizer, text: str, as_prompt: bool 
     if as_prompt:
         text = validate_prompt(text, tokenizer)
     if not text:
-        raise KnobError("The text is empty; type at least one character, for example 'ROMEO:'.")
+        raise KnobError("The text is empty; type at least one character, for example 'ROMEO:'.", "errors.text_empty")
     return trace_ids(model, tokenizer.encode(text))
 
 

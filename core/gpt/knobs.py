@@ -30,7 +30,7 @@ def validate_knobs(temperature: Any = 0.8, top_k: Any = 40, top_p: Any = 0.95, r
     """The one place knobs are checked; raises KnobError saying what was wrong and what is accepted."""
     top_p_value = as_float("top_p", top_p, 0.0, 1.0)
     if top_p_value == 0.0:
-        raise KnobError("top_p must be above 0 and at most 1 (1 = off); got 0.")
+        raise KnobError("top_p must be above 0 and at most 1 (1 = off); got 0.", "errors.top_p_zero")
     return SamplingKnobs(
         temperature=as_float("temperature", temperature, 0.0, limits.MAX_TEMPERATURE),
         top_k=as_int("top_k", top_k, 0, limits.MAX_TOP_K),

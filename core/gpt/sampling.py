@@ -27,11 +27,13 @@ __all__ = ["NextTokenExplorer", "Sampler", "SamplingKnobs", "next_token_probabil
 def validate_prompt(prompt: Any, tokenizer: CharTokenizer) -> str:
     """A non-empty string of known characters, at most MAX_PROMPT_CHARS long (refused, never truncated)."""
     if not isinstance(prompt, str):
-        raise KnobError(f"The prompt must be text; got a {type(prompt).__name__}.")
+        raise KnobError(f"The prompt must be text; got a {type(prompt).__name__}.", "errors.prompt_type",
+                        kind=type(prompt).__name__)
     if not prompt:
-        raise KnobError("The prompt is empty; type at least one character, for example 'ROMEO:'.")
+        raise KnobError("The prompt is empty; type at least one character, for example 'ROMEO:'.", "errors.prompt_empty")
     if len(prompt) > limits.MAX_PROMPT_CHARS:
-        raise KnobError(f"The prompt has {len(prompt):,} characters; the limit is {limits.MAX_PROMPT_CHARS:,}. Shorten it.")
+        raise KnobError(f"The prompt has {len(prompt):,} characters; the limit is {limits.MAX_PROMPT_CHARS:,}. Shorten it.",
+                        "errors.prompt_long", count=f"{len(prompt):,}", limit=f"{limits.MAX_PROMPT_CHARS:,}")
     tokenizer.encode(prompt)  # raises UnknownCharactersError listing the characters the model does not know
     return prompt
 

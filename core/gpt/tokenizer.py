@@ -15,7 +15,8 @@ class UnknownCharactersError(KnobError):
         shown = ", ".join(repr(c) for c in characters[:20]) + (" ..." if len(characters) > 20 else "")
         super().__init__(
             f"The model does not know {len(characters)} character(s) in the prompt: {shown}. "
-            "Remove or replace them; the model knows plain English letters, digits, spaces, newlines and common punctuation."
+            "Remove or replace them; the model knows plain English letters, digits, spaces, newlines and common punctuation.",
+            "errors.unknown_characters", count=len(characters), shown=shown,
         )
 
 

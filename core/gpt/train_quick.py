@@ -78,23 +78,30 @@ class TextError(KnobError):
 
 def check_text(text: Any) -> str:
     if not isinstance(text, str):
-        raise TextError(f"The training text must be text; got a {type(text).__name__}.")
+        raise TextError(f"The training text must be text; got a {type(text).__name__}.", "errors.training_text_type",
+                        kind=type(text).__name__)
     if len(text) < MIN_TEXT_CHARS:
         raise TextError(f"The text has {len(text):,} characters; give at least {MIN_TEXT_CHARS:,} "
-                        f"(up to {MAX_TEXT_CHARS:,}) so that a tenth of it can be held out to measure the model.")
+                        f"(up to {MAX_TEXT_CHARS:,}) so that a tenth of it can be held out to measure the model.",
+                        "errors.training_text_short", count=f"{len(text):,}", low=f"{MIN_TEXT_CHARS:,}",
+                        high=f"{MAX_TEXT_CHARS:,}")
     if len(text) > MAX_TEXT_CHARS:
-        raise TextError(f"The text has {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}. Use a shorter part of it.")
+        raise TextError(f"The text has {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}. Use a shorter part of it.",
+                        "errors.training_text_long", count=f"{len(text):,}", limit=f"{MAX_TEXT_CHARS:,}")
     distinct = len(set(text))
     if distinct > MAX_VOCAB:
-        raise TextError(f"The text has {distinct:,} distinct characters; the limit is {MAX_VOCAB:,}.")
+        raise TextError(f"The text has {distinct:,} distinct characters; the limit is {MAX_VOCAB:,}.",
+                        "errors.training_text_vocab", count=f"{distinct:,}", limit=f"{MAX_VOCAB:,}")
     if distinct < 2:
-        raise TextError("The text repeats a single character; there is nothing to learn. Paste a real text.")
+        raise TextError("The text repeats a single character; there is nothing to learn. Paste a real text.",
+                        "errors.training_text_single")
     return text
 
 
 def check_size(size: Any) -> QuickSize:
     if size not in SIZES:
-        raise KnobError(f"The model size must be one of {', '.join(SIZES)}; got {size!r}.")
+        raise KnobError(f"The model size must be one of {', '.join(SIZES)}; got {size!r}.", "errors.model_size",
+                        choices=", ".join(SIZES), got=repr(size))
     return SIZES[size]
 
 

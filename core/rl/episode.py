@@ -44,7 +44,7 @@ def validate_seed(value: Any) -> int:
 def validate_conditions(gravity: Any = DEFAULT_GRAVITY, wind: Any = False, wind_power: Any = 15.0,
                         turbulence_power: Any = 1.5) -> Conditions:
     if not isinstance(wind, (bool, np.bool_)):
-        raise KnobError(f"Wind must be true or false; got {wind!r}.")
+        raise KnobError(f"Wind must be true or false; got {wind!r}.", "errors.wind", got=repr(wind))
     return Conditions(
         gravity=as_float("Gravity", gravity, MIN_GRAVITY, MAX_GRAVITY),
         wind=bool(wind),

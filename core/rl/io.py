@@ -29,7 +29,8 @@ class LoadedAgent:
             if entry["name"] == name:
                 return entry, self.snapshots[name]
         names = ", ".join(e["name"] for e in self.snapshot_entries) or "(none)"
-        raise KnobError(f"Training progress must be one of the saved snapshots: {names}; got {str(name)[:40]!r}.")
+        raise KnobError(f"Training progress must be one of the saved snapshots: {names}; got {str(name)[:40]!r}.",
+                        "errors.rl_snapshot", names=names, got=repr(str(name)[:40]))
 
 
 def read_curve(path: Path) -> list[dict[str, float]]:
