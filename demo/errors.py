@@ -1,11 +1,12 @@
 """The one place user mistakes become messages: handlers raise core's KnobError / CheckpointError, and
 
-* for API endpoints, `user_errors` turns them into `gr.Error`s with their message as is (no traceback), so the server
-  keeps serving and the caller knows what to fix;
+* for API endpoints, `user_errors` turns them into `gr.Error`s with their message as is, in English (no traceback), so
+  the server keeps serving and the caller knows what to fix;
 * for the page, `field_note` shows a message once, beside the field it concerns (a toast per slider event would
   stack, and a raised error would wipe the output the user was reading). A refusal names its field (FieldError,
   raised inside `about(field)`), and `FieldNotes.on_page` turns any handler into its page adapter: its outputs with
-  every note cleared, or, on a refusal, the outputs left as they are and one note by that field."""
+  every note cleared, or, on a refusal, the outputs left as they are and one note by that field, in the page's
+  language (`localized`: a refusal's catalog key and values, demo/locales/errors.py)."""
 from __future__ import annotations
 
 import functools
@@ -57,7 +58,8 @@ def user_errors(fn: F) -> F:
     """Wrap a handler (plain or generator) so USER_ERRORS reach the browser as gr.Error with their message.
 
     functools.wraps keeps the signature Gradio reads for the API, and a generator stays a generator function so
-    Gradio still streams it.
+    Gradio still streams it. The API answers in English whatever the caller's Accept-Language: its callers are
+    programs, which match a stable message (the command line says the same); the page's notes are translated.
     """
     if inspect.isgeneratorfunction(fn):
 
