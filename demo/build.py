@@ -30,6 +30,7 @@ from demo.links import CSS as LINKS_CSS, HEAD as LINKS_HEAD, Links, copy_link_bu
 from demo.style import CSS as STYLE_CSS, THEME
 from demo.text_tab import CSS as TEXT_CSS, HEAD as TEXT_HEAD, build_text_tab
 from demo.toy_gan_tab import CSS as TOY_GAN_CSS, HEAD as TOY_GAN_HEAD, build_toy_gan_tab
+from demo.tour_tab import CSS as TOUR_CSS, build_tour
 from serve.memory import return_freed_memory
 from demo.shared import GROUP_LIMITS
 from serve.gradio_internals import concurrency_groups, make_js_only_events_private, slim_sessions
@@ -42,7 +43,7 @@ SUBTITLE = text("page.subtitle", "en")
 # The page's CSS and head scripts: each tab's files in demo/static/ (read by its module when the app starts) and
 # style.py's page-wide rules, passed to launch(css=..., head=...), so the page loads nothing from another origin.
 CSS = "\n".join([STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS, GAME_CSS, AGENT_CSS,
-                 GPT_LEARNING_CSS, OWN_TEXT_CSS, LANGUAGE_CSS, LINKS_CSS])
+                 GPT_LEARNING_CSS, OWN_TEXT_CSS, LANGUAGE_CSS, LINKS_CSS, TOUR_CSS])
 # Scripts for the page head: keyboard moves of a knob send its release (page-wide), the text tab's shortcuts, the 2-D
 # GAN's canvas, the API page's fixes (demo/api_docs.py)
 HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD, LINKS_HEAD])
@@ -80,6 +81,8 @@ def build_demo(state: AppState) -> gr.Blocks:
         links.note_box()
         # "wrap": on a phone the six tab names take two rows, where Gradio's default folded four of them into a menu
         with gr.Tabs(overflow_behavior="wrap") as tabs:
+            with gr.Tab(i18n("tab.tour"), id="tour") as tour_tab:
+                build_tour(state)  # Start here: the three ideas, step by step (demo/tour_tab.py)
             with gr.Tab(i18n("tab.text"), id="text") as text_tab:
                 text_parts = build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""), gpt_models, links=links)
             with gr.Tab(i18n("tab.inside"), id="inside") as inside_tab:
@@ -99,7 +102,7 @@ def build_demo(state: AppState) -> gr.Blocks:
                 build_agent_tab(state.agent, state.notes.get(AGENT_NAME, ""), links=links)
             with gr.Tab(i18n("tab.about"), id="about") as about_tab:
                 build_about_tab(state)
-        tab_objects = {"text": text_tab, "inside": inside_tab, "learn": learn_tab, "image": image_tab,
+        tab_objects = {"tour": tour_tab, "text": text_tab, "inside": inside_tab, "learn": learn_tab, "image": image_tab,
                        "toy-gan": toy_gan_tab, "agent": agent_tab, "about": about_tab}
         for tab_id in tab_objects:
             links.tab(tab_id)
