@@ -82,3 +82,22 @@ def test_card_pictures_are_files_inside_the_checkpoint_dir_only(tmp_path):
     (tmp_path / "samples.png").write_bytes(b"png")
     card = "![a](samples.png)\n![b](../secret.png)\n![c](/etc/x.png)\n![d](missing.png)\n"
     assert card_pictures(card, tmp_path) == [tmp_path / "samples.png"]
+
+
+def test_about_sums_up_each_card_in_both_languages_with_the_cards_own_figures(app_state):
+    from demo.about_tab import FIGURES, SECTIONS, figures
+    from demo.i18n import text
+
+    for name, _ in SECTIONS:
+        require_checkpoint(name)
+        card = app_state.cards[name]
+        found = figures(card, name)
+        assert len(found) == len(FIGURES[name]), (name, found)  # every figure the summary names is in the card
+        for _, value in found:
+            assert all(part.replace("±", "+-") in card for part in value.split("/")), (name, value)
+    for lang in ("en", "zh-CN"):
+        page = about_markdown(app_state, lang)
+        for name, _ in SECTIONS:
+            for label, value in figures(app_state.cards[name], name):
+                assert f"- {text(label, lang)} **{value}**" in page
+    assert " ± " in about_markdown(app_state, "zh-CN") and "总是选最可能的动作" in about_markdown(app_state, "zh-CN")

@@ -77,4 +77,45 @@ New words are explained in the glossary below; the model cards at the end are th
         "zh-CN": "## 图像指标背后的分类器\n\n一个在 Fashion-MNIST 上训练的小型卷积神经网络（CNN）；用它的特征和预测来"
                  "衡量生成的图像有多逼真、是否属于所要求的类别。",
     },
+    # The model cards' figures, summed up in the reader's language (demo/about_tab.py FIGURES reads each from its card).
+    "about.measured": {
+        "en": "**Measured** (from the model card below):",
+        "zh-CN": "**实测数字**（取自下面的模型卡片）：",
+    },
+    "about.figure_gpt_loss": {
+        "en": "Loss on plays it never saw (nats per character, lower is better):",
+        "zh-CN": "在从未见过的剧本上的损失（每字符奈特，越低越好）：",
+    },
+    "about.figure_gpt_perplexity": {
+        "en": "Perplexity (as unsure as a choice among this many characters):",
+        "zh-CN": "困惑度（perplexity，相当于在这么多个字符之间犹豫）：",
+    },
+    "about.figure_gan_ratio": {
+        "en": "Fréchet distance to real images, as a multiple of real-vs-real (target: at most 5):",
+        "zh-CN": "与真实图像的 Fréchet 距离，以真实图像彼此之间的距离（real-vs-real）为单位（目标：不超过 5）：",
+    },
+    "about.figure_gan_fidelity": {
+        "en": "Class fidelity (the share of images the classifier files under the class asked for):",
+        "zh-CN": "类别保真度（class fidelity，被分类器判为所要求类别的图像比例）：",
+    },
+    "about.figure_agent_return": {
+        "en": "Mean return over the test episodes, always taking the likeliest action (200 counts as solved):",
+        "zh-CN": "总是选最可能的动作时，测试回合的平均回报（return；200 分算作解决）：",
+    },
+    "about.figure_agent_landed": {
+        "en": "Test episodes that ended in a safe landing:",
+        "zh-CN": "以安全着陆结束的测试回合：",
+    },
+    "about.figure_classifier": {
+        "en": "Accuracy on the Fashion-MNIST test images:",
+        "zh-CN": "在 Fashion-MNIST 测试图像上的准确率：",
+    },
+    "about.pending": {
+        "en": "*Pending:*",
+        "zh-CN": "*尚未就绪：*",
+    },
+    "about.card_picture": {
+        "en": "A picture from the model card",
+        "zh-CN": "模型卡片中的图片",
+    },
 }
