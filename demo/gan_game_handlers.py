@@ -12,7 +12,8 @@ import gradio as gr
 
 from core.gan.game import RealOrFake
 from core.validation import KnobError
-from demo.errors import field_note, user_errors
+from demo.errors import field_note, localized, refusal, user_errors
+from demo.i18n import request_language
 from demo.gan_game_render import result_markdown, round_strip
 from demo.shared import GeneratedFiles
 
@@ -35,34 +36,35 @@ class GameHandlers:
         round_id, images = self.game.new_round()
         return self._strip(images), round_id, gr.CheckboxGroup(value=[]), ""
 
-    def page_answer(self, round_id: Any, marked: Any, score: Any) -> tuple[Any, Any, Any]:
-        """Reveal on the page: (result, score, the note by Reveal). A refusal is the note, and the result and score
-        shown stay as they were."""
+    def page_answer(self, round_id: Any, marked: Any, score: Any, request: gr.Request | None = None) -> tuple[Any, Any, Any]:
+        """Reveal on the page: (result, score, the note by Reveal), in the page's language. A refusal is the note, and
+        the result and score shown stay as they were."""
+        lang = request_language(request)
         try:
-            result, score = self.answer(round_id, marked, score)
+            result, score = self.answer(round_id, marked, score, lang)
         except KnobError as exc:
-            return gr.skip(), gr.skip(), field_note(str(exc))
+            return gr.skip(), gr.skip(), field_note(localized(exc, lang))
         return result, score, field_note()
 
     def api_answer(self, round_id: str, marked: list[str]) -> str:
         """/game_answer for programs: the result table of a round (a fresh running score), or gr.Error."""
         return user_errors(self.answer)(round_id, marked, None)[0]
 
-    def answer(self, round_id: Any, marked: Any, score: Any) -> tuple[str, dict[str, int]]:
+    def answer(self, round_id: Any, marked: Any, score: Any, lang: str = "en") -> tuple[str, dict[str, int]]:
         """marked: the 1-based numbers of the images the player thinks are real. Raises KnobError."""
         if marked is None:
             marked = []
         if not isinstance(marked, list) or any(isinstance(m, bool) or not isinstance(m, (int, str)) or not str(m).isdigit() for m in marked):
-            raise KnobError(f"Mark images by their numbers 1 to {self.game.n}; got {str(marked)[:60]}.")
+            raise refusal("image.error_marks", n=self.game.n, got=str(marked)[:60])
         positions = [int(m) - 1 for m in marked]
         if any(not 0 <= p < self.game.n for p in positions):
-            raise KnobError(f"Mark images by their numbers 1 to {self.game.n}; got {str(marked)[:60]}.")
+            raise refusal("image.error_marks", n=self.game.n, got=str(marked)[:60])
         result, first = self.game.answer(round_id, positions)
         score = dict(score) if isinstance(score, dict) and set(score) == set(NEW_SCORE) else dict(NEW_SCORE)
         if first:
             score = {"rounds": score["rounds"] + 1, "images": score["images"] + len(result.is_real),
                      "player": score["player"] + result.player_correct, "d": score["d"] + result.d_correct}
-        return result_markdown(result, score), score
+        return result_markdown(result, score, lang), score
 
 
 def make_game(gan: Any, judges: Any, sample: Any, notes: list[str]) -> tuple[RealOrFake | None, str]:

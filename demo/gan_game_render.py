@@ -7,11 +7,11 @@ from typing import Any
 from PIL import Image, ImageDraw
 
 from core.gan.game import RoundResult
+from demo.image_render import class_label
+from demo.locales import tr
 
 SHOW_SCALE = 4  # 28x28 shown at 112x112
-EXPLAIN = ("Some of these are real Fashion-MNIST **test** photos (never seen in training), the others come from "
-           "$G(z)$. Tick the ones you think are real, then reveal: you see the truth and $D(x\\mid y)$ for each "
-           "(D says *real* above 0.5). Can you beat the discriminator?")
+EXPLAIN = "image.game_explain"  # the catalog key of the game's rules (demo/locales/image.py)
 
 
 def round_strip(images: Any) -> Image.Image:
@@ -27,14 +27,15 @@ def round_strip(images: Any) -> Image.Image:
     return strip
 
 
-def result_markdown(result: RoundResult, score: dict[str, int]) -> str:
-    """The round's truth beside the player's and D's calls, one row per image, under the running score."""
-    rows = ["| # | truth | you | D(x \\| y) | D | class |", "|---|---|---|---|---|---|"]
+def result_markdown(result: RoundResult, score: dict[str, int], lang: str = "en") -> str:
+    """The round's truth beside the player's and D's calls, one row per image, under the running score, in `lang`."""
+    rows = [tr("image.game_header", lang), "|---|---|---|---|---|---|"]
+    word = {True: tr("image.real", lang), False: tr("image.fake", lang)}
     for i, (real, mark, v, name) in enumerate(zip(result.is_real, result.marked_real, result.verdicts, result.classes)):
         ok = lambda said: "\u00a0✓" if said == real else "\u00a0✗"  # noqa: E731  (no-break space: one line on a phone)
-        rows.append(f"| {i + 1} | {'real' if real else 'fake'} | {'real' if mark else 'fake'}{ok(mark)} | {v.p_real:.2f} | "
-                    f"{'real' if v.p_real > 0.5 else 'fake'}{ok(v.p_real > 0.5)} | {name} |")
+        rows.append(f"| {i + 1} | {word[bool(real)]} | {word[bool(mark)]}{ok(mark)} | {v.p_real:.2f} | "
+                    f"{word[v.p_real > 0.5]}{ok(v.p_real > 0.5)} | {class_label(name, lang)} |")
     n = len(result.is_real)
-    return "\n".join([f"**This round: you {result.player_correct}/{n}, D {result.d_correct}/{n}.** "
-                      f"Running score over {score['rounds']} round(s): **you {score['player']}/{score['images']}, "
-                      f"D {score['d']}/{score['images']}**.", "", *rows])
+    score_line = tr("image.game_score", lang, you=result.player_correct, n=n, d=result.d_correct, rounds=score["rounds"],
+                    player=score["player"], images=score["images"], d_total=score["d"])
+    return "\n".join([score_line, "", *rows])

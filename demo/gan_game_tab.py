@@ -15,6 +15,7 @@ from demo.gan_game_handlers import NEW_SCORE, GameHandlers
 from demo.gan_game_render import EXPLAIN
 from demo.shared import queue_group, static_text
 from demo.errors import note_box
+from demo.i18n import i18n
 
 # The result table on a phone: a line breaks only between words ("truth", "Sneaker" were broken mid-word at 390 px;
 # "Ankle boot" may take two lines), a heading never; the table scrolls sideways inside its box if it must, never
@@ -38,9 +39,9 @@ class GameView:
 
 def build_gan_game(game: RealOrFake | None, note: str = "", demo: gr.Blocks | None = None) -> None:
     """The game's panel (call inside the Images tab); with `demo`, each page opens with a round dealt."""
-    with gr.Accordion("Real or fake? You against the discriminator", open=True, elem_id="gan-game"):
+    with gr.Accordion(i18n("image.game_title"), open=True, elem_id="gan-game"):
         if game is None:
-            gr.Markdown(f"The game is not available: {note}", elem_id="gan-game-missing")
+            gr.Markdown(i18n("image.game_missing") + note, elem_id="gan-game-missing")
             return
         view = lay_out(game.n)
     handlers = GameHandlers(game)
@@ -50,12 +51,12 @@ def build_gan_game(game: RealOrFake | None, note: str = "", demo: gr.Blocks | No
 
 def lay_out(n: int) -> GameView:
     """The explanation, the round's images, a box per image to tick and Reveal."""
-    gr.Markdown(EXPLAIN, latex_delimiters=[{"left": "$", "right": "$", "display": False}])
-    new_button = gr.Button("New round", elem_id="gan-game-new", variant="primary")
-    gallery = gr.Image(label="Which are real?", type="filepath", interactive=False, buttons=[], elem_id="gan-game-images")
-    marks = gr.CheckboxGroup([str(i + 1) for i in range(n)], label="Tick the REAL ones (the rest are fake)",
+    gr.Markdown(i18n(EXPLAIN), latex_delimiters=[{"left": "$", "right": "$", "display": False}])
+    new_button = gr.Button(i18n("image.game_new"), elem_id="gan-game-new", variant="primary")
+    gallery = gr.Image(label=i18n("image.game_images"), type="filepath", interactive=False, buttons=[], elem_id="gan-game-images")
+    marks = gr.CheckboxGroup([str(i + 1) for i in range(n)], label=i18n("image.game_marks"),
                              elem_id="gan-game-marks")
-    reveal = gr.Button("Reveal", elem_id="gan-game-reveal")
+    reveal = gr.Button(i18n("image.game_reveal"), elem_id="gan-game-reveal")
     reveal_note = note_box("gan-game-note")
     result = gr.Markdown(elem_id="gan-game-result")
     round_id = gr.Textbox(visible=False, elem_id="gan-game-round")

@@ -13,27 +13,29 @@ import math
 from typing import Any
 
 from core.gan.learning import LearningView
+from demo.locales import DEFAULT, tr
 from demo.svg_plot import Scale, curve, dot, element, linear, logarithmic, ring, rule, svg_open, text
 
 W, PANEL_H, GAP, L, R, T, B = 400, 96, 30, 40, 8, 46, 34
 COLOURS = {"loss_d": "#2563eb", "loss_g": "#ea580c", "d_real": "#16a34a", "d_fake": "#9333ea", "fd": "#111827"}
-LABELS = {"loss_d": "D loss", "loss_g": "G loss", "d_real": "mean D(x)", "d_fake": "mean D(G(z))", "fd": "FD (snapshots)"}
+LABELS = {"loss_d": "image.learn_loss_d", "loss_g": "image.learn_loss_g", "d_real": "image.learn_d_real",
+          "d_fake": "image.learn_d_fake", "fd": "image.learn_fd"}  # the curves' names, by catalog key
 
 
-EXPLAIN = ("The same latent $z$ through the generator $G(z \\mid y)$ as it was at each point of one training run: "
-           "at step 0 it is untrained noise; the adversarial game then pushes $D(G(z))$ up while $D$ learns to keep "
-           "$D(x)$ high and $D(G(z))$ low. Slide through the training steps and watch the images, the losses and the "
-           "Frechet distance (measured on each snapshot, lower is better) move together.")
+EXPLAIN = "image.learn_explain"  # the catalog key of what the section shows (demo/locales/image.py)
 
 
-def caption_html(view: LearningView, step: int) -> str:
-    """One line of the run's own numbers at `step`: where in the run, the snapshot's FD, the logged losses."""
-    parts = [f"<b>Step {step:,}</b> of {view.run.last_step:,}" + (" (untrained)" if step == 0 else "")]
+def caption_html(view: LearningView, step: int, lang: str = DEFAULT) -> str:
+    """One line of the run's own numbers at `step`, in `lang`: where in the run, the snapshot's FD, the logged
+    losses."""
+    parts = [tr("image.learn_caption_step", lang, step=f"{step:,}", last=f"{view.run.last_step:,}")
+             + (tr("image.learn_untrained", lang) if step == 0 else "")]
     if (fd := view.fd_at(step)) is not None:
-        parts.append(f"FD {fd['fd_generated_vs_test']:.1f} ({fd['fd_ratio']:.1f}x real-vs-real), class fidelity {fd['class_fidelity']:.0%}")
+        parts.append(tr("image.learn_caption_fd", lang, fd=f"{fd['fd_generated_vs_test']:.1f}", ratio=f"{fd['fd_ratio']:.1f}",
+                        fidelity=f"{fd['class_fidelity']:.0%}"))
     if (r := view.losses_at(step)) is not None:
-        parts.append(f"logged at step {int(r['step']):,}: D loss {r['loss_d']:.2f}, G loss {r['loss_g']:.2f}, "
-                     f"D(x) {r['d_real']:.2f}, D(G(z)) {r['d_fake']:.2f}")
+        parts.append(tr("image.learn_caption_losses", lang, step=f"{int(r['step']):,}", loss_d=f"{r['loss_d']:.2f}",
+                        loss_g=f"{r['loss_g']:.2f}", d_real=f"{r['d_real']:.2f}", d_fake=f"{r['d_fake']:.2f}"))
     return '<p id="gan-learning-caption">' + " · ".join(parts) + "</p>"
 
 
@@ -52,7 +54,8 @@ def nice_ticks(last: int, most: int = 5) -> list[int]:
 
 
 class LearningPlot:
-    """Three stacked panels over the training steps 0..last_step; `svg(step)` marks one step."""
+    """Three stacked panels over the training steps 0..last_step; `svg(step, lang)` marks one step. The panels are
+    drawn once per language, the first time it is asked for."""
 
     def __init__(self, losses: dict[str, list[float]], fd: list[dict[str, Any]], snapshot_steps: list[int]) -> None:
         self.last = max(snapshot_steps[-1], max(losses["step"], default=0), 1)
@@ -67,7 +70,12 @@ class LearningPlot:
             self._fd_range = (min(values) / 1.3, max(values) * 1.3)
             self.panels.append(("FD", logarithmic(*self._fd_range, self._top(2) + PANEL_H, self._top(2)), ["fd"]))
         self.height = T + len(self.panels) * (PANEL_H + GAP) - GAP + B
-        self._base = self._draw()
+        self._bases: dict[str, str] = {DEFAULT: self._draw(DEFAULT)}
+
+    def _base(self, lang: str) -> str:
+        if lang not in self._bases:
+            self._bases[lang] = self._draw(lang)
+        return self._bases[lang]
 
     def _top(self, panel: int) -> float:
         return T + panel * (PANEL_H + GAP)
@@ -92,8 +100,8 @@ class LearningPlot:
             values = [0, 0.5, 1]
         return [rule(L, W - R, scale(v), _fmt(v)) for v in values]
 
-    def _draw(self) -> str:
-        parts = [svg_open(W, self.height, "training curves", 15, W + 40)]
+    def _draw(self, lang: str) -> str:
+        parts = [svg_open(W, self.height, tr("image.learn_plot_title", lang), 15, W + 40)]
         for panel, (title, scale, keys) in enumerate(self.panels):
             top = self._top(panel)
             parts += self._ticks(scale, title)
@@ -102,16 +110,17 @@ class LearningPlot:
                 parts.append(curve([(self.x(s), scale(v)) for s, v in self._series(key)], COLOURS[key], 1.6))
                 if key == "fd":
                     parts += [dot(self.x(s), scale(v), 3, COLOURS[key]) for s, v in self._series(key)]
-                parts.append(text(legend_x, top - 8, LABELS[key], COLOURS[key]))
-                legend_x += 14 + 8 * len(LABELS[key])
+                label = tr(LABELS[key], lang)
+                parts.append(text(legend_x, top - 8, label, COLOURS[key]))
+                legend_x += 14 + 8 * len(label)
             if title == "FD":
-                parts.append(text(W - R, top - 8, "log scale, lower is better", text_anchor="end"))
+                parts.append(text(W - R, top - 8, tr("image.learn_log_scale", lang), text_anchor="end"))
         axis_y = self.height - B + 14
         for s in self.snapshot_steps:  # the snapshots, where the slider can stop
             parts.append(element("line", x1=self.x(s), x2=self.x(s), y1=T, y2=self.height - B, stroke="#8882", stroke_dasharray="2 3"))
         for s in nice_ticks(self.last):
             parts.append(text(self.x(s), axis_y, _fmt(s), text_anchor="end" if self.x(s) > W - R - 20 else "middle"))
-        parts.append(text((L + W - R) / 2, self.height - 2, "training step", text_anchor="middle"))
+        parts.append(text((L + W - R) / 2, self.height - 2, tr("image.learn_axis", lang), text_anchor="middle"))
         return "".join(parts)
 
     def value_at(self, key: str, step: int) -> float | None:
@@ -126,8 +135,8 @@ class LearningPlot:
                 return v0 + (v1 - v0) * (step - s0) / max(s1 - s0, 1)
         return points[-1][1]
 
-    def svg(self, step: int) -> str:
-        """The curves with `step` marked: a vertical line and a ring on every curve where it crosses."""
+    def svg(self, step: int, lang: str = DEFAULT) -> str:
+        """The curves with `step` marked, in `lang`: a vertical line and a ring on every curve where it crosses."""
         x = self.x(step)
         marks = [element("line", id="learning-marker", data_step=step, x1=x, x2=x, y1=T - 28, y2=self.height - B,
                          stroke="#dc2626", stroke_width=2)]
@@ -137,5 +146,6 @@ class LearningPlot:
                 if v is not None:
                     marks.append(ring(x, scale(v), 4.5, COLOURS[key]))
         label_x = min(max(x, L + 34), W - R - 34)
-        marks.append(text(label_x, T - 32, f"step {step:,}", "#dc2626", text_anchor="middle", font_weight="bold"))
-        return self._base + "".join(marks) + "</svg>"
+        marks.append(text(label_x, T - 32, tr("image.learn_marker", lang, step=f"{step:,}"), "#dc2626", text_anchor="middle",
+                          font_weight="bold"))
+        return self._base(lang) + "".join(marks) + "</svg>"

@@ -9,65 +9,80 @@ from __future__ import annotations
 import gradio as gr
 
 from core import limits
-from core.gan.data import CLASS_NAMES
-from core.gan.latent import RANDOM_CLASS, ImageKnobs
-from core.gan.learning import GRID_SEEDS
+from core.gan.latent import ImageKnobs
 from core.gan.snapshots import SnapshotRun
+from demo.errors import note_box
 from demo.gan_learning_handlers import LearningHandlers
 from demo.gan_learning_render import EXPLAIN
+from demo.i18n import i18n
+from demo.image_handlers import parse_class, parse_seed
 from demo.image_render import IMAGE_SCALE
+from demo.image_tab import class_choices
 from demo.shared import queue_group, static_text
-from demo.links import Links
+from demo.links import Draw, Links
 
 CSS = static_text("gan_learning.css")
 Components = list[gr.components.Component]
 
 
-def build_gan_learning(run: SnapshotRun | None, note: str = "", links: Links | None = None) -> None:
-    """The section (call inside the Images tab); a note instead when the snapshots could not be loaded."""
-    with gr.Accordion("Watch it learn", open=True, elem_id="gan-learning"):
+def build_gan_learning(run: SnapshotRun | None, note: str = "", links: Links | None = None,
+                       demo: gr.Blocks | None = None) -> None:
+    """The section (call inside the Images tab); a note instead when the snapshots could not be loaded. With `links`,
+    its knobs live in the page's URL; with `demo`, the page opens with the caption and the curves in its language
+    (the layout's first values are English: they are drawn before any reader's language is known)."""
+    with gr.Accordion(i18n("image.learn_title"), open=True, elem_id="gan-learning"):
         if run is None:
-            gr.Markdown(f"Watch it learn is not available: {note or 'no training snapshots loaded'}. Build it with "
-                        "`python -m core.gan.snapshots pack <state-dir> checkpoints/gan-fashion-snapshots`.",
-                        elem_id="gan-learning-missing")
+            with gr.Column(elem_id="gan-learning-missing"):
+                gr.Markdown(i18n("image.learn_missing") + note if note else i18n("image.learn_no_snapshots"))
+                gr.Markdown(i18n("image.learn_build"))
             return
         handlers = LearningHandlers(run)
         inputs, outputs = lay_out(handlers, run)
     wire(handlers, inputs, outputs)
+    if links is not None:
+        step, class_name, seed = inputs
+        links.view("image", {"image-learn-step": (step, handlers.parse_snapshot), "image-learn-class": (class_name, parse_class),
+                             "image-learn-seed": (seed, parse_seed)},
+                   Draw(handlers.page_snapshot, inputs, outputs, queue_group("gan-learning")))
+    if demo is not None:
+        demo.load(handlers.page_snapshot, inputs, outputs, api_name="learning_first_view", api_visibility="private",
+                  show_progress="hidden", **queue_group("gan-learning"))
 
 
 def lay_out(handlers: LearningHandlers, run: SnapshotRun) -> tuple[Components, Components]:
     """The components, showing the run's last snapshot for the default class and seed: the knobs (step, class, seed)
     and what they redraw (caption, image, grid, curves)."""
     defaults, last = ImageKnobs(), run.last_step
-    gr.Markdown(EXPLAIN, latex_delimiters=[{"left": "$", "right": "$", "display": False}])
+    gr.Markdown(i18n(EXPLAIN), latex_delimiters=[{"left": "$", "right": "$", "display": False}])
     count = len(run.steps)
-    step = gr.Slider(1, count, count, step=1, label=f"Snapshot of the run (1 = step 0, {count} = step {last:,}; "
-                     "the caption gives its step)", buttons=[], elem_id="gan-learning-step")
+    step = gr.Slider(1, count, count, step=1, label=i18n("image.learn_step"), buttons=[], elem_id="gan-learning-step")
     caption = gr.HTML(handlers.caption(last), elem_id="gan-learning-caption-box")  # right under the slider
     with gr.Row():
         with gr.Column(scale=1, min_width=260):
             with gr.Row():
-                class_name = gr.Dropdown([RANDOM_CLASS, *CLASS_NAMES], value=defaults.class_name, label="Class",
+                class_name = gr.Dropdown(class_choices(), value=defaults.class_name, label=i18n("image.class_label"),
                                          elem_id="gan-learning-class", min_width=120)
-                seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed",
+                seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label=i18n("image.seed"),
                                  elem_id="gan-learning-seed", min_width=100)
+            note = note_box("gan-learning-note")
             image = gr.Image(handlers.image(last, defaults.class_name, defaults.seed), type="filepath", format="png",
                              image_mode="L", interactive=False, buttons=[], elem_id="gan-learning-image",
-                             label="This seed at this step", height=32 * IMAGE_SCALE + 40)
+                             label=i18n("image.learn_image"), height=32 * IMAGE_SCALE + 40)
         with gr.Column(scale=2, min_width=300):
-            gr.Markdown(f"Every class (columns) for seeds {', '.join(map(str, GRID_SEEDS))} (rows) at this step:",
-                        elem_id="gan-learning-grid-note")
+            gr.Markdown(i18n("image.learn_grid_note"), elem_id="gan-learning-grid-note")  # names GRID_SEEDS (a test checks)
             grid = gr.Image(handlers.grid(last), type="filepath", format="png", image_mode="L", interactive=False,
                             buttons=[], show_label=False, elem_id="gan-learning-grid")
             curves = gr.HTML(handlers.curves(last), elem_id="gan-learning-curves")
-    return [step, class_name, seed], [caption, image, grid, curves]
+    return [step, class_name, seed], [caption, image, grid, curves, note]
 
 
 def wire(handlers: LearningHandlers, inputs: Components, outputs: Components) -> None:
-    """One event for every way the step, class or seed changes. Page plumbing (two of its outputs are the page's HTML
-    panels): callable, but not listed on the API page."""
+    """One event for every way the step, class or seed changes (its page adapter: a refusal is the note under the
+    knobs). /learning_snapshot is the same operation for programs, raising its refusals: callable, but not listed on
+    the API page (two of its outputs are the page's HTML panels)."""
     step, class_name, seed = inputs
-    gr.on([step.input, class_name.input, seed.change], handlers.at_snapshot, inputs, outputs,
-          api_name="learning_snapshot", api_visibility="undocumented", preprocess=False, trigger_mode="always_last",
+    gr.on([step.input, class_name.input, seed.change], handlers.page_snapshot, inputs, outputs,
+          api_name="page_learning_snapshot", api_visibility="undocumented", preprocess=False, trigger_mode="always_last",
           show_progress="hidden", **queue_group("gan-learning"))
+    gr.on([], handlers.at_snapshot, inputs, outputs[:4], api_name="learning_snapshot", api_visibility="undocumented",
+          preprocess=False, show_progress="hidden", **queue_group("gan-learning"))

@@ -28,10 +28,12 @@ from core import limits
 from core.gan.data import CLASS_NAMES
 from core.gan.io import LoadedGAN
 from core.gan.judge import Judges, Verdict, pixels_to_tensor
-from core.gan.latent import MAX_PSI, ImageKnobs, LatentStudio, class_index, frames_to_gif, upscale, validate_seed
+from core.gan.latent import (MAX_PSI, ImageKnobs, LatentStudio, class_index, frames_to_gif, upscale, validate_class,
+                             validate_seed)
 from core.validation import KnobError, as_float, as_int
 from demo import image_render as render
-from demo.errors import USER_ERRORS, field_note, user_errors
+from demo.errors import USER_ERRORS, field_note, localized, user_errors
+from demo.i18n import request_language, text
 from demo.shared import GeneratedFiles, random_seed
 
 # The page's note fields, in the order the events return them
@@ -153,9 +155,9 @@ class ImageHandlers:
         return [self.files.write_named(render.preview_name(drawn_as, knobs.seed, knobs.psi, i), render.png(strip), f"{key}|{i}")
                 for i, strip in enumerate(self.preview_strips(class_name, seed, psi))]
 
-    def grid_tiles(self, class_name: Any, seed: Any, count: Any, psi: Any) -> list[tuple[str, str]]:
+    def grid_tiles(self, class_name: Any, seed: Any, count: Any, psi: Any, lang: str = "en") -> list[tuple[str, str]]:
         """The grid as (file, caption) tiles for the page's gallery: each tile is a button (pick it with the mouse or
-        the keyboard), captioned in text that stays sharp at any size. A tile already drawn is reused."""
+        the keyboard), captioned in `lang` in text that stays sharp at any size. A tile already drawn is reused."""
         images, labels = self.studio.grid_images(class_name, seed, count, psi)
         first = int(seed)
         tiles = []
@@ -163,7 +165,7 @@ class ImageHandlers:
             name = render.tile_name(CLASS_NAMES[label], first + i, float(psi))
             key = f"tile|{name}"
             path = self.files.find(key) or self.files.write_named(name, render.png(upscale(image, render.TILE_SCALE)), key)
-            tiles.append((path, render.tile_caption(CLASS_NAMES[label], first + i)))
+            tiles.append((path, render.tile_caption(CLASS_NAMES[label], first + i, lang)))
         return tiles
 
     def tile_seed(self, seed: Any, count: Any, evt: gr.SelectData) -> Any:
@@ -176,6 +178,31 @@ class ImageHandlers:
         except (KnobError, AttributeError):
             return gr.skip()
         return first + index if first + index <= limits.MAX_SEED else gr.skip()
+
+
+def direction_knob(name: str, lang: str) -> str:
+    """A direction as its note names it: quoted in English ('Tall ↔ wide'); in another language the catalog's
+    message quotes the name itself."""
+    return f"'{name}'" if lang == "en" else render.direction_label(name, lang)
+
+
+# ---- a link's text to a knob's value (demo/links.py): a bad or stale value raises KnobError and is ignored --------
+def parse_class(value: str) -> str:
+    """A class as the Class dropdown's value ("Sneaker", "random"), matched case-insensitively."""
+    return validate_class(value)
+
+
+def parse_seed(value: str) -> int:
+    return validate_seed(value)
+
+
+def parse_psi(value: str) -> float:
+    return as_float("psi", value, 0.0, MAX_PSI)
+
+
+def parse_direction(value: str, reach: float) -> float:
+    """A direction slider's move, held to that slider's range."""
+    return as_float("direction", value, -reach, reach)
 
 
 def random_image_seed() -> int:
@@ -237,7 +264,10 @@ def with_direction_params(fn: Callable[..., Any], names: list[str], ranges: list
 
 class ImagePage:
     """The page adapter: the page's events call these, never the API endpoints; each knob validated where the user
-    can see it (see the module's docstring)."""
+    can see it (see the module's docstring), every note and the verdict in the page's language.
+
+    `view` and `view_and_previews` take the request first: their directions are *args, and Gradio passes gr.Request
+    only to a parameter before them."""
 
     def __init__(self, handlers: ImageHandlers, verdict: VerdictHandler | None) -> None:
         self.handlers, self.verdict = handlers, verdict
@@ -247,38 +277,55 @@ class ImagePage:
         self.view_fields = [*VIEW_FIELDS_BASE, *(direction_field(i) for i in range(len(self.names)))]
 
     # ---- checks, one field at a time --------------------------------------------------------------------------
-    def view_problems(self, seed: Any, psi: Any, directions: tuple[Any, ...]) -> dict[str, str]:
-        """{field: what is wrong and what is accepted} for the slider image's knobs; {} when all are good.
+    def view_problems(self, seed: Any, psi: Any, directions: tuple[Any, ...], lang: str = "en") -> dict[str, str]:
+        """{field: what is wrong and what is accepted} for the slider image's knobs, in `lang`; {} when all are good.
 
         A direction is held to its slider's range, the range where images stay images (measured with the
         classifier); the API accepts up to ±MAX_DIRECTION, where the page's hint would no longer hold."""
-        problems = refusals({"seed": partial(validate_seed, seed, "Seed"), "psi": partial(as_float, "Noise scale ψ", psi, 0.0, MAX_PSI),
-                             **{direction_field(i): partial(as_float, f"'{name}'", value, -reach, reach)
-                                for i, (value, name, reach) in enumerate(zip(directions, self.names, self.ranges))}})
-        return {field: message + (" Past its range the image stops looking like clothing (measured with the classifier)."
-                                  if field.startswith("direction-") else "") for field, message in problems.items()}
+        problems = refusals({"seed": partial(validate_seed, seed, text("image.seed_name", lang)),
+                             "psi": partial(as_float, text("image.psi_name", lang), psi, 0.0, MAX_PSI),
+                             **{direction_field(i): partial(as_float, direction_knob(name, lang), value, -reach, reach)
+                                for i, (value, name, reach) in enumerate(zip(directions, self.names, self.ranges))}}, lang)
+        tail = text("image.direction_tail", lang)
+        return {field: message + (tail if field.startswith("direction-") else "") for field, message in problems.items()}
 
     def notes(self, fields: list[str], problems: dict[str, str]) -> list[Any]:
         return [field_note(problems.get(field, "")) for field in fields]
 
     # ---- events ------------------------------------------------------------------------------------------------
-    def view(self, class_name: Any, seed: Any, psi: Any, *directions: Any) -> tuple[Any, ...]:
+    def view(self, request: gr.Request, class_name: Any, seed: Any, psi: Any, *directions: Any) -> tuple[Any, ...]:
         """A knob moved: (image, verdict, *notes). A bad knob keeps the last image and verdict and says why."""
-        problems = self.view_problems(seed, psi, directions)
+        lang = request_language(request)
+        problems = self.view_problems(seed, psi, directions, lang)
         if problems:
             return (gr.skip(), gr.skip(), *self.notes(self.view_fields, problems))
         try:
             knobs = self.handlers.studio.knobs(class_name, seed, psi, directions)
         except USER_ERRORS as exc:  # a class the dropdown never sends: said by the seed, the nearest field
-            return (gr.skip(), gr.skip(), *self.notes(self.view_fields, {"seed": str(exc)}))
+            return (gr.skip(), gr.skip(), *self.notes(self.view_fields, {"seed": localized(exc, lang)}))
         image = self.handlers.studio.image(knobs)  # drawn once for the file and D's verdict on it
-        verdict = render.verdict_markdown(*self.verdict.judge_image(knobs, image)) if self.verdict else gr.skip()
+        verdict = render.verdict_markdown(*self.verdict.judge_image(knobs, image), lang) if self.verdict else gr.skip()
         return (self.handlers.write_image(knobs, image), verdict, *self.notes(self.view_fields, {}))
 
-    def view_and_previews(self, class_name: Any, seed: Any, psi: Any, *directions: Any) -> tuple[Any, ...]:
+    def view_and_previews(self, request: gr.Request, class_name: Any, seed: Any, psi: Any, *directions: Any) -> tuple[Any, ...]:
         """The class or seed changed: the view, then the direction previews for the new latent."""
-        view = self.view(class_name, seed, psi, *directions)
+        view = self.view(request, class_name, seed, psi, *directions)
         return (*view, *self.previews(class_name, seed, psi))
+
+    def first_view(self, request: gr.Request, class_name: Any, seed: Any, count: Any, psi: Any,
+                   *directions: Any) -> tuple[Any, ...]:
+        """What the page opens with, in its language: (the verdict, the grid's tiles). The image and the previews
+        have no words, so the layout's first values stay."""
+        lang = request_language(request)
+        verdict: Any = gr.skip()
+        if self.verdict is not None:
+            try:
+                knobs = self.handlers.studio.knobs(class_name, seed, psi, directions)
+                verdict = render.verdict_markdown(*self.verdict.judge_image(knobs, self.handlers.studio.image(knobs)), lang)
+            except USER_ERRORS:
+                pass
+        grid, _ = self.grid(class_name, seed, count, psi, request)
+        return verdict, grid
 
     def previews(self, class_name: Any, seed: Any, psi: Any) -> list[Any]:
         """The -/+ preview strips; the last ones stay while a knob is refused (its note already says why)."""
@@ -287,19 +334,24 @@ class ImagePage:
         except (gr.Error, *USER_ERRORS):
             return [gr.skip()] * len(self.names)
 
-    def grid(self, class_name: Any, seed: Any, count: Any, psi: Any) -> tuple[Any, Any]:
+    def grid(self, class_name: Any, seed: Any, count: Any, psi: Any, request: gr.Request | None = None) -> tuple[Any, Any]:
         """(the grid's tiles, the count's note); a bad seed or ψ keeps the last grid (their notes say why)."""
-        if problems := refusals({"count": partial(as_int, "Samples in the grid", count, 1, limits.MAX_GRID_IMAGES)}):
+        lang = request_language(request)
+        name = text("image.grid_count_name", lang)
+        if problems := refusals({"count": partial(as_int, name, count, 1, limits.MAX_GRID_IMAGES)}, lang):
             return gr.skip(), field_note(problems["count"])
         try:
-            return self.handlers.grid_tiles(class_name, seed, count, psi), field_note()
+            return self.handlers.grid_tiles(class_name, seed, count, psi, lang), field_note()
         except USER_ERRORS:
             return gr.skip(), field_note()
 
-    def interpolation(self, seed: Any, seed_b: Any, class_name: Any, frames: Any, psi: Any) -> tuple[Any, Any, Any]:
+    def interpolation(self, seed: Any, seed_b: Any, class_name: Any, frames: Any, psi: Any,
+                      request: gr.Request | None = None) -> tuple[Any, Any, Any]:
         """(the GIF, the second seed's note, the frames' note); a bad first seed or ψ keeps the last GIF."""
-        problems = refusals({"seed-b": partial(validate_seed, seed_b, "Second seed"),
-                             "frames": partial(as_int, "Frames", frames, 2, limits.MAX_INTERPOLATION_FRAMES)})
+        lang = request_language(request)
+        problems = refusals({"seed-b": partial(validate_seed, seed_b, text("image.second_seed", lang)),
+                             "frames": partial(as_int, text("image.frames", lang), frames, 2, limits.MAX_INTERPOLATION_FRAMES)},
+                            lang)
         notes = self.notes(["seed-b", "frames"], problems)
         if problems:
             return (gr.skip(), *notes)
@@ -309,12 +361,12 @@ class ImagePage:
             return (gr.skip(), *notes)
 
 
-def refusals(checks: dict[str, Callable[[], object]]) -> dict[str, str]:
-    """Run each field's check; {field: its refusal message} for the fields whose value is refused."""
+def refusals(checks: dict[str, Callable[[], object]], lang: str = "en") -> dict[str, str]:
+    """Run each field's check; {field: its refusal message in `lang`} for the fields whose value is refused."""
     found = {}
     for field, check in checks.items():
         try:
             check()
         except KnobError as exc:
-            found[field] = str(exc)
+            found[field] = localized(exc, lang)
     return found

@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 from core.gan.images import grid_shape
 from core.gan.judge import Verdict
 from core.gan.latent import ImageKnobs
+from demo.locales import CATALOG, tr
 
 IMAGE_SCALE = 8  # 32x32 shown as 256x256, nearest neighbour so pixels stay crisp
 PREVIEW_SCALE = 2  # the direction previews: two 64x64 tiles
@@ -24,12 +25,31 @@ SHEET_SCALE = 3  # the /grid sheet: 32x32 tiles shown 96x96
 CAPTION = 30  # px under each sheet tile: class on one line, seed on the next
 PAD = 4  # px between sheet tiles
 
-VERDICT_EXPLAIN = (
-    "$D(x\\mid y)$ is the discriminator's probability that the image $x$ is a real photo of class $y$; "
-    "training pushes $D(G(z))$ down while $G$ pushes it up, until neither can gain: a draw near 0.5. This D, "
-    "trained against the shipped generator, gives held-out real photos 0.58 and generated images 0.49 on "
-    "average, so one verdict is a weak signal, and it does not fall as ψ or a direction makes an image "
-    "stranger (its mean over 60 seeds rises from 0.52 at ψ 1 to 0.61 at ψ 2). Beat it in *Real or fake?* below.")
+VERDICT_EXPLAIN = "image.verdict_explain"  # the catalog key of what D(x | y) means (demo/locales/image.py)
+DIRECTION_NAME, DIRECTION_HINT = "image.dir_name.", "image.dir_hint."  # + the direction's key in the catalog
+
+
+def class_label(class_name: str, lang: str) -> str:
+    """A class's name in `lang` ("Sneaker" -> "运动鞋"); a name the catalog lacks stays as it is."""
+    key = f"image.class.{class_name}"
+    return tr(key, lang) if key in CATALOG else class_name
+
+
+def direction_keys(name: str) -> tuple[str | None, str | None]:
+    """The catalog keys of a direction slider's name and hint, found by the name's English (the checkpoint's config
+    names them); (None, None) for a name the app does not have, which then shows as it is."""
+    for key, entry in CATALOG.items():
+        if key.startswith(DIRECTION_NAME) and entry["en"] == name:
+            ident = key[len(DIRECTION_NAME):]
+            hint = DIRECTION_HINT + ident
+            return key, hint if hint in CATALOG else None
+    return None, None
+
+
+def direction_label(name: str, lang: str) -> str:
+    """A direction's name in `lang` when the app has it, else the checkpoint's name as it is."""
+    key, _ = direction_keys(name)
+    return tr(key, lang) if key else name
 
 
 def slug(text: str) -> str:
@@ -59,9 +79,9 @@ def tile_name(class_name: str, seed: int, psi: float) -> str:
     return f"{slug(class_name)}-seed{seed}-psi{psi_text(psi)}.png"
 
 
-def tile_caption(class_name: str, seed: int) -> str:
+def tile_caption(class_name: str, seed: int, lang: str = "en") -> str:
     """A gallery tile's caption, in text that stays sharp at any size."""
-    return f"{class_name}\nseed {seed}"
+    return tr("image.tile_caption", lang, cls=class_label(class_name, lang), seed=seed)
 
 
 def gif_name(class_name: str, seed: int, seed_b: int, psi: float) -> str:
@@ -142,13 +162,8 @@ def labelled_sheet(images: list[Image.Image], captions: list[tuple[str, str]]) -
     return sheet
 
 
-def verdict_markdown(v: Verdict, class_name: str) -> str:
+def verdict_markdown(v: Verdict, class_name: str, lang: str = "en") -> str:
     """D's verdict and the classifier's guess on the slider image, in one line beside it."""
-    call = "looks **real** to D" if v.p_real > 0.5 else "D calls it **fake**"
-    return (f"**D(x | {class_name}) = {v.p_real:.2f}**: {call}. "
-            f"Classifier: **{v.predicted}** ({v.confidence:.0%})")
-
-
-def verdict_missing(note: str) -> str:
-    """The verdict line's place when the discriminator could not be loaded."""
-    return f"The discriminator's verdict is not available: {note}"
+    call = tr("image.verdict_real" if v.p_real > 0.5 else "image.verdict_fake", lang)
+    return tr("image.verdict_line", lang, cls=class_label(class_name, lang), p=f"{v.p_real:.2f}", call=call,
+              guess=class_label(v.predicted, lang), confidence=f"{v.confidence:.0%}")

@@ -6,6 +6,7 @@ are in demo/image_handlers.py, what they show in demo/image_render.py, the CSS i
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +18,14 @@ from core.gan.io import LoadedGAN
 from core.gan.judge import Judges
 from core.gan.latent import RANDOM_CLASS, ImageKnobs
 from demo.errors import missing_model_notice, note_box
-from demo.image_handlers import ImageHandlers, ImagePage, VerdictHandler, direction_field, random_image_seed, with_direction_params
-from demo.image_render import IMAGE_SCALE, PREVIEW_CAPTION, PREVIEW_SCALE, VERDICT_EXPLAIN, verdict_missing
+from demo.glossary import term_key
+from demo.i18n import i18n
+from demo.image_handlers import (ImageHandlers, ImagePage, VerdictHandler, direction_field, parse_class, parse_direction,
+                                 parse_psi, parse_seed, random_image_seed, with_direction_params)
+from demo.image_render import IMAGE_SCALE, PREVIEW_CAPTION, PREVIEW_SCALE, VERDICT_EXPLAIN, direction_keys
 from demo.knob_release import SLIDER_CLASSES
 from demo.shared import queue_group, static_text
-from demo.links import Links
+from demo.links import Draw, Links
 
 DEFAULT_GRID, DEFAULT_FRAMES = 16, 24
 GRID_COLUMNS = 6  # the grid's columns (4 on a phone: image.css)
@@ -68,10 +72,29 @@ def knob_note(field: str) -> gr.Markdown:
     return note_box(f"gan-note-{field}")
 
 
+def class_choices() -> list[tuple[Any, str]]:
+    """The Class dropdown's choices: each class's name in the page's language, its value the English name (what
+    the handlers, the API and links take)."""
+    return [(i18n(f"image.class.{name}"), name) for name in [RANDOM_CLASS, *CLASS_NAMES]]
+
+
+def direction_text(name: str, hint: str) -> tuple[Any, Any]:
+    """A direction slider's (label, info): the app's translation when it has the checkpoint's name, the fallback
+    "Direction i (PCi)" with its word translated, else the checkpoint's own words as they are."""
+    name_key, hint_key = direction_keys(name)
+    if fallback := re.fullmatch(r"Direction( \d+ \(PC\d+\))", name):
+        label: Any = i18n("image.direction_fallback") + fallback.group(1)
+    else:
+        label = i18n(name_key) if name_key else name
+    return label, (i18n(hint_key) if hint_key else hint or None)
+
+
 def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None = None, judges_note: str = "",
-                    links: Links | None = None) -> None:
+                    links: Links | None = None, demo: gr.Blocks | None = None) -> None:
     """Lay out the image tab, wire its events and publish its API (call inside a gr.Blocks); with `judges`, D's
-    verdict and the classifier's guess follow the slider image."""
+    verdict and the classifier's guess follow the slider image. With `links`, its knobs live in the page's URL; with
+    `demo`, the page opens with the verdict and the grid's captions in its language (the layout's first values are
+    English: they are drawn before any reader's language is known)."""
     if loaded is None:
         missing_model_notice("GAN", "python -m core.gan.train", note, elem_id="gan-missing")
         return
@@ -80,6 +103,12 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
     view = lay_out(handlers, verdict, judges_note)
     page = ImagePage(handlers, verdict)
     wire(page, view)
+    if links is not None:
+        link(page, view, links)
+    if demo is not None:
+        demo.load(page.first_view, [view.class_name, view.seed, view.count, view.psi, *view.directions], [view.verdict, view.grid],
+                  api_name="image_first_view", api_visibility="private", preprocess=False, show_progress="hidden",
+                  **queue_group("gan-image"))
     publish_api(handlers, verdict, view)
 
 
@@ -90,28 +119,28 @@ def lay_out(handlers: ImageHandlers, verdict_handler: VerdictHandler | None, jud
     first_knobs = [defaults.class_name, defaults.seed, defaults.psi, *[0.0] * len(studio.direction_names)]
     with gr.Row(elem_id="gan-studio"):
         with gr.Column(scale=2, elem_id="gan-knobs"):
-            class_name = gr.Dropdown([RANDOM_CLASS, *CLASS_NAMES], value=defaults.class_name, label="Class", elem_id="gan-class",
-                                     info="'random' lets the seed pick the class")
+            class_name = gr.Dropdown(class_choices(), value=defaults.class_name, label=i18n("image.class_label"),
+                                     elem_id="gan-class", info=i18n("image.class_info"))
             with gr.Row():
-                seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed",
+                seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label=i18n("image.seed"),
                                  elem_id="gan-seed", scale=3)
-                randomise = gr.Button("Randomise", scale=1, elem_id="gan-randomise")
+                randomise = gr.Button(i18n("image.randomise"), scale=1, elem_id="gan-randomise")
             notes = {"seed": knob_note("seed")}
-            psi = gr.Slider(0.0, limits.MAX_PSI, defaults.psi, step=0.05, label="Noise scale (truncation ψ)",
-                            info="0 = the average image of the class; 1 = as trained; above 1 = wilder", elem_id="gan-psi",
-                            elem_classes=RELEASE_ON_KEYS)
+            psi = gr.Slider(0.0, limits.MAX_PSI, defaults.psi, step=0.05, label=i18n("image.psi_label"),
+                            info=i18n("image.psi_info"), elem_id="gan-psi", elem_classes=RELEASE_ON_KEYS)
             notes["psi"] = knob_note("psi")
             if verdict_handler is not None:  # what D(x | y) means, by the knobs (the verdict stays by the image, in view)
-                gr.Markdown(VERDICT_EXPLAIN, elem_id="gan-verdict-explain", latex_delimiters=LATEX)
+                gr.Markdown(i18n(VERDICT_EXPLAIN), elem_id="gan-verdict-explain", latex_delimiters=LATEX)
             with gr.Row(elem_id="gan-directions-head"):
-                gr.Markdown("**Directions**: the main axes along which this GAN's images vary (GANSpace), named by what "
-                            "they do. Each preview shows the image at − and + the slider's end.", elem_id="gan-directions-explain")
-                reset_all = gr.Button("Reset all", size="sm", scale=0, min_width=96, elem_id="gan-directions-reset")
+                gr.Markdown(i18n("image.directions_explain"), elem_id="gan-directions-explain")
+                reset_all = gr.Button(i18n("image.reset_all"), size="sm", scale=0, min_width=96, elem_id="gan-directions-reset")
+            gr.Markdown(i18n(term_key("ganspace")), elem_id="gan-directions-term", elem_classes=["gan-term"])
             directions, previews = [], []
             first_strips = handlers.preview_strips(defaults.class_name, defaults.seed, defaults.psi)
             for i, (name, hint, reach) in enumerate(zip(studio.direction_names, studio.direction_hints, studio.direction_ranges)):
                 with gr.Row(elem_classes="gan-direction-row"):
-                    directions.append(gr.Slider(-reach, reach, 0.0, step=0.1, label=name, info=hint or None, scale=4,
+                    label, info = direction_text(name, hint)
+                    directions.append(gr.Slider(-reach, reach, 0.0, step=0.1, label=label, info=info, scale=4,
                                                 elem_id=f"gan-direction-{i}", elem_classes="gan-direction-slider"))
                     previews.append(gr.Image(first_strips[i], type="filepath", format="png", image_mode="L", interactive=False,
                                              show_label=False, container=False, buttons=[], height=32 * PREVIEW_SCALE + PREVIEW_CAPTION,
@@ -120,10 +149,10 @@ def lay_out(handlers: ImageHandlers, verdict_handler: VerdictHandler | None, jud
                 notes[direction_field(i)] = knob_note(direction_field(i))
         with gr.Column(scale=2, elem_id="gan-output"):
             image = gr.Image(handlers.image(*first_knobs), type="pil", format="png", image_mode="L", buttons=["download"],
-                             interactive=False, label=f"Generated image (32x32, shown {IMAGE_SCALE}x; download as PNG)",
+                             interactive=False, label=i18n("image.image_label"),
                              elem_id="gan-image", height=32 * IMAGE_SCALE + 40)
             if verdict_handler is None:
-                verdict = gr.Markdown(verdict_missing(judges_note), elem_id="gan-verdict", visible=bool(judges_note))
+                verdict = gr.Markdown(i18n("image.verdict_missing") + judges_note, elem_id="gan-verdict", visible=bool(judges_note))
             else:
                 verdict = gr.Markdown(verdict_handler.markdown(*first_knobs), elem_id="gan-verdict")
     with gr.Row(elem_id="gan-more"):
@@ -131,24 +160,24 @@ def lay_out(handlers: ImageHandlers, verdict_handler: VerdictHandler | None, jud
             with gr.Row():
                 count = gr.Slider(1, limits.MAX_GRID_IMAGES, DEFAULT_GRID, step=1, precision=0, scale=3, elem_id="gan-grid-count",
                                   elem_classes=RELEASE_ON_KEYS,
-                                  label="Samples in the grid (seeds: seed, seed+1, ...)")
-                grid_button = gr.Button("Redraw grid", elem_id="gan-grid-button", scale=1)
+                                  label=i18n("image.grid_count"))
+                grid_button = gr.Button(i18n("image.grid_button"), elem_id="gan-grid-button", scale=1)
             notes["count"] = knob_note("count")
-            gr.Markdown("**Grid**: seeds seed, seed+1, ... Pick a sample (click it, or Tab to it and press Enter) to "
-                        "load it above; its seed becomes the first.", elem_id="gan-grid-explain")
+            gr.Markdown(i18n("image.grid_explain"), elem_id="gan-grid-explain")
             grid = gr.Gallery(handlers.grid_tiles(defaults.class_name, defaults.seed, DEFAULT_GRID, defaults.psi),
-                              columns=GRID_COLUMNS, height="auto", allow_preview=False, show_label=False, label="Grid",
+                              columns=GRID_COLUMNS, height="auto", allow_preview=False, show_label=False, label=i18n("image.grid_label"),
                               object_fit="contain", elem_id="gan-grid")
             sheet = gr.Image(type="filepath", format="png", visible=False, elem_id="gan-grid-sheet")
         with gr.Column(scale=2):
             with gr.Row():
-                seed_b = gr.Number(1, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Second seed", elem_id="gan-seed-b")
-                frames = gr.Slider(2, limits.MAX_INTERPOLATION_FRAMES, DEFAULT_FRAMES, step=1, precision=0, label="Frames",
+                seed_b = gr.Number(1, precision=0, minimum=0, maximum=limits.MAX_SEED, label=i18n("image.second_seed"),
+                                   elem_id="gan-seed-b")
+                frames = gr.Slider(2, limits.MAX_INTERPOLATION_FRAMES, DEFAULT_FRAMES, step=1, precision=0, label=i18n("image.frames"),
                                    elem_id="gan-frames", elem_classes=RELEASE_ON_KEYS)
             notes["seed-b"], notes["frames"] = knob_note("seed-b"), knob_note("frames")
-            animate_button = gr.Button("Redraw seed → second seed", elem_id="gan-interpolate-button")
+            animate_button = gr.Button(i18n("image.animate"), elem_id="gan-interpolate-button")
             animation = gr.Image(handlers.first_gif(defaults, 1, DEFAULT_FRAMES), type="filepath", interactive=False,
-                                 buttons=["download"], label="Interpolation (GIF): seed → second seed",
+                                 buttons=["download"], label=i18n("image.animation_label"),
                                  elem_id="gan-interpolation", height=32 * IMAGE_SCALE + 40)
     return ImageView(class_name, seed, randomise, psi, reset_all, directions, previews, image, verdict, count, grid_button,
                      grid, sheet, seed_b, frames, animate_button, animation, notes)
@@ -182,6 +211,17 @@ def wire(page: ImagePage, view: ImageView) -> None:
     v.grid.select(page.handlers.tile_seed, [v.seed, v.count], v.seed, api_name="grid_tile", api_visibility="private",
                   preprocess=False, show_progress="hidden")
     v.randomise.click(random_image_seed, None, v.seed, api_name="random_image_seed", show_progress="hidden")
+
+
+def link(page: ImagePage, view: ImageView, links: Links) -> None:
+    """The tab's knobs in the page's URL (image-class, image-seed, image-psi, image-dir1..N), drawn from a link by
+    the page's own operation for a new class or seed: the image, D's verdict, the notes and the previews."""
+    knobs = {"image-class": (view.class_name, parse_class), "image-seed": (view.seed, parse_seed),
+             "image-psi": (view.psi, parse_psi),
+             **{f"image-dir{i + 1}": (slider, functools.partial(parse_direction, reach=reach))
+                for i, (slider, reach) in enumerate(zip(view.directions, page.ranges))}}
+    outputs = [view.image, view.verdict, *(view.notes[field] for field in page.view_fields), *view.previews]
+    links.view("image", knobs, Draw(page.view_and_previews, view.knobs, outputs, queue_group("gan-image")))
 
 
 def publish_api(handlers: ImageHandlers, verdict: VerdictHandler | None, view: ImageView) -> None:

@@ -9,6 +9,7 @@ import pytest
 from demo.app_state import SNAPSHOTS_NAME, load_app_state
 from demo.gan_learning_handlers import LearningHandlers
 from demo.gan_learning_tab import build_gan_learning
+from demo.i18n import text
 from tests.conftest import CHECKPOINTS, require_checkpoint
 
 
@@ -89,5 +90,6 @@ def test_without_snapshots_the_app_starts_and_the_section_says_why(tmp_path) -> 
     assert state.learning is None and "gan-fashion-snapshots: no checkpoint at" in state.notes[SNAPSHOTS_NAME]
     with gr.Blocks() as demo:
         build_gan_learning(state.learning, state.notes[SNAPSHOTS_NAME])
-    shown = [c.value for c in demo.blocks.values() if isinstance(c, gr.Markdown)]
-    assert any("Watch it learn is not available" in v and "core.gan.snapshots pack" in v for v in shown)
+    shown = " ".join(str(c.value) for c in demo.blocks.values() if isinstance(c, gr.Markdown))
+    assert '"key": "image.learn_missing"' in shown and "gan-fashion-snapshots: no checkpoint at" in shown
+    assert '"key": "image.learn_build"' in shown and "core.gan.snapshots pack" in text("image.learn_build", "en")

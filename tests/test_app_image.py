@@ -222,12 +222,14 @@ def test_the_verdict_explanation_states_what_this_d_measures(app_state):
     import statistics
 
     from demo.image_handlers import VerdictHandler
-    from demo.image_render import VERDICT_EXPLAIN as EXPLAIN
+    from demo.image_render import VERDICT_EXPLAIN
+    from demo.locales import tr
     from core.gan.judge import DISCRIMINATOR_NAME
     from core.gan.latent import LatentStudio
     from tests.conftest import CHECKPOINTS
 
     require_checkpoint(DISCRIMINATOR_NAME)
+    EXPLAIN = tr(VERDICT_EXPLAIN, "en")
     metrics = json.loads((CHECKPOINTS / DISCRIMINATOR_NAME / "config.json").read_text())["metrics"]
     assert f"real photos {metrics['mean_d_real_test']:.2f} and generated images {metrics['mean_d_generated']:.2f}" in EXPLAIN
     handler = VerdictHandler(LatentStudio(app_state.gan), app_state.judges)
