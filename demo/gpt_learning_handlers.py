@@ -18,22 +18,27 @@ from cachetools import LRUCache
 
 from core import limits
 from core.gpt.sampling import NextTokenExplorer, Sampler, SamplingKnobs, validate_prompt
-from core.validation import KnobError, as_int
+from core.validation import as_int
 from demo import text_render
-from demo.errors import USER_ERRORS, FieldNotes, about, user_errors
+from demo.errors import USER_ERRORS, FieldError, FieldNotes, about, localized, refusal, user_errors
 from demo.gpt_learning_render import LossPlot, caption_html, continuation_html
 from demo.gpt_models import GptModels
+from demo.i18n import request_language
+from demo.locales import LANGUAGES
+from demo.locales.learn import MAX_PROMPT_CHARS, NEW_CHARS, SEED, TEMPERATURE  # the view's words name them
 
 DEFAULT_PROMPT = "ROMEO:\n"
-MAX_PROMPT_CHARS = 200  # each submit continues the prompt at every snapshot: keep it short
-NEW_CHARS = 150  # the continuation at each step: enough for a line or two of verse
-TEMPERATURE = 0.8
-SEED = 1  # one seed for every step, so two steps differ only by the training between them
 KNOBS = SamplingKnobs(temperature=TEMPERATURE, top_k=0, top_p=1.0, max_new_tokens=NEW_CHARS, seed=SEED)
 BARS_KNOBS = SamplingKnobs(temperature=1.0, top_k=0, top_p=1.0)  # the model's own probabilities
 VIEWS_KEPT = 512  # (step, prompt) results kept: ~1 kB each
 NOTE_FIELDS = ("step", "prompt")
 PAGE_NOTES = FieldNotes(NOTE_FIELDS, fallback="prompt")
+
+
+def _notes(exc: Exception, lang: str) -> tuple[Any, ...]:
+    """The notes for a refusal: its message in the page's language, by its field."""
+    field = exc.field if isinstance(exc, FieldError) and exc.field in NOTE_FIELDS else PAGE_NOTES.fallback
+    return PAGE_NOTES.show(field, localized(exc, lang))
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,11 @@ class GptLearningHandlers:
         metrics = models.shipped.config.get("metrics", {}) if models.shipped is not None else {}
         shipped = metrics.get("val_loss_windows")
         self.shipped_loss = float(shipped) if isinstance(shipped, (int, float)) else None
-        self.plot = LossPlot(self.pack, self.shipped_loss)
+        self.plots = {lang: LossPlot(self.pack, self.shipped_loss, lang) for lang in LANGUAGES}
         self._views: LRUCache[tuple[int, str], StepView] = LRUCache(maxsize=VIEWS_KEPT)
         self._explorers: dict[int, NextTokenExplorer] = {}
         self._lock = threading.Lock()
         self.model_runs = 0  # tests check that a step already seen runs no model
-        self.page_at_snapshot = PAGE_NOTES.on_page(self.at_snapshot, 4)
 
     @property
     def steps(self) -> list[int]:
@@ -77,15 +81,13 @@ class GptLearningHandlers:
         with about("step"):
             value = as_int("step", step, 0, self.steps[-1])
             if value not in self.steps:
-                raise KnobError(f"There is no snapshot at step {value:,}; the snapshots are at steps "
-                                f"{', '.join(f'{s:,}' for s in self.steps)}.")
+                raise refusal("learn.error_no_step", step=value, steps=", ".join(f"{s:,}" for s in self.steps))
             return value
 
     def check_prompt(self, prompt: Any) -> str:
         with about("prompt"):
             if isinstance(prompt, str) and len(prompt) > MAX_PROMPT_CHARS:
-                raise KnobError(f"The prompt has {len(prompt):,} characters; here the limit is {MAX_PROMPT_CHARS} "
-                                "(it is continued at every snapshot). Shorten it.")
+                raise refusal("learn.error_prompt_long", count=len(prompt))
             return validate_prompt(prompt, self.pack.tokenizer)
 
     # ---- the model, once per (step, prompt) ----------------------------------------------------------------------
@@ -112,17 +114,17 @@ class GptLearningHandlers:
         with self._lock:
             return self._explorers.setdefault(step, explorer)
 
-    def shown(self, view: StepView) -> tuple[str, str, dict[str, float], str]:
-        """(caption, the prompt continued, the bars, the curve marked) of one view."""
-        return (caption_html(self.pack, view.step, self.shipped_loss),
-                continuation_html(view.prompt, view.continuation, view.step), text_render.bars(view.candidates),
-                self.plot.svg(view.step))
+    def shown(self, view: StepView, lang: str = "en") -> tuple[str, str, dict[str, float], str]:
+        """(caption, the prompt continued, the bars, the curve marked) of one view, in `lang`."""
+        return (caption_html(self.pack, view.step, self.shipped_loss, lang),
+                continuation_html(view.prompt, view.continuation, view.step), text_render.bars(view.candidates, lang),
+                self.plots.get(lang, self.plots["en"]).svg(view.step))
 
     # ---- the operations ------------------------------------------------------------------------------------------
-    def at_step(self, step: Any, prompt: Any) -> tuple[str, str, dict[str, float], str]:
+    def at_step(self, step: Any, prompt: Any, lang: str = "en") -> tuple[str, str, dict[str, float], str]:
         """One snapshot's view of the prompt: (caption, continued prompt, next-character bars, marked curve)."""
         step, prompt = self.check_step(step), self.check_prompt(prompt)
-        return self.shown(self.view(step, prompt))
+        return self.shown(self.view(step, prompt), lang)
 
     def all_steps(self, step: Any, prompt: Any) -> tuple[str, str, dict[str, float], str]:
         """A new prompt: continue it at every snapshot (a few seconds, once), then show `step`'s view; the slider's
@@ -132,18 +134,40 @@ class GptLearningHandlers:
             self.view(other, prompt)
         return self.shown(self.view(step, prompt))
 
-    def at_snapshot(self, number: Any, prompt: Any) -> tuple[str, str, dict[str, float], str]:
+    def at_snapshot(self, number: Any, prompt: Any, request: gr.Request | None = None) -> tuple[str, str, dict[str, float], str]:
         """at_step for the page's slider, which counts snapshots (1 .. n)."""
-        return self.at_step(self.step_of(number), prompt)
+        return self.at_step(self.step_of(number), prompt, request_language(request))
 
-    def page_all_snapshots(self, number: Any, prompt: Any) -> Iterator[tuple[Any, ...]]:
+    def at_linked_step(self, step: Any, prompt: Any, request: gr.Request | None = None) -> tuple[Any, ...]:
+        """A link's view: the training step it names (a snapshot's), the slider moved to it, and that snapshot's view
+        of the prompt. (the slider's number, caption, continued prompt, bars, curve)."""
+        step = self.check_step(step)
+        return (self.steps.index(step) + 1, *self.at_step(step, prompt, request_language(request)))
+
+    # ---- the page: a refusal is a note by its field, in the page's language; the last good view stays ------------
+    def page_at_snapshot(self, number: Any, prompt: Any, request: gr.Request | None = None) -> tuple[Any, ...]:
+        """The slider moved: (caption, continued prompt, bars, curve, *notes)."""
+        try:
+            return (*self.at_snapshot(number, prompt, request), *PAGE_NOTES.show())
+        except USER_ERRORS as exc:
+            return (*(gr.skip(),) * 4, *_notes(exc, request_language(request)))
+
+    def page_at_linked_step(self, step: Any, prompt: Any, request: gr.Request | None = None) -> tuple[Any, ...]:
+        """A link's view: (the slider's number, caption, continued prompt, bars, curve, *notes)."""
+        try:
+            return (*self.at_linked_step(step, prompt, request), *PAGE_NOTES.show())
+        except USER_ERRORS as exc:
+            return (*(gr.skip(),) * 5, *_notes(exc, request_language(request)))
+
+    def page_all_snapshots(self, number: Any, prompt: Any, request: gr.Request | None = None) -> Iterator[tuple[Any, ...]]:
         """A prompt submitted on the page: its view at the slider's snapshot at once, then (the page already showing
         it) the other snapshots continue it too, so each later move of the slider is a cache hit."""
+        lang = request_language(request)
         try:
             step, prompt = self.step_of(number), self.check_prompt(prompt)
-            yield (*self.shown(self.view(step, prompt)), *PAGE_NOTES.show())
+            yield (*self.shown(self.view(step, prompt), lang), *PAGE_NOTES.show())
         except USER_ERRORS as exc:
-            yield (*(gr.skip(),) * 4, *PAGE_NOTES.refusal(exc))
+            yield (*(gr.skip(),) * 4, *_notes(exc, lang))
             return
         for other in self.steps:
             self.view(other, prompt)

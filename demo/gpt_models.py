@@ -17,7 +17,8 @@ from core.gpt.io import LoadedGPT
 from core.gpt.model import GPT
 from core.gpt.snapshots import SnapshotPack
 from core.gpt.tokenizer import CharTokenizer
-from core.validation import KnobError
+from demo.errors import refusal
+from demo.locales import tr
 
 SHIPPED = "shipped"
 OWN = "own"
@@ -55,7 +56,7 @@ class OwnModels:
         self._models: TTLCache[str, GptChoice] = TTLCache(maxsize=kept, ttl=hours * 3600)
         self._lock = threading.Lock()
 
-    def put(self, session_id: str, model: GPT, tokenizer: CharTokenizer, label: str = "Your model") -> None:
+    def put(self, session_id: str, model: GPT, tokenizer: CharTokenizer, label: str = tr("text.model_own", "en")) -> None:
         with self._lock:
             self._models[session_id] = GptChoice(OWN, label, model.eval(), tokenizer, f"{OWN}-{next(_own_ids)}")
 
@@ -77,25 +78,26 @@ class GptModels:
         self._snapshots: LRUCache[int, GptChoice] = LRUCache(maxsize=max(1, len(pack.snapshots) if pack else 1))
         self._lock = threading.Lock()
 
-    def choices(self, session_id: str | None = None, snapshots: bool = True) -> list[tuple[str, str]]:
-        """(label, key) pairs for a dropdown: the shipped model, every snapshot, and the visitor's model if any."""
+    def choices(self, session_id: str | None = None, snapshots: bool = True, lang: str = "en") -> list[tuple[str, str]]:
+        """(label, key) pairs for a dropdown, labels in `lang`: the shipped model, every snapshot, and the visitor's
+        model if any."""
         pairs: list[tuple[str, str]] = []
         if self.shipped is not None:
-            pairs.append(("Shipped GPT (Shakespeare)", SHIPPED))
+            pairs.append((tr("text.model_shipped", lang), SHIPPED))
         if snapshots and self.pack is not None:
-            pairs += [(f"Training snapshot, step {s.step:,}", snapshot_key(s.step)) for s in self.pack.snapshots]
-        if (own := self.own.get(session_id)) is not None:
-            pairs.append((own.label, OWN))
+            pairs += [(tr("text.model_snapshot", lang, step=s.step), snapshot_key(s.step)) for s in self.pack.snapshots]
+        if self.own.get(session_id) is not None:
+            pairs.append((tr("text.model_own", lang), OWN))
         return pairs
 
     def snapshot(self, step: int) -> GptChoice:
         if self.pack is None:
-            raise KnobError("The training snapshots are not installed, so no step can be shown (see the About tab).")
+            raise refusal("text.error_no_snapshots")
         with self._lock:
             if (found := self._snapshots.get(step)) is not None:
                 return found
         model = self.pack.load_model(self.pack.snapshot(step).step)  # raises CheckpointError naming the steps it has
-        choice = GptChoice(snapshot_key(step), f"Training snapshot, step {step:,}", model, self.pack.tokenizer)
+        choice = GptChoice(snapshot_key(step), tr("text.model_snapshot", "en", step=step), model, self.pack.tokenizer)
         with self._lock:
             self._snapshots[step] = choice
         return choice
@@ -103,16 +105,15 @@ class GptModels:
     def resolve(self, key: object, session_id: str | None = None) -> GptChoice:
         """The model for a page's choice; KnobError with what is accepted when it is unknown or gone."""
         if key == SHIPPED and self.shipped is not None:
-            return GptChoice(SHIPPED, "Shipped GPT (Shakespeare)", self.shipped.model, self.shipped.tokenizer)
+            return GptChoice(SHIPPED, tr("text.model_shipped", "en"), self.shipped.model, self.shipped.tokenizer)
         if key == OWN:
             own = self.own.get(session_id)
             if own is None:
-                raise KnobError("You have no model of your own in this session yet: train one on the GPT learns tab "
-                                f"(models are kept {OWN_MODEL_HOURS} hours), or choose the shipped GPT.")
+                raise refusal("text.error_no_own_model", hours=OWN_MODEL_HOURS)
             return own
         if isinstance(key, str) and key.startswith(SNAPSHOT_PREFIX) and key[len(SNAPSHOT_PREFIX):].isdigit():
             step = int(key[len(SNAPSHOT_PREFIX):])
             if self.pack is not None and step in self.pack.steps:
                 return self.snapshot(step)
         accepted = ", ".join(key for _, key in self.choices(session_id))
-        raise KnobError(f"Unknown model {key!r}; choose one of: {accepted}.")
+        raise refusal("text.error_unknown_gpt", model=repr(key), accepted=accepted)

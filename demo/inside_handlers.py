@@ -8,6 +8,7 @@ own model. The page's choice is kept per browser session on the server (`choose`
 the inputs they always had (programs that call them are unchanged); traces are cached per model and text."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import threading
@@ -22,8 +23,8 @@ from core.gpt.io import LoadedGPT
 from demo.gpt_models import SHIPPED, GptChoice, GptModels
 from core.gpt.sampling import SamplingKnobs, validate_knobs, validate_prompt
 from core.validation import KnobError, as_int
-from demo.errors import FieldError, FieldNotes, about, user_errors
-from demo.i18n import request_language
+from demo.errors import USER_ERRORS, FieldError, FieldNotes, about, localized, refusal, user_errors
+from demo.i18n import request_language, text as say
 from demo.inside_render import InsideRender
 from demo.shared import GeneratedFiles
 
@@ -35,8 +36,25 @@ CACHE_BYTES = 160 * 2**20  # traces kept (LRU): a 300-character text holds ~9 MB
 # (by the Look button), the step, the layer (and head), the model. A page update ends with one update per note, in
 # this order.
 NOTE_FIELDS = ("text", "step", "layer", "model")
-TEXT_NOTE_TAIL = " (The prompt, text and knobs are the Text tab's; the panels keep showing the last good text.)"
+TEXT_NOTE_TAIL = say("inside.text_tail", "en")
 PAGE_NOTES = FieldNotes(NOTE_FIELDS, fallback="text", tails={"text": TEXT_NOTE_TAIL})
+
+
+def on_page(fn: Any, outputs: int) -> Any:
+    """The page adapter of an operation (FieldNotes.on_page), its refusal said in the page's language: the outputs
+    with every note cleared, or the outputs left as they are and one note by its field."""
+
+    @functools.wraps(fn)
+    def page(*args: Any, **kwargs: Any) -> tuple[Any, ...]:
+        try:
+            return (*fn(*args, **kwargs), *PAGE_NOTES.show())
+        except USER_ERRORS as exc:
+            lang = request_language(kwargs.get("request") or next((a for a in args if isinstance(a, gr.Request)), None))
+            field = exc.field if isinstance(exc, FieldError) and exc.field in NOTE_FIELDS else PAGE_NOTES.fallback
+            tail = say("inside.text_tail", lang) if field == "text" else ""
+            return (*(gr.skip(),) * outputs, *PAGE_NOTES.show(field, localized(exc, lang) + tail))
+
+    return page
 
 
 class Picked(gr.EventData):
@@ -68,11 +86,12 @@ class InsideHandlers(InsideRender):
         self._lock = threading.Lock()
         self.model_runs = 0  # tests check that clicks do not run the model
         # the page's adapters: (*the operation's outputs, *notes), or on a refusal the outputs left and one note
-        self.page_look = PAGE_NOTES.on_page(self.look_at, 11)
-        self.page_choose = PAGE_NOTES.on_page(self.choose_model, 11)
-        self.page_view = PAGE_NOTES.on_page(self.panels, 6)
-        self.page_pick_char = PAGE_NOTES.on_page(self.char_panels, 7)
-        self.page_pick_head = PAGE_NOTES.on_page(self.head_panels, 8)
+        self.page_look = on_page(self.look_at, 11)
+        self.page_choose = on_page(self.choose_model, 11)
+        self.page_view = on_page(self.panels, 6)
+        self.page_pick_char = on_page(self.char_panels, 7)
+        self.page_pick_head = on_page(self.head_panels, 8)
+        self.page_open = on_page(self.open_at, 13)
 
     # ---- which model: the session's choice ------------------------------------------------------------------------
     def chosen(self, request: gr.Request | None = None, key: Any = None) -> GptChoice:
@@ -96,17 +115,17 @@ class InsideHandlers(InsideRender):
     # ---- the edge: every input checked once ---------------------------------------------------------------------
     @staticmethod
     def _text(choice: GptChoice, prompt: Any, text: Any) -> tuple[str, str, str]:
-        """(prompt, the text to look inside, a note). The text is the Text tab's output when it continues this
-        prompt; otherwise the prompt alone (nothing generated for it yet)."""
+        """(prompt, the text to look inside, the catalog key of a note or ""). The text is the Text tab's output when
+        it continues this prompt; otherwise the prompt alone (nothing generated for it yet)."""
         prompt = validate_prompt(prompt, choice.tokenizer)
         if text is None or text == "":
-            return prompt, prompt, "Nothing generated yet: showing the prompt alone. Generate on the Text tab first."
+            return prompt, prompt, "inside.note_nothing_generated"
         if not isinstance(text, str):
-            raise KnobError(f"The text must be a string; got a {type(text).__name__}.")
+            raise refusal("inside.error_text_type", kind=type(text).__name__)
         if len(text) > MAX_TEXT_CHARS:
-            raise KnobError(f"The text has {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,} (prompt + generated).")
+            raise refusal("inside.error_text_long", count=len(text), limit=MAX_TEXT_CHARS)
         if not text.startswith(prompt):
-            return prompt, prompt, "The text no longer starts with the prompt (it was edited): showing the prompt alone."
+            return prompt, prompt, "inside.note_edited"
         choice.tokenizer.encode(text)  # unknown characters are refused by name
         return prompt, text, ""
 
@@ -126,7 +145,7 @@ class InsideHandlers(InsideRender):
     def _step(step: Any, text: str) -> int:
         with about("step"):
             if step == 0:
-                raise KnobError("The first character is given, not predicted: pick a later one (step 1 or more).")
+                raise refusal("inside.error_step_zero")
             return as_int("step (the character whose drawing is shown)", step, 1, len(text))
 
     def trace(self, text: str, choice: GptChoice | None = None) -> Trace:
@@ -172,12 +191,29 @@ class InsideHandlers(InsideRender):
         trace = self.trace(text, choice)
         render = self.render(choice)
         bars, *panels = self._panels(choice, text, trace, knobs, step, layer, head, request_language(request))
-        note = f'<p class="inside-note">{html.escape(note)}</p>' if note else ""
-        choices = self.models.choices(_session(request))
-        return (render.coloured_text(trace, prompt, text, knobs), step, note + bars, *panels,
+        lang = request_language(request)
+        note = f'<p class="inside-note">{html.escape(say(note, lang))}</p>' if note else ""
+        choices = self.models.choices(_session(request), lang=lang)
+        return (render.coloured_text(trace, prompt, text, knobs, lang), step, note + bars, *panels,
                 gr.Dropdown(choices=choices, value=choice.key),
                 gr.Slider(maximum=config.n_layer, value=layer),
                 gr.Radio(choices=[str(h) for h in range(1, config.n_head + 1)], value=str(head)))
+
+    def open_at(self, link_prompt: Any, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, step: Any,
+                layer: Any, head: Any, request: gr.Request | None = None) -> tuple[Any, ...]:
+        """A link (or a tour step) opens the view: on the link's prompt alone when it has one (the Text tab's prompt
+        and text become it), else on the Text tab's text; at the link's step when the text has it (else the look's
+        first step), layer and head. (prompt, text, then what look_at shows.)"""
+        if isinstance(link_prompt, str) and link_prompt:
+            prompt = text = link_prompt
+        looked = self.look_at(prompt, text, temperature, top_k, top_p, layer, head, request)
+        config = self.chosen(request).model.config
+        layer, head = min(as_int("layer", layer, 1, 10**6), config.n_layer), min(as_int("head", head, 1, 10**6), config.n_head)
+        try:
+            panels = self.panels(prompt, text, temperature, top_k, top_p, step, layer, head, request)
+        except USER_ERRORS:  # the link's step is past this text's end: the look's first step stays
+            return (prompt, text, *looked)
+        return (prompt, text, looked[0], as_int("step", step, 1, MAX_TEXT_CHARS), *panels, *looked[8:])
 
     def panels(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, step: Any, layer: Any,
                head: Any, request: gr.Request | None = None) -> tuple[str, str, str, str, str, str]:
@@ -193,7 +229,9 @@ class InsideHandlers(InsideRender):
                     evt: Picked, request: gr.Request | None = None) -> tuple[Any, ...]:
         """A click on a character of the coloured text: its entry index is its step. (step, the 6 panels)."""
         if evt is None or evt.index is None:
-            raise FieldError("step", "No character was clicked; call /inside_view with the step (1 .. length of the text).")
+            error = FieldError("step", say("inside.error_no_char", "en"))
+            error.key, error.values = "inside.error_no_char", {}
+            raise error
         return (evt.index, *self.panels(prompt, text, temperature, top_k, top_p, evt.index, layer, head, request))
 
     def head_panels(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, step: Any,
@@ -204,8 +242,10 @@ class InsideHandlers(InsideRender):
         choice = self.chosen(request)
         config = choice.model.config
         if not isinstance(index, (list, tuple)) or len(index) != 2:
-            raise FieldError("layer", "No head was clicked; call /inside_view with the layer and head "
-                                      f"(1 .. {config.n_layer} and 1 .. {config.n_head}).")
+            values = {"layers": config.n_layer, "heads": config.n_head}
+            error = FieldError("layer", say("inside.error_no_head", "en", **values))
+            error.key, error.values = "inside.error_no_head", values
+            raise error
         _, text, _, knobs = self._text_and_knobs(choice, prompt, text, temperature, top_k, top_p)
         step = self._step(step, text)
         trace = self.trace(text, choice)
@@ -224,9 +264,9 @@ class InsideHandlers(InsideRender):
     def _panels(self, choice: GptChoice, text: str, trace: Trace, knobs: SamplingKnobs, step: int, layer: int,
                 head: int, lang: str = "en") -> tuple[str, str, str, str, str, str]:
         render = self.render(choice)
-        return (render.bars_html(trace, knobs, step), render.shade_html(trace, step, layer, head),
-                self.grid_file(choice, text, trace, step, layer, head), render.big_head_html(trace, step, layer, head),
-                render.worked_example(trace, knobs, step, layer, head, lang), render.lens_markdown(trace, step))
+        return (render.bars_html(trace, knobs, step, lang), render.shade_html(trace, step, layer, head, lang),
+                self.grid_file(choice, text, trace, step, layer, head), render.big_head_html(trace, step, layer, head, lang),
+                render.worked_example(trace, knobs, step, layer, head, lang), render.lens_markdown(trace, step, lang))
 
     def grid_file(self, choice: GptChoice, text: str, trace: Trace, step: int, layer: int, head: int) -> str:
         """grid_image as a PNG file in the app's own folder of Gradio's cache (served as is; the same view again

@@ -18,9 +18,10 @@ from core.gpt.inspect import RAW, Trace, step_distribution, step_probabilities, 
 from core.gpt.sampling import SamplingKnobs
 from core.gpt.tokenizer import CharTokenizer
 from core.validation import as_int
-from demo.locales.inside import INSIDE  # plain dicts: the view's words without importing Gradio
+from demo.locales import LANGUAGES, tr  # the view's words in the reader's language, without importing Gradio
+from demo.locales.inside import GRID_SPAN
 
-GRID_SPAN = 48  # the model view shows the last GRID_SPAN queries x keys ending at the selected position
+# GRID_SPAN: the model view shows the last GRID_SPAN queries x keys ending at the selected position
 GRID_GAP = 4  # white pixels between two heatmaps of the model view
 GRID_PIXELS = 480  # the model view is enlarged (nearest) to at least this wide: Gradio maps a click on an image to
 # its pixels only if the browser does not enlarge it
@@ -30,8 +31,11 @@ PALETTE = [int(v) for w in np.linspace(0.0, 1.0, 255) for v in 255 - w * np.arra
 BIG_SPAN = 32  # the large head: characters on both axes
 SHADE_BACK = 24  # the shaded text also shows this many characters beyond the window (greyed: nothing looks there)
 BARS = 10
-PROB_BINS = ((0.05, "under 5 %"), (0.2, "5-20 %"), (0.5, "20-50 %"), (1.01, "over 50 %"))  # colour of a drawn char
-PROB_COLOURS = {"under 5 %": "#f87171", "5-20 %": "#fdba74", "20-50 %": "#fde047", "over 50 %": "#86efac"}
+# colour of a drawn character: (upper bound, catalog key of the bin's name, colour); the legend names the bins in the
+# reader's language, so the colour map knows every language's names
+PROB_BINS = ((0.05, "inside.prob_under5", "#f87171"), (0.2, "inside.prob_5_20", "#fdba74"),
+             (0.5, "inside.prob_20_50", "#fde047"), (1.01, "inside.prob_over50", "#86efac"))
+PROB_COLOURS = {tr(key, lang): colour for _, key, colour in PROB_BINS for lang in LANGUAGES}
 
 
 def _rgb(weights: np.ndarray) -> np.ndarray:
@@ -51,10 +55,7 @@ def _char(c: str) -> str:
     return html.escape(visible(c))
 
 
-def _say(key: str, lang: str, **values: Any) -> str:
-    """A string of the catalog in `lang` (English for a language it lacks), as demo/i18n.py text() gives it."""
-    entry = INSIDE[key]
-    return entry.get(lang, entry["en"]).format(**values)
+_say = tr  # a string of the catalog in `lang` (English for a language it lacks), {name} filled
 
 
 def _weight_colour(w: float) -> str:
@@ -86,7 +87,8 @@ class InsideRender:
                 "next": top(step_distribution(trace, step, knobs)), "next_raw": top(step_distribution(trace, step, RAW))}
 
 
-    def coloured_text(self, trace: Trace, prompt: str, text: str, knobs: SamplingKnobs) -> list[tuple[str, str | None]]:
+    def coloured_text(self, trace: Trace, prompt: str, text: str, knobs: SamplingKnobs,
+                      lang: str = "en") -> list[tuple[str, str | None]]:
         """One entry per character (entry i = step i), each generated one labelled by the probability it was drawn
         with; the prompt is unlabelled; a final ▸ stands for what would come next (step = length of the text)."""
         probs = step_probabilities(trace, knobs, start=len(prompt))
@@ -94,12 +96,12 @@ class InsideRender:
         for i, c in enumerate(text):
             label = None
             if i >= len(prompt):
-                label = next(name for bound, name in PROB_BINS if probs[i - len(prompt)] < bound)
+                label = _say(next(key for bound, key, _ in PROB_BINS if probs[i - len(prompt)] < bound), lang)
             entries.append((visible(c) + ("\n" if c == "\n" else ""), label))
         entries.append(("▸", None))
         return entries
 
-    def bars_html(self, trace: Trace, knobs: SamplingKnobs, step: int) -> str:
+    def bars_html(self, trace: Trace, knobs: SamplingKnobs, step: int, lang: str = "en") -> str:
         """That step's distribution: raw (T = 1, nothing cut) beside the one drawn from, cut candidates greyed."""
         adjusted = step_distribution(trace, step, knobs)
         raw = step_distribution(trace, step, RAW)
@@ -111,14 +113,14 @@ class InsideRender:
             order.append(chosen)
         vocab = self.tokenizer.vocab
         context = "".join(visible(vocab[i]) for i in trace.ids[max(0, step - 12) : step])
-        head = (f"drew <b>{_char(vocab[chosen])}</b> with probability {float(adjusted[chosen]):.1%}" if chosen is not None
-                else "would draw next (nothing drawn yet)")
-        rows = [f'<p>After “…{html.escape(context)}” the model {head}.</p>',
-                '<table class="inside-bars"><tr><th></th><th>raw: T = 1, nothing cut</th>'
-                f"<th>drawn from: T = {knobs.temperature:g}, top-k {knobs.top_k}, top-p {knobs.top_p:g}</th></tr>"]
+        head = (_say("inside.bars_drew", lang, char=_char(vocab[chosen]), p=float(adjusted[chosen])) if chosen is not None
+                else _say("inside.bars_would", lang))
+        drawn_from = _say("inside.bars_drawn_from", lang, t=knobs.temperature, k=knobs.top_k, p=knobs.top_p)
+        rows = [f'<p>{_say("inside.bars_after", lang, context=html.escape(context), what=head)}</p>',
+                f'<table class="inside-bars"><tr><th></th><th>{_say("inside.bars_raw", lang)}</th><th>{drawn_from}</th></tr>']
         for i in order:
             cut = float(adjusted[i]) == 0.0
-            why = "cut by top-k" if float(only_k[i]) == 0.0 else "cut by top-p"
+            why = _say("inside.cut_k" if float(only_k[i]) == 0.0 else "inside.cut_p", lang)
             cls = "chosen" if i == chosen else ("cut" if cut else "")
             adj = f'<span class="why">{why}</span>' if cut else f"{float(adjusted[i]):.1%}"
             rows.append(f'<tr class="{cls}"><td class="c">{_char(vocab[i])}</td>'
@@ -127,7 +129,7 @@ class InsideRender:
         rows.append("</table>")
         return "".join(rows)
 
-    def shade_html(self, trace: Trace, step: int, layer: int, head: int) -> str:
+    def shade_html(self, trace: Trace, step: int, layer: int, head: int, lang: str = "en") -> str:
         """The characters before the query shaded by attention weight: one head, then the average of the heads.
         Characters beyond the window are shown struck out: nothing attends that far back."""
         query = step - 1
@@ -136,14 +138,16 @@ class InsideRender:
         start = max(0, k_from - SHADE_BACK)
         vocab = self.tokenizer.vocab
         lines = []
-        for label, row in ((f"layer {layer}, head {head}", weights[head - 1]), (f"layer {layer}, average of the heads", weights.mean(0))):
+        outside = _say("inside.shade_outside", lang, window=trace.window)
+        for label, row in ((_say("inside.shade_head", lang, layer=layer, head=head), weights[head - 1]),
+                           (_say("inside.shade_mean", lang, layer=layer), weights.mean(0))):
             spans = []
             if start > 0:
                 spans.append('<span class="out">…</span>')
             for pos in range(start, step):
                 c = _char(vocab[trace.ids[pos]])
                 if pos < k_from:
-                    spans.append(f'<span class="out" title="outside the {trace.window}-character window">{c}</span>')
+                    spans.append(f'<span class="out" title="{outside}">{c}</span>')
                     continue
                 w = float(row[pos - k_from])
                 q = " q" if pos == query else ""
@@ -197,18 +201,17 @@ class InsideRender:
         y = as_int("y", y, 0, GRID_MARGIN + self.config.n_layer * pitch - 1)
         return max(0, y - GRID_MARGIN) // pitch + 1, max(0, x - GRID_MARGIN) // pitch + 1
 
-    def big_head_html(self, trace: Trace, step: int, layer: int, head: int) -> str:
+    def big_head_html(self, trace: Trace, step: int, layer: int, head: int, lang: str = "en") -> str:
         """One head large: rows are queries, columns keys, the characters on both axes."""
         start, end = self._span(trace, step, BIG_SPAN)
         n = end - start
         k_from, _ = trace.key_range(start, end)
         w = trace.attention(layer - 1, start, end)[head - 1, :, start - k_from :].numpy()
         chars = [_char(self.tokenizer.vocab[trace.ids[i]]) for i in range(start, end)]
-        cells = ["<div></div>"] + [f'<div class="kx">{c}</div>' for c in chars]
-        cells.append(f'<img style="grid-column: 2 / span {n}; grid-row: 2 / span {n}" src="{_png_uri(w)}" alt="weights">')
+        cells, alt = ["<div></div>"] + [f'<div class="kx">{c}</div>' for c in chars], _say("inside.big_alt", lang)
+        cells.append(f'<img style="grid-column: 2 / span {n}; grid-row: 2 / span {n}" src="{_png_uri(w)}" alt="{alt}">')
         cells += [f'<div class="qy" style="grid-row: {i + 2}">{c}</div>' for i, c in enumerate(chars)]
-        return (f'<p>Layer {layer}, head {head}: row = the character looking, column = the character looked at '
-                f"(the last {n} positions; darker = more weight; above the diagonal is the future, masked).</p>"
+        return (f'<p>{_say("inside.big_caption", lang, layer=layer, head=head, n=n)}</p>'
                 f'<div class="inside-big" style="grid-template-columns: 1.4em repeat({n}, 1fr)">{"".join(cells)}</div>')
 
     def worked_example(self, trace: Trace, knobs: SamplingKnobs, step: int, layer: int, head: int,
@@ -238,41 +241,32 @@ class InsideRender:
         probs = step_distribution(trace, step, knobs)
         top_p = torch.topk(probs, 5)
         theta = f"\\theta_i = {cfg.rope_base:g}^{{-2i/{d}}}"
+        scores_shown = ", ".join(f"“{c}”@{p}: {float(scores[p - k_from]):+.2f}" for p, c in keys)
+        weights_shown = ", ".join(f"“{c}”@{p}: {float(weights[p - k_from]):.1%}" for p, c in keys)
+        logits_shown = ", ".join(f"“{_char(vocab[i])}” {v:+.2f}"
+                                 for v, i in zip(top_logits.values.tolist(), top_logits.indices.tolist()))
+        probs_shown = ", ".join(f"“{_char(vocab[i])}” {v:.1%}" for v, i in zip(top_p.values.tolist(), top_p.indices.tolist()))
+        where = (_say("inside.worked_2_first", lang) if layer == 1 else _say("inside.worked_2_after", lang, prev=layer - 1))
         lines = [
             _say("inside.worked_heading", lang, step=step, query=query, char=char, nth=step + 1)
-            + f" Layer {layer}, head {head}; "
-            f"every vector has {cfg.n_embd} numbers ({cfg.n_head} heads of $d_k = {d}$); the first 6 are shown.",
-            f"1. **Embedding** — the row of “{char}” in the embedding table $E$: $x = E[c]$ = `{vec(trace.embedding[query])}`",
-            f"2. **Into layer {layer}** — the residual stream {'is the embedding' if layer == 1 else f'after layer {layer - 1}'}: "
-            f"`{vec(incoming)}`; it is layer-normalised, then $q = W_Q\\,\\mathrm{{LN}}(x)$, $k = W_K\\,\\mathrm{{LN}}(x)$, "
-            f"$v = W_V\\,\\mathrm{{LN}}(x)$ for head {head}. **RoPE**: positions enter by rotating q and k, each pair of "
-            f"features $i$ by the angle $p\\,{theta}$ at position $p$, so $q\\cdot k$ depends on how far apart they are.",
+            + _say("inside.worked_layer", lang, layer=layer, head=head, width=cfg.n_embd, heads=cfg.n_head, d=d),
+            _say("inside.worked_1", lang, char=char, vec=vec(trace.embedding[query])),
+            _say("inside.worked_2", lang, layer=layer, where=where, vec=vec(incoming), head=head, theta=theta),
             f"   - $q$ = `{vec(rec.q[h, query])}`  $k$ = `{vec(rec.k[h, query])}`  $v$ = `{vec(rec.v[h, query])}`",
-            f"3. **Scores** — $s_j = q \\cdot k_j / \\sqrt{{d_k}} = q \\cdot k_j / \\sqrt{{{d}}}$ for each earlier character $j$ "
-            "(those with the five largest weights): "
-            + ", ".join(f"“{c}”@{p}: {float(scores[p - k_from]):+.2f}" for p, c in keys),
-            f"4. **Mask** — $s_j = -\\infty$ for the {masked_ahead} characters after this one (the future) and the "
-            f"{masked_back} more than {trace.window - 1} back (the sliding window), so they get weight 0.",
-            f"5. **Softmax** — $a_j = e^{{s_j}} / \\sum_{{j'}} e^{{s_{{j'}}}}$ over the {step - k_from} visible characters; "
-            "the largest: " + ", ".join(f"“{c}”@{p}: {float(weights[p - k_from]):.1%}" for p, c in keys),
-            f"6. **Weighted sum of v** — $o = \\sum_j a_j v_j$ = `{vec(mixed)}` (SDPA's own output differs by {sdpa_gap:.1e}). "
-            f"The {cfg.n_head} heads' outputs are concatenated and projected, $x \\leftarrow x + W_O[o_1; \\dots; o_{cfg.n_head}]$: "
-            f"`{vec(rec.after_attention[query])}`",
-            f"7. **MLP** — $x \\leftarrow x + W_2\\,\\mathrm{{GELU}}(W_1\\,\\mathrm{{LN}}(x))$, adding `{vec(rec.mlp[query])}`: "
-            f"`{vec(rec.residual[query])}`",
-            f"8. **Logits** — after all {cfg.n_layer} layers, $z = E\\,\\mathrm{{LN}}_f(x)$ (the head is tied to the "
-            "embedding), one score per character; the largest: "
-            + ", ".join(f"“{_char(vocab[i])}” {v:+.2f}" for v, i in zip(top_logits.values.tolist(), top_logits.indices.tolist())),
-            f"9. **Probabilities** — $p = \\mathrm{{softmax}}(z / T)$ with $T = {knobs.temperature:g}$, then top-k "
-            f"{knobs.top_k} and top-p {knobs.top_p:g}: "
-            + ", ".join(f"“{_char(vocab[i])}” {v:.1%}" for v, i in zip(top_p.values.tolist(), top_p.indices.tolist()))
-            + f" — the Text tab's bars for a prompt ending at “{char}”.",
+            _say("inside.worked_3", lang, d=d, scores=scores_shown),
+            _say("inside.worked_4", lang, ahead=masked_ahead, back=masked_back, window=trace.window - 1),
+            _say("inside.worked_5", lang, visible=step - k_from, weights=weights_shown),
+            _say("inside.worked_6", lang, mixed=vec(mixed), gap=f"{sdpa_gap:.1e}", heads=cfg.n_head,
+                 after=vec(rec.after_attention[query])),
+            _say("inside.worked_7", lang, added=vec(rec.mlp[query]), result=vec(rec.residual[query])),
+            _say("inside.worked_8", lang, layers=cfg.n_layer, logits=logits_shown),
+            _say("inside.worked_9", lang, t=knobs.temperature, k=knobs.top_k, p=knobs.top_p, probs=probs_shown, char=char),
         ]
         return "\n".join(lines)
 
-    def lens_markdown(self, trace: Trace, step: int) -> str:
+    def lens_markdown(self, trace: Trace, step: int, lang: str = "en") -> str:
         """The logit lens: the top 3 next characters if the model stopped after each layer."""
-        rows = ["| after layer | 1st | 2nd | 3rd |", "|---|---|---|---|"]
+        rows = [_say("inside.lens_header", lang), "|---|---|---|---|"]
         for layer, top in enumerate(trace.lens(step - 1), start=1):
             rows.append(f"| {layer} | " + " | ".join(f"`{visible(self.tokenizer.vocab[i])}` {p:.0%}" for i, p in top) + " |")
         return "\n".join(rows)

@@ -18,16 +18,18 @@ from typing import Any, Callable
 import gradio as gr
 
 from core.gpt.io import LoadedGPT
+from core.gpt.sampling import validate_prompt
+from core.validation import as_int
 from demo.gpt_models import SHIPPED, GptModels
 from demo.api_docs import public_endpoint
 from demo.i18n import i18n
 from demo.errors import USER_ERRORS, missing_model_notice, note_box
-from demo.inside_handlers import NOTE_FIELDS, InsideHandlers, Picked  # noqa: F401  (re-exported)
-from demo.inside_render import GRID_SPAN, PROB_COLOURS
+from demo.inside_handlers import MAX_TEXT_CHARS, NOTE_FIELDS, InsideHandlers, Picked  # noqa: F401  (re-exported)
+from demo.inside_render import PROB_COLOURS
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.shared import queue_group, static_text
 from demo.text_tab import TextTabParts
-from demo.links import Links
+from demo.links import Draw, Links
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 CSS = static_text("inside.css")
@@ -45,6 +47,7 @@ class InsideView:
     head: gr.Radio
     panels: list[Any]  # bars, shaded text, model view, large head, worked example, logit lens
     notes: list[gr.Markdown]  # NOTE_FIELDS' order
+    link_prompt: gr.Textbox  # the prompt a link looks at (hidden; "" = the Text tab's), see link()
 
 
 @dataclass
@@ -82,69 +85,67 @@ def build_inside_tab(loaded: LoadedGPT | None, note: str, text: TextTabParts | N
         missing_model_notice("GPT", "python -m core.gpt.train", note, elem_id="inside-missing")
         return None
     handlers = InsideHandlers(models or GptModels(loaded, None))
-    entry = wire(handlers, lay_out(loaded.model.config, handlers.models.choices()), text, tab)
+    view = lay_out(loaded.model.config, handlers.models.choices())
+    entry = wire(handlers, view, text, tab)
+    if links is not None:
+        link(links, handlers, view, text, loaded)
     publish_api(handlers)
     return entry
 
 
 def lay_out(cfg: Any, choices: list[tuple[str, str]]) -> InsideView:
     """The components, empty until the tab is opened (its select event looks at the Text tab's text)."""
-    gr.Markdown("The model's own numbers for the Text tab's prompt and text. **Click a character** to see the step "
-                "that drew it; **click a heatmap** (or use the controls) to pick a layer and head.")
+    gr.Markdown(i18n("inside.intro"))
+    link_prompt = gr.Textbox("", visible=False, elem_id="inside-link-prompt")
     with gr.Row():
         with gr.Column(scale=3):
-            gr.Markdown("**Text** — each generated character coloured by the probability it had when it was drawn "
-                        "(red = surprising, green = expected); the prompt is uncoloured; ▸ = what would come next.")
+            gr.Markdown(i18n("inside.text_heading"))
             coloured = gr.HighlightedText([], combine_adjacent=False, show_legend=True, color_map=PROB_COLOURS,
                                           show_label=False, elem_id="inside-text")
             # keyboard moves of the step and layer update the panels too (demo/knob_release.py: a typed step after a
             # pause, the layer's arrow keys and Enter in its box)
             with gr.Row(elem_id="inside-controls"):
                 with gr.Column(min_width=160):
-                    look = gr.Button("Look inside the Text tab's text", variant="primary", elem_id="inside-look")
+                    look = gr.Button(i18n("inside.look"), variant="primary", elem_id="inside-look")
                     text_note = note_box("inside-text-note")
                 with gr.Column(min_width=200):
                     # a training snapshot shows what the model knew at that step; "Your model" appears once trained
-                    model = gr.Dropdown(choices, value=SHIPPED, label="Model", elem_id="inside-model")
+                    model = gr.Dropdown(choices, value=SHIPPED, label=i18n("inside.model_label"), elem_id="inside-model")
                     model_note = note_box("inside-model-note")
                 with gr.Column(min_width=160):
                     step = gr.Number(1, precision=0, minimum=1, label=i18n("inside.step_label"),
                                      elem_id="inside-step", elem_classes=NUMBER_CLASSES)
                     step_note = note_box("inside-step-note")
                 with gr.Column(min_width=160):
-                    layer = gr.Slider(1, cfg.n_layer, 1, step=1, label="Layer", elem_id="inside-layer",
+                    layer = gr.Slider(1, cfg.n_layer, 1, step=1, label=i18n("inside.layer_label"), elem_id="inside-layer",
                                       elem_classes=SLIDER_CLASSES)
                     layer_note = note_box("inside-layer-note")
-                head = gr.Radio([str(h) for h in range(1, cfg.n_head + 1)], value="1", label="Head", elem_id="inside-head")
+                head = gr.Radio([str(h) for h in range(1, cfg.n_head + 1)], value="1", label=i18n("inside.head_label"),
+                                elem_id="inside-head")
         with gr.Column(scale=2):
-            gr.Markdown("**That step's bars** — the raw distribution (temperature 1, nothing cut) beside the one the "
-                        "character was drawn from; candidates top-k/top-p removed are greyed, the drawn one highlighted.")
+            gr.Markdown(i18n("inside.bars_heading"))
             bars = gr.Markdown("", elem_id="inside-bars")
-    gr.Markdown("**Attention** — where the character before the selected one looks (it predicts it): darker = more "
-                "weight. Past the window, struck-out characters are ones nothing attends to.")
+    gr.Markdown(i18n("inside.attention_heading"))
     shade = gr.Markdown("", elem_id="inside-shade")
     with gr.Row():
         with gr.Column():
-            gr.Markdown(f"**Model view** — every layer (rows) and head (columns), the last {GRID_SPAN} characters; "
-                        "click one to select it.")
+            gr.Markdown(i18n("inside.grid_heading"))
             gr.Markdown(i18n("inside.grid_axes"), elem_id="inside-grid-axes")
             grid = gr.Image(None, type="pil", format="png", interactive=False, show_label=False, buttons=[],
                             elem_id="inside-grid")
         with gr.Column():
-            gr.Markdown("**One head, large** — the selected layer and head with the characters on both axes.")
+            gr.Markdown(i18n("inside.big_heading"))
             big = gr.Markdown("", elem_id="inside-big")
     with gr.Row():
         with gr.Column(scale=3):
-            gr.Markdown("**Worked example** — the selected position through the selected head, stage by stage, "
-                        "with the real numbers.")
+            gr.Markdown(i18n("inside.worked_title"))
             worked = gr.Markdown("", latex_delimiters=LATEX, elem_id="inside-worked")
         with gr.Column(scale=2):
-            gr.Markdown("**Logit lens** — the top 3 next characters if the model stopped after each layer (the "
-                        "residual stream through the final norm and the tied head): the prediction forming.")
+            gr.Markdown(i18n("inside.lens_heading"))
             lens = gr.Markdown("", elem_id="inside-lens")
 
     return InsideView(coloured, model, look, step, layer, head, [bars, shade, grid, big, worked, lens],
-                      [text_note, step_note, layer_note, model_note])
+                      [text_note, step_note, layer_note, model_note], link_prompt)
 
 
 def wire(handlers: InsideHandlers, view: InsideView, text: TextTabParts, tab: gr.Tab) -> InsideEntry:
@@ -172,6 +173,25 @@ def wire(handlers: InsideHandlers, view: InsideView, text: TextTabParts, tab: gr
     grid.select(handlers.page_pick_head, [text.prompt, text.output, *knobs, step], [layer, head, *panels, *notes],
                 api_name="inside_pick_head", api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
     return InsideEntry(handlers, look_inputs, look_outputs)
+
+
+def link(links: Links, handlers: InsideHandlers, view: InsideView, text: TextTabParts, loaded: LoadedGPT) -> None:
+    """The view's knobs in the page's URL (demo/links.py): the prompt looked at (a link's own: the Text tab's prompt
+    becomes it), the step, the layer and the head; a link with them traces the text and shows that step's panels."""
+    cfg, tokenizer = loaded.model.config, loaded.tokenizer
+    knobs = [text.temperature, text.top_k, text.top_p]
+    links.view("inside", {
+        "inside-prompt": (view.link_prompt, lambda value: value and validate_prompt(value, tokenizer)),
+        "inside-step": (view.step, lambda value: as_int("step", value, 1, MAX_TEXT_CHARS)),
+        "inside-layer": (view.layer, lambda value: as_int("layer", value, 1, cfg.n_layer)),
+        "inside-head": (view.head, lambda value: str(as_int("head", value, 1, cfg.n_head))),
+    }, Draw(handlers.page_open, [view.link_prompt, text.prompt, text.output, *knobs, view.step, view.layer, view.head],
+            [text.prompt, text.output, view.coloured, view.step, *view.panels, view.model, view.layer, view.head,
+             *view.notes], queue_group("inside")))
+    # The link's prompt holds only while the Text tab's prompt is the one it set: a prompt typed after it clears it
+    # (in the page alone), so a link copied later names the Text tab's prompt instead.
+    text.prompt.change(None, [text.prompt, view.link_prompt], [view.link_prompt],
+                       js="(prompt, linked) => prompt === linked ? linked : ''", show_progress="hidden")
 
 
 def publish_api(handlers: InsideHandlers) -> None:

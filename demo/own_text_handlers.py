@@ -20,10 +20,12 @@ from core import limits
 from core.gpt import train_quick
 from core.gpt.sample_texts import SAMPLES, load_sample
 from core.gpt.train_quick import PreparedText, QuickSize, check_size, example_batch, prepare_text
-from core.validation import KnobError, as_int
+from core.validation import as_int
 from demo import own_text_render as render
-from demo.errors import USER_ERRORS, FieldNotes, about, field_note
+from demo.errors import USER_ERRORS, FieldError, FieldNotes, about, field_note, localized, refusal
 from demo.gpt_models import GptModels
+from demo.i18n import request_language
+from demo.locales import tr
 from demo.shared import GeneratedFiles
 from serve.training_sessions import CAP_S, RunView, TrainingRun, TrainingSessions
 
@@ -35,6 +37,12 @@ SEED_NAME = "Seed"
 # The page's notes, one per field: the text box, the size, the seed, and the buttons (slots, cap, nothing to continue)
 FIELDS = ("text", "size", "seed", "buttons")
 PAGE_NOTES = FieldNotes(FIELDS, fallback="buttons")
+
+
+def _notes(exc: Exception, lang: str) -> tuple[Any, ...]:
+    """The notes for a refusal: its message in the page's language, by its field."""
+    field = exc.field if isinstance(exc, FieldError) and exc.field in FIELDS else PAGE_NOTES.fallback
+    return PAGE_NOTES.show(field, localized(exc, lang))
 # A page update: (chart, status, sample, recipe, download, ended note, *one note per field)
 OUTPUTS = 6
 
@@ -106,24 +114,24 @@ class OwnTextHandlers:
     def sample_text(key: Any) -> str:
         """A bundled sample's text for the text box."""
         if key not in SAMPLES:
-            raise KnobError(f"Choose one of the samples: {', '.join(s.title for s in SAMPLES.values())}.")
+            raise refusal("own.error_sample", titles=", ".join(s.title for s in SAMPLES.values()))
         return load_sample(key)
 
-    def train(self, text: Any, size: Any, seed: Any, sid: str, address: str) -> Iterator[tuple[Any, ...]]:
+    def train(self, text: Any, size: Any, seed: Any, sid: str, address: str, lang: str = "en") -> Iterator[tuple[Any, ...]]:
         """A new model on the text: (recipe, then live updates until it ends; see watch)."""
         prepared, quick_size, seed = self.check(text, size, seed)
         inputs, targets = example_batch(prepared, quick_size, seed=seed)
-        recipe = render.recipe_html(prepared, inputs.tolist(), targets.tolist())
+        recipe = render.recipe_html(prepared, inputs.tolist(), targets.tolist(), lang)
         run = self.sessions.start(sid, address, prepared, quick_size, seed, sample_prompt(prepared))
         self._sizes[sid] = (str(size), seed)
-        yield from self.watch(run, sid, recipe)
+        yield from self.watch(run, sid, recipe, lang)
 
-    def resume(self, sid: str, address: str) -> Iterator[tuple[Any, ...]]:
+    def resume(self, sid: str, address: str, lang: str = "en") -> Iterator[tuple[Any, ...]]:
         """Continue: the session's model trains on from where it stopped, up to the session's cap."""
         run = self.sessions.resume(sid, address)
-        yield from self.watch(run, sid, gr.skip())
+        yield from self.watch(run, sid, gr.skip(), lang)
 
-    def watch(self, run: TrainingRun, sid: str, recipe: Any) -> Iterator[tuple[Any, ...]]:
+    def watch(self, run: TrainingRun, sid: str, recipe: Any, lang: str = "en") -> Iterator[tuple[Any, ...]]:
         """Page updates of a run, (chart, status, sample, recipe, download, ended note), whenever it moved; the
         last one, once it ended, offers the download. The run goes on if this stream is closed early (the page went
         away): it ends at Stop, the cap, or when the page's session ends."""
@@ -132,14 +140,15 @@ class OwnTextHandlers:
         while (view := run.view()).state == "running":
             if view.version != seen:
                 rest = (recipe, gr.DownloadButton(visible=False), field_note()) if first else (gr.skip(),) * 3
-                yield render.loss_chart(view, unigram), render.status_markdown(view, unigram), render.sample_html(view), *rest
+                yield (render.loss_chart(view, unigram, lang), render.status_markdown(view, unigram, lang),
+                       render.sample_html(view), *rest)
                 seen, first = view.version, False
             time.sleep(self.poll_s)
         run.wait(10.0)  # the thread registers the model right after its state changed
         view = run.view()
         download = gr.skip() if view.state == "failed" else gr.DownloadButton(value=self.download(run, sid), visible=True)
-        yield (render.loss_chart(view, unigram), render.status_markdown(view, unigram), render.sample_html(view),
-               recipe if first else gr.skip(), download, field_note(render.ended_note(view)))
+        yield (render.loss_chart(view, unigram, lang), render.status_markdown(view, unigram, lang), render.sample_html(view),
+               recipe if first else gr.skip(), download, field_note(render.ended_note(view, lang)))
 
     def download(self, run: TrainingRun, sid: str) -> str:
         """A zip of the model folder in the private file store; its path."""
@@ -156,13 +165,15 @@ class OwnTextHandlers:
 
     # ---- the page: a refusal is a note by its field, everything else stays as it was ---------------------------------
     def page_train(self, text: Any, size: Any, seed: Any, request: gr.Request) -> Iterator[tuple[Any, ...]]:
-        yield from self._page(self.train(text, size, seed, session_id(request), client_address(request)))
+        lang = request_language(request)
+        yield from self._page(self.train(text, size, seed, session_id(request), client_address(request), lang), lang)
 
     def page_resume(self, request: gr.Request) -> Iterator[tuple[Any, ...]]:
-        yield from self._page(self.resume(session_id(request), client_address(request)))
+        lang = request_language(request)
+        yield from self._page(self.resume(session_id(request), client_address(request), lang), lang)
 
     @staticmethod
-    def _page(updates: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    def _page(updates: Iterator[tuple[Any, ...]], lang: str = "en") -> Iterator[tuple[Any, ...]]:
         started = False
         try:
             for update in updates:
@@ -171,14 +182,14 @@ class OwnTextHandlers:
             if started:  # the run ended: a note left meanwhile by a refused click (Continue while training) goes
                 yield (*(gr.skip(),) * OUTPUTS, *PAGE_NOTES.show())
         except USER_ERRORS as exc:
-            yield (*(gr.skip(),) * OUTPUTS, *PAGE_NOTES.refusal(exc))
+            yield (*(gr.skip(),) * OUTPUTS, *_notes(exc, lang))
 
-    def page_sample_text(self, key: Any) -> tuple[Any, ...]:
+    def page_sample_text(self, key: Any, request: gr.Request | None = None) -> tuple[Any, ...]:
         """A sample chosen: its text in the box (the text's note cleared)."""
         try:
             return self.sample_text(key), field_note()
         except USER_ERRORS as exc:
-            return gr.skip(), field_note(str(exc))
+            return gr.skip(), field_note(localized(exc, request_language(request)))
 
     def page_stop(self, request: gr.Request) -> None:
         self.stop(session_id(request))
@@ -188,5 +199,10 @@ class OwnTextHandlers:
         self.end(session_id(request))
 
 
-SIZE_CHOICES = [(f"{name}: {s.n_layer} layers, width {s.n_embd}, window {s.context}", name)
-                for name, s in train_quick.SIZES.items()]
+def size_choices(lang: str = "en") -> list[tuple[str, str]]:
+    """The size choices, (label in `lang`, name)."""
+    return [(tr("own.size_choice", lang, name=name, layers=s.n_layer, width=s.n_embd, window=s.context), name)
+            for name, s in train_quick.SIZES.items()]
+
+
+SIZE_CHOICES = size_choices()

@@ -8,6 +8,7 @@ import math
 from typing import Sequence
 
 from core.gpt.train_quick import PreparedText, vocabulary_rows
+from demo.locales import tr
 from demo.svg_plot import curve, dot, element, linear, rule, svg_open, text
 from serve.training_sessions import RunView
 
@@ -17,10 +18,7 @@ MAX_CURVE_POINTS = 240  # the training curve is averaged into at most this many 
 VOCAB_SHOWN = 100  # rows of the vocabulary table
 CHAR_NAMES = {" ": "␣", "\n": "↵", "\t": "⇥", "\r": "␍", "\u3000": "□"}
 
-EXPLAIN = (r"The loss is the model's surprise at the next character, $-\ln p(\text{next})$, averaged, in nats per "
-           r"character (lower is better). The grey line is the text's **unigram entropy** $-\sum_c f_c \ln f_c$: "
-           r"the loss of a model that knows only how often each character occurs. Below it, the model has learned "
-           r"something about order: which characters follow which.")
+EXPLAIN = tr("own.explain", "en")  # the page shows it by its key, "own.explain", in the reader's language
 
 
 def shown_char(char: str) -> str:
@@ -40,7 +38,7 @@ def averaged(points: Sequence[tuple[int, float]], most: int = MAX_CURVE_POINTS) 
     return out
 
 
-def loss_chart(view: RunView, unigram: float) -> str:
+def loss_chart(view: RunView, unigram: float, lang: str = "en") -> str:
     """Training loss (every step, averaged), held-out loss (each measurement) and the unigram line, against step."""
     last = max(view.steps, 10)
     held = [v for _, v in view.held_out]
@@ -48,25 +46,25 @@ def loss_chart(view: RunView, unigram: float) -> str:
     top = max(losses) * 1.03
     bottom = max(0.0, min(losses) - 0.2)
     x, y = linear(0, last, L, W - R), linear(bottom, top, H - B, T)
-    parts = [svg_open(W, H, "loss against training step", 13, W + 80, css_class="own-text-plot")]
+    parts = [svg_open(W, H, tr("own.chart_title", lang), 13, W + 80, css_class="own-text-plot")]
     for value in _ticks(bottom, top):
         parts.append(rule(L, W - R, y(value), f"{value:g}"))
     for step in _step_ticks(last):
         parts.append(element("line", x1=x(step), x2=x(step), y1=H - B, y2=H - B + 4, stroke="#888"))
         parts.append(text(x(step), H - B + 16, f"{step:,}", text_anchor="middle"))
-    parts.append(text((L + W - R) / 2, H - 4, "training step", text_anchor="middle"))
+    parts.append(text((L + W - R) / 2, H - 4, tr("own.chart_axis", lang), text_anchor="middle"))
     parts.append(element("line", x1=L, x2=W - R, y1=y(unigram), y2=y(unigram), stroke=UNIGRAM_COLOUR, stroke_dasharray="5 4")
-                 + text(W - R - 2, y(unigram) - 3, f"unigram entropy {unigram:.2f}: the line to beat", fill=UNIGRAM_COLOUR,
+                 + text(W - R - 2, y(unigram) - 3, tr("own.chart_unigram", lang, value=unigram), fill=UNIGRAM_COLOUR,
                         text_anchor="end"))
-    parts.append(curve([(x(s), y(v)) for s, v in averaged(view.train)], TRAIN_COLOUR, 1.5, "training loss"))
+    parts.append(curve([(x(s), y(v)) for s, v in averaged(view.train)], TRAIN_COLOUR, 1.5, tr("own.chart_train", lang)))
     parts.append(curve([(x(s), y(v)) for s, v in view.held_out], HELD_OUT_COLOUR, 1.2))
     if view.held_out:
         s, v = view.held_out[-1]
-        parts.append(dot(x(s), y(v), 3.5, HELD_OUT_COLOUR, f"step {s:,}: held-out {v:.3f}"))
+        parts.append(dot(x(s), y(v), 3.5, HELD_OUT_COLOUR, tr("own.chart_dot", lang, step=s, loss=v)))
     lx = L
-    for colour, name in ((TRAIN_COLOUR, "training loss"), (HELD_OUT_COLOUR, "held-out loss")):
+    for colour, name in ((TRAIN_COLOUR, tr("own.chart_train", lang)), (HELD_OUT_COLOUR, tr("own.chart_held_out", lang))):
         parts.append(element("rect", x=lx, y=8, width=12, height=4, fill=colour) + text(lx + 16, 14, name))
-        lx += 30 + 7 * len(name)
+        lx += 30 + (7 if name.isascii() else 13) * len(name)  # a Chinese character is about twice as wide
     # data- attributes: what the page (and its tests) can read without parsing the drawing
     return (f'<div id="own-text-chart" data-steps="{view.steps}" data-points="{len(view.train) + len(view.held_out)}">'
             + "".join(parts) + "</svg></div>")
@@ -86,15 +84,13 @@ def _step_ticks(last: int) -> list[int]:
     return list(range(0, last + 1, int(step)))
 
 
-def status_markdown(view: RunView, unigram: float) -> str:
+def status_markdown(view: RunView, unigram: float, lang: str = "en") -> str:
     """One line: what the run is doing, its speed, the losses and the time used of the cap."""
-    state = {"running": "Training", "stopped": "Stopped", "capped": "Time is up", "failed": "Training failed"}[view.state]
     below = unigram - view.best_val
-    line = (f"**{state}**: step {view.steps:,} · {view.steps_per_s:.1f} steps a second · held-out loss "
-            f"**{view.best_val:.2f}** (best, at step {view.best_step:,}; {abs(below):.2f} "
-            f"{'below' if below >= 0 else 'above'} the unigram line {unigram:.2f}) · "
-            f"{view.seconds:.0f} of {view.cap_s:.0f} s of training used")
-    return line
+    return tr("own.status", lang, state=tr(f"own.state_{view.state}", lang), steps=view.steps, rate=view.steps_per_s,
+              best=view.best_val, best_step=view.best_step, gap=abs(below),
+              side=tr("own.below" if below >= 0 else "own.above", lang), unigram=unigram, seconds=view.seconds,
+              cap=view.cap_s)
 
 
 def sample_html(view: RunView) -> str:
@@ -105,7 +101,8 @@ def sample_html(view: RunView) -> str:
             f"{html.escape(view.sample)}</pre>")
 
 
-def recipe_html(prepared: PreparedText, inputs: Sequence[Sequence[int]], targets: Sequence[Sequence[int]]) -> str:
+def recipe_html(prepared: PreparedText, inputs: Sequence[Sequence[int]], targets: Sequence[Sequence[int]],
+                lang: str = "en") -> str:
     """The first step of the recipe: the vocabulary (most frequent first), the split, and one batch as the model sees
     it (input ids, and the targets: the same text shifted by one)."""
     rows = vocabulary_rows(prepared)
@@ -114,35 +111,34 @@ def recipe_html(prepared: PreparedText, inputs: Sequence[Sequence[int]], targets
     cells = "".join(f'<tr><td class="own-text-char">{html.escape(shown_char(c))}</td><td>{i}</td><td>{n:,}</td></tr>'
                     for c, i, n in frequent)
     train, held = len(prepared.train_text), len(prepared.val_text)
-    vocab = (f"<h4>1. Text to numbers: {len(rows):,} distinct characters, one index each</h4>"
-             f"<p>Indices in sorted order; the {min(VOCAB_SHOWN, len(rows))} most frequent of {len(rows):,} shown "
-             f"(␣ space, ↵ line break).</p>"
-             f'<div class="own-text-vocab"><table><thead><tr><th>char</th><th>index</th><th>count</th></tr></thead>'
+    heads = "".join(f"<th>{tr(f'own.recipe_{name}', lang)}</th>" for name in ("char", "index", "count"))
+    vocab = (f"<h4>{tr('own.recipe_vocab', lang, count=len(rows))}</h4>"
+             f"<p>{tr('own.recipe_vocab_note', lang, shown=min(VOCAB_SHOWN, len(rows)), count=len(rows))}</p>"
+             f'<div class="own-text-vocab"><table><thead><tr>{heads}</tr></thead>'
              f"<tbody>{cells}</tbody></table></div>")
-    split = (f"<h4>2. Split: {train:,} characters to train on, the last {held:,} held out</h4>"
-             f'<div class="own-text-split"><span class="own-text-train" style="flex:{train}">train {train / total:.0%}</span>'
-             f'<span class="own-text-held" style="flex:{max(held, 1)}">held out</span></div>'
-             f"<p>The model never trains on the held-out part; its loss there says how well it does on text it has not seen.</p>")
-    batch = ("<h4>3. One batch as the model sees it: the target at each position is the next character</h4>"
-             + "".join(_batch_row(prepared, x, y, n) for n, (x, y) in enumerate(zip(inputs, targets), 1)))
+    split = (f"<h4>{tr('own.recipe_split', lang, train=train, held=held)}</h4>"
+             f'<div class="own-text-split"><span class="own-text-train" style="flex:{train}">'
+             f"{tr('own.recipe_train_share', lang, share=train / total)}</span>"
+             f'<span class="own-text-held" style="flex:{max(held, 1)}">{tr("own.recipe_held", lang)}</span></div>'
+             f"<p>{tr('own.recipe_split_note', lang)}</p>")
+    batch = (f"<h4>{tr('own.recipe_batch', lang)}</h4>"
+             + "".join(_batch_row(prepared, x, y, n, lang) for n, (x, y) in enumerate(zip(inputs, targets), 1)))
     return f'<div id="own-text-recipe">{vocab}{split}{batch}</div>'
 
 
-def _batch_row(prepared: PreparedText, inputs: Sequence[int], targets: Sequence[int], number: int) -> str:
+def _batch_row(prepared: PreparedText, inputs: Sequence[int], targets: Sequence[int], number: int, lang: str = "en") -> str:
     vocab = prepared.tokenizer.vocab
 
     def cells(ids: Sequence[int]) -> str:
         return "".join(f"<td>{i}<br><span>{html.escape(shown_char(vocab[i]))}</span></td>" for i in ids)
 
-    return (f'<div class="own-text-batch"><table><tr><th>input {number}</th>{cells(inputs)}</tr>'
-            f"<tr><th>target</th>{cells(targets)}</tr></table></div>")
+    return (f'<div class="own-text-batch"><table><tr><th>{tr("own.recipe_input", lang, n=number)}</th>{cells(inputs)}</tr>'
+            f"<tr><th>{tr('own.recipe_target', lang)}</th>{cells(targets)}</tr></table></div>")
 
 
-def ended_note(view: RunView) -> str:
+def ended_note(view: RunView, lang: str = "en") -> str:
     """What the page says once a run stops: where its model went and what to do with it."""
     if view.state == "failed":
-        return "The training failed; press **Train** to start again."
-    more = ("Press **Continue** to train it further." if view.seconds < view.cap_s
-            else f"This session has used its {view.cap_s:.0f} s of training.")
-    return (f"Your model (held-out loss {view.best_val:.2f}, the best weights, from step {view.best_step:,}) is ready: "
-            f"choose **Your model** in the Text tab to write with it, or download it below. {more}")
+        return tr("own.failed", lang)
+    more = tr("own.more", lang) if view.seconds < view.cap_s else tr("own.used_up", lang, cap=view.cap_s)
+    return tr("own.ready", lang, best=view.best_val, step=view.best_step, more=more)

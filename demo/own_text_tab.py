@@ -14,16 +14,12 @@ from core.gpt.sample_texts import SAMPLES
 from core.gpt.train_quick import MAX_TEXT_CHARS, MIN_TEXT_CHARS
 from demo.gpt_models import GptModels
 from demo.own_text_handlers import FIELDS, SIZE_CHOICES, OwnTextHandlers
-from demo.own_text_render import EXPLAIN
 from demo.shared import queue_group, static_text
 from demo.errors import note_box
+from demo.i18n import i18n
 
 CSS = static_text("own_text.css")
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
-INTRO = ("### Train a GPT on your text\n"
-         "Paste a text (or pick a sample), choose a size and press **Train**: a small GPT learns it here, on this "
-         "server's CPU, in front of you. The model reads characters, so any language works as it is. Each visitor "
-         "may train {cap:.0f} s in all; two trainings run at once on this server.")
 
 
 @dataclass
@@ -59,39 +55,37 @@ def build_own_text(models: GptModels, demo: gr.Blocks, handlers: OwnTextHandlers
 
 def lay_out(handlers: OwnTextHandlers) -> OwnTextView:
     notes: dict[str, gr.Markdown] = {}
-    gr.Markdown(INTRO.format(cap=handlers.sessions.cap_s), elem_id="own-text-intro")
+    gr.Markdown(i18n("own.intro"), elem_id="own-text-intro")
     with gr.Row(elem_id="own-text-row"):
         with gr.Column(scale=3, min_width=300, elem_id="own-text-input"):
-            sample = gr.Dropdown([(s.title, s.key) for s in SAMPLES.values()], value=None, label="Start from a sample",
-                                 info="public-domain texts bundled with the app", elem_id="own-text-samples")
-            text = gr.Textbox("", lines=8, max_lines=12, label=f"Your text ({MIN_TEXT_CHARS:,} to {MAX_TEXT_CHARS:,} characters)",
-                              placeholder="Paste a text here, or pick a sample above.", elem_id="own-text-text")
+            sample = gr.Dropdown([(s.title, s.key) for s in SAMPLES.values()], value=None,
+                                 label=i18n("own.samples_label"), info=i18n("own.samples_info"), elem_id="own-text-samples")
+            text = gr.Textbox("", lines=8, max_lines=12, label=i18n("own.text_label"),
+                              placeholder=i18n("own.text_placeholder"), elem_id="own-text-text")
             notes["text"] = _note("text")
             with gr.Row(elem_id="own-text-knobs"):
                 with gr.Column(scale=3, min_width=200):
-                    size = gr.Radio(SIZE_CHOICES, value="tiny", label="Model size", elem_id="own-text-size")
+                    size = gr.Radio(SIZE_CHOICES, value="tiny", label=i18n("own.size_label"), elem_id="own-text-size")
                     notes["size"] = _note("size")
                 with gr.Column(scale=1, min_width=120):
-                    seed = gr.Number(0, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed",
-                                     info=limits.SEED_RANGE_TEXT, elem_id="own-text-seed")
+                    seed = gr.Number(0, precision=0, minimum=0, maximum=limits.MAX_SEED, label=i18n("own.seed_label"),
+                                     info=i18n("own.seed_info"), elem_id="own-text-seed")
                     notes["seed"] = _note("seed")
             with gr.Row(elem_id="own-text-buttons"):
-                train = gr.Button("Train", variant="primary", elem_id="own-text-train", min_width=80)
-                stop = gr.Button("Stop", elem_id="own-text-stop", min_width=70)
-                resume = gr.Button("Continue", elem_id="own-text-continue", min_width=80)
+                train = gr.Button(i18n("own.train"), variant="primary", elem_id="own-text-train", min_width=80)
+                stop = gr.Button(i18n("own.stop"), elem_id="own-text-stop", min_width=70)
+                resume = gr.Button(i18n("own.continue"), elem_id="own-text-continue", min_width=80)
             notes["buttons"] = _note("buttons")
             status = gr.Markdown("", elem_id="own-text-status")
         with gr.Column(scale=3, min_width=300, elem_id="own-text-live"):
             chart = gr.HTML("", elem_id="own-text-chart-box")
-            gr.Markdown("**Sample** (the same prompt and seed every few seconds: the start of the held-out text, "
-                        "continued by the best model so far)", elem_id="own-text-sample-label")
+            gr.Markdown(i18n("own.sample_heading"), elem_id="own-text-sample-label")
             sample_text = gr.HTML("", elem_id="own-text-sample-box")
             ended = gr.Markdown("", visible=False, elem_id="own-text-ended")
-            download = gr.DownloadButton("Download your model (.zip)", visible=False, elem_id="own-text-download")
-    gr.Markdown(EXPLAIN, latex_delimiters=LATEX, elem_classes=["own-text-maths"])
-    with gr.Accordion("The first step of the recipe, shown: the text as the model sees it", open=True,
-                      elem_id="own-text-recipe-box"):
-        recipe = gr.HTML("<p>Press <b>Train</b>: the vocabulary, the split and one batch of your text appear here.</p>")
+            download = gr.DownloadButton(i18n("own.download"), visible=False, elem_id="own-text-download")
+    gr.Markdown(i18n("own.explain"), latex_delimiters=LATEX, elem_classes=["own-text-maths"])
+    with gr.Accordion(i18n("own.recipe_title"), open=True, elem_id="own-text-recipe-box"):
+        recipe = gr.HTML(i18n("own.recipe_empty"))
     return OwnTextView(sample, text, size, seed, train, stop, resume, status, chart, sample_text, ended, download,
                        recipe, notes)
 

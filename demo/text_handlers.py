@@ -23,8 +23,9 @@ from core.gpt.sampling import NextTokenExplorer, Sampler, SamplingKnobs, validat
 from core.gpt.tokenizer import CharTokenizer, UnknownCharactersError
 from core.validation import KnobError
 from demo import text_render as render
-from demo.errors import USER_ERRORS, FieldError, FieldNotes, about, field_note, user_errors
+from demo.errors import USER_ERRORS, FieldError, FieldNotes, about, field_note, localized, refusal, user_errors
 from demo.gpt_models import OWN, SHIPPED, GptChoice, GptModels
+from demo.i18n import request_language, text as say
 from serve.stream_worker import StreamWorker
 
 # Characters are sent in batches: an update goes out once STREAM_INTERVAL_S has passed and STREAM_MIN_CHARS new
@@ -45,7 +46,7 @@ NOTES = ("prompt", "run", "status", *KNOB_FIELDS, "model")
 PAGE_NOTES = FieldNotes(NOTES, fallback="run")
 
 
-MODEL_CHOICES = [("Shipped GPT (Shakespeare)", SHIPPED), ("Your model", OWN)]
+MODEL_CHOICES = [("text.model_shipped", SHIPPED), ("text.model_own", OWN)]  # (catalog key of the label, value)
 OWN_EXPLORERS = 16  # visitors' models whose next-token logits are cached at once
 
 
@@ -55,8 +56,8 @@ class OwnUnknownCharacters(UnknownCharactersError):
     def __init__(self, characters: list[str], vocab_size: int):
         super().__init__(characters)
         shown = ", ".join(repr(c) for c in characters[:20]) + (" ..." if len(characters) > 20 else "")
-        self.args = (f"Your model does not know {len(characters)} character(s) in the prompt: {shown}. Remove or "
-                     f"replace them; it knows only the {vocab_size:,} characters of the text it trained on.",)
+        self.key, self.values = "text.error_own_unknown", {"count": len(characters), "shown": shown, "vocab": vocab_size}
+        self.args = (say(self.key, "en", **self.values),)
 
 
 def session_id(request: gr.Request | None) -> str | None:
@@ -91,7 +92,15 @@ def check_knobs(temperature: Any, top_k: Any, top_p: Any, max_new_tokens: Any = 
         return validate_knobs(temperature, top_k, top_p, limits.MIN_REPETITION_PENALTY, max_new_tokens, seed)
     except KnobError as exc:
         name = str(exc).split(" ", 1)[0]
-        raise FieldError(name if name in KNOB_FIELDS else "run", str(exc)) from None
+        error = FieldError(name if name in KNOB_FIELDS else "run", str(exc))
+        error.key, error.values = exc.key, exc.values  # still sayable in the reader's language (localized)
+        raise error from None
+
+
+def page_notes(exc: Exception, lang: str) -> tuple[Any, ...]:
+    """The page's notes for a refusal: its message in the reader's language, by its field."""
+    field = exc.field if isinstance(exc, FieldError) and exc.field in NOTES else PAGE_NOTES.fallback
+    return PAGE_NOTES.show(field, localized(exc, lang))
 
 
 class TextHandlers:
@@ -112,7 +121,7 @@ class TextHandlers:
             return None
         with about("model"):
             if self.models is None or model != OWN:
-                raise KnobError(f"Unknown model {model!r}; choose {SHIPPED!r} (the shipped GPT) or {OWN!r} (your model).")
+                raise refusal("text.error_unknown_model", model=repr(model), shipped=SHIPPED, own=OWN)
             return self.models.resolve(OWN, session)
 
     def _tokenizer(self, own: GptChoice | None) -> CharTokenizer:
@@ -151,13 +160,14 @@ class TextHandlers:
         of the same session starts."""
         yield from self._stream(*self.check(prompt, temperature, top_k, top_p, max_new_tokens, seed), session)
 
-    def bars(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any, own: GptChoice | None = None) -> dict[str, float]:
+    def bars(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any, own: GptChoice | None = None,
+             lang: str = "en") -> dict[str, float]:
         """Probability of each of the most likely next characters after the knobs (cached logits per prompt)."""
         prompt, knobs = self.check(prompt, temperature, top_k, top_p, own=own)
-        return render.bars(self._explorer(own).candidates(prompt, knobs, limits.NEXT_TOKEN_CANDIDATES))
+        return render.bars(self._explorer(own).candidates(prompt, knobs, limits.NEXT_TOKEN_CANDIDATES), lang)
 
-    def prompt_marks(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any,
-                     own: GptChoice | None = None) -> tuple[render.Marks, dict[str, float]]:
+    def prompt_marks(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any, own: GptChoice | None = None,
+                     lang: str = "en") -> tuple[render.Marks, dict[str, float]]:
         """While typing: the prompt with what the model cannot use marked (unknown characters, text past the limit),
         and the next-token bars. Those are not refusals here (the marks say what is wrong, on every keystroke);
         Generate refuses them by name."""
@@ -165,12 +175,12 @@ class TextHandlers:
         if isinstance(prompt, str) and prompt == "":
             return [], {}
         if isinstance(prompt, str) and len(prompt) > limits.MAX_PROMPT_CHARS:
-            return render.too_long_marks(prompt), {}
+            return render.too_long_marks(prompt, lang), {}
         try:
             self._valid_prompt(prompt, own)
         except UnknownCharactersError as exc:
-            return render.unknown_marks(prompt, exc.characters), {}
-        return [(prompt, None)], render.bars(self._explorer(own).candidates(prompt, knobs, limits.NEXT_TOKEN_CANDIDATES))
+            return render.unknown_marks(prompt, exc.characters, lang), {}
+        return [(prompt, None)], render.bars(self._explorer(own).candidates(prompt, knobs, limits.NEXT_TOKEN_CANDIDATES), lang)
 
     def _pieces(self, prompt: str, knobs: SamplingKnobs, own: GptChoice | None) -> Iterator[str]:
         """The new characters: the shipped model's from its worker process, the visitor's small model's here."""
@@ -229,7 +239,7 @@ class TextHandlers:
                       request: gr.Request | None = None) -> Iterator[tuple[Any, ...]]:
         """Generate (button or Ctrl+Enter): yields (text, *one update per note in NOTES)."""
         yield from self._page_run(prompt, temperature, top_k, top_p, max_new_tokens, seed, session, False,
-                                  model, session_id(request))
+                                  model, session_id(request), request_language(request))
 
     def regenerate(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any, max_new_tokens: Any, seed: Any,
                    session: StreamSession | None = None, model: Any = SHIPPED,
@@ -238,18 +248,18 @@ class TextHandlers:
         but only once the user has generated, and not again for the prompt and knobs of the newest run. The input
         is checked first either way, so bad input gets its note rather than being silently skipped."""
         yield from self._page_run(prompt, temperature, top_k, top_p, max_new_tokens, seed, session, True,
-                                  model, session_id(request))
+                                  model, session_id(request), request_language(request))
 
     def _page_run(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any, max_new_tokens: Any, seed: Any,
                   session: StreamSession | None, rerun: bool, model: Any = SHIPPED,
-                  session_hash: str | None = None) -> Iterator[tuple[Any, ...]]:
+                  session_hash: str | None = None, lang: str = "en") -> Iterator[tuple[Any, ...]]:
         """Check the input (a refusal: a note by its field), then stream; the first update clears every note, and a
         stream ended by Stop says where it stopped."""
         try:
             own = self.own_model(model, session_hash)
             prompt, knobs = self.check(prompt, temperature, top_k, top_p, max_new_tokens, seed, own)
         except USER_ERRORS as exc:
-            yield gr.skip(), *PAGE_NOTES.refusal(exc)
+            yield gr.skip(), *page_notes(exc, lang)
             return
         run = (prompt, knobs, own.cache_key if own else SHIPPED)
         if rerun and session is not None and (not session.generated or session.shown == run):
@@ -265,51 +275,54 @@ class TextHandlers:
         except USER_ERRORS as exc:  # the worker is busy or stopped: the text so far stays, the note says why
             if session is not None:
                 session.shown = None
-            yield gr.skip(), *PAGE_NOTES.show("run", str(exc))
+            yield gr.skip(), *PAGE_NOTES.show("run", localized(exc, lang))
             return
         if session is not None and session.stopped:
             session.shown = None  # the text on screen is cut short: the same knobs again run it in full
-            yield gr.skip(), *PAGE_NOTES.show("status", render.stopped_note(len(text) - len(prompt), knobs.max_new_tokens))
+            yield gr.skip(), *PAGE_NOTES.show("status", render.stopped_note(len(text) - len(prompt), knobs.max_new_tokens, lang))
 
     def page_next_tokens(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any, model: Any = SHIPPED,
                          request: gr.Request | None = None) -> tuple[Any, Any]:
         """A knob moved: (the bars, the note that says why they are blank). A bad knob's own message shows by the
         knob (the re-run's note), so the bars' note only points there."""
+        lang = request_language(request)
         try:
             own = self.own_model(model, session_id(request))
         except USER_ERRORS:
-            return {}, field_note(render.BARS_NO_MODEL)
+            return {}, field_note(render.bars_reason("no_model", lang))
         try:
-            return self.bars(prompt, temperature, top_k, top_p, own), field_note()
+            return self.bars(prompt, temperature, top_k, top_p, own, lang), field_note()
         except USER_ERRORS:
-            return {}, field_note(self.blank_bars_reason(prompt, own) or render.BARS_BAD_KNOB)
+            return {}, field_note(self.blank_bars_reason(prompt, own, lang) or render.bars_reason("bad_knob", lang))
 
     def page_inspect_prompt(self, prompt: Any, temperature: Any, top_k: Any, top_p: Any, model: Any = SHIPPED,
                             request: gr.Request | None = None) -> tuple[Any, ...]:
         """The prompt or the model changed: (its marks, the bars, why the bars are blank, the prompt's note cleared,
         the model's note: why the chosen model cannot be used, or cleared)."""
+        lang = request_language(request)
         try:
             own = self.own_model(model, session_id(request))
         except USER_ERRORS as exc:  # "Your model" without one: a note by the choice, nothing else changes
-            return gr.skip(), {}, field_note(render.BARS_NO_MODEL), field_note(), field_note(str(exc))
+            return gr.skip(), {}, field_note(render.bars_reason("no_model", lang)), field_note(), field_note(localized(exc, lang))
         try:
-            marks, shown = self.prompt_marks(prompt, temperature, top_k, top_p, own)
+            marks, shown = self.prompt_marks(prompt, temperature, top_k, top_p, own, lang)
         except USER_ERRORS:  # a bad knob: its own note says why (see page_next_tokens)
-            return gr.skip(), {}, field_note(render.BARS_BAD_KNOB), field_note(), field_note()
-        return marks, shown, field_note("" if shown else self.blank_bars_reason(prompt, own)), field_note(), field_note()
+            return gr.skip(), {}, field_note(render.bars_reason("bad_knob", lang)), field_note(), field_note()
+        return (marks, shown, field_note("" if shown else self.blank_bars_reason(prompt, own, lang)), field_note(),
+                field_note())
 
-    def blank_bars_reason(self, prompt: Any, own: GptChoice | None = None) -> str:
+    def blank_bars_reason(self, prompt: Any, own: GptChoice | None = None, lang: str = "en") -> str:
         """Why the page's bars are blank for this prompt ("" when they are not), shown in their place."""
         if prompt == "":
-            return render.BARS_EMPTY
+            return render.bars_reason("empty", lang)
         if isinstance(prompt, str) and len(prompt) > limits.MAX_PROMPT_CHARS:
-            return render.BARS_TOO_LONG
+            return render.bars_reason("too_long", lang)
         try:
             self._valid_prompt(prompt, own)
         except UnknownCharactersError:
-            return render.BARS_UNKNOWN
+            return render.bars_reason("unknown", lang)
         except KnobError as exc:
-            return str(exc)
+            return localized(exc, lang)
         return ""
 
     @staticmethod

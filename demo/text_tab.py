@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import gradio as gr
 
 from core import limits
 from core.gpt.io import LoadedGPT
+from core.gpt.sampling import validate_prompt
+from core.gpt.tokenizer import CharTokenizer
+from core.validation import as_float, as_int
 from demo.api_docs import public_endpoint
 from demo.i18n import i18n
 from demo.errors import missing_model_notice, note_box
@@ -17,8 +21,8 @@ from demo.gpt_models import SHIPPED, GptModels
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.shared import head_script, queue_group, random_seed, static_text
 from demo.text_handlers import KNOB_DEFAULTS, MODEL_CHOICES, NOTES, StreamSession, TextHandlers  # noqa: F401  (re-exported)
-from demo.text_render import BARS_EMPTY, TOO_LONG, UNKNOWN  # noqa: F401  (re-exported: tests read them here)
-from demo.links import Links
+from demo.text_render import BARS_EMPTY, MARK_COLOURS, TOO_LONG, UNKNOWN  # noqa: F401  (re-exported: tests read them here)
+from demo.links import Draw, Links
 
 DEFAULT_PROMPT = "ROMEO:\n"
 EXAMPLES = ["ROMEO:\n", "JULIET:\nO Romeo, Romeo", "To be, or not to be", "KING LEAR:\nBlow, winds,", "First Citizen:\n"]
@@ -80,6 +84,8 @@ def build_text_tab(loaded: LoadedGPT | None, note: str, models: GptModels | None
     handlers = TextHandlers(loaded, models)
     view = lay_out(handlers, loaded.tokenizer.size)
     wire(handlers, view)
+    if links is not None:
+        link(links, handlers, view)
     publish_api(handlers)
     return view
 
@@ -91,48 +97,50 @@ def lay_out(handlers: TextHandlers, vocab_size: int) -> TextView:
     knob = dict(elem_classes=SLIDER_CLASSES)  # keyboard moves re-run the text too (demo/knob_release.py)
     with gr.Row(elem_id="text-row"):
         with gr.Column(scale=3, elem_id="text-main"):
-            model = gr.Radio(MODEL_CHOICES, value=SHIPPED, label="Model", visible=handlers.models is not None,
-                             info="Your model: the one you trained on GPT learns (for the rest of this session)",
-                             elem_id="text-model")
+            model = gr.Radio([(i18n(key), value) for key, value in MODEL_CHOICES], value=SHIPPED,
+                             label=i18n("text.model_label"), visible=handlers.models is not None,
+                             info=i18n("text.model_info"), elem_id="text-model")
             model_note = note_box("text-model-note")
-            prompt = gr.Textbox(DEFAULT_PROMPT, lines=4, label=f"Prompt (up to {limits.MAX_PROMPT_CHARS:,} characters; "
-                                "Ctrl+Enter generates)", elem_id="prompt")
+            prompt = gr.Textbox(DEFAULT_PROMPT, lines=4, label=i18n("text.prompt_label"), elem_id="prompt")
             prompt_note = note_box("prompt-note")
             gr.Markdown(i18n("text.charset"), elem_id="prompt-charset")  # before a Chinese prompt is refused
             checked, first_bars = handlers.inspect_prompt(DEFAULT_PROMPT, defaults.temperature, defaults.top_k, defaults.top_p)
-            prompt_check = gr.HighlightedText(checked, label="Prompt as the model reads it (what it cannot use is marked red)",
-                                              show_legend=False, color_map={UNKNOWN: "red", TOO_LONG: "red"}, elem_id="prompt-check")
-            examples = gr.Dataset(components=[prompt], samples=[[e] for e in EXAMPLES], type="index", label="Examples",
-                                  elem_id="prompt-examples")
+            prompt_check = gr.HighlightedText(checked, label=i18n("text.prompt_check_label"), show_legend=False,
+                                              color_map=MARK_COLOURS, elem_id="prompt-check")
+            examples = gr.Dataset(components=[prompt], samples=[[e] for e in EXAMPLES], type="index",
+                                  label=i18n("text.examples_label"), elem_id="prompt-examples")
             with gr.Row(elem_id="text-buttons"):
-                generate_button = gr.Button("Generate", variant="primary", elem_id="generate", scale=3, min_width=120)
-                stop_button = gr.Button("Stop", variant="secondary", elem_id="stop-generation", scale=1, min_width=80)
+                generate_button = gr.Button(i18n("text.generate"), variant="primary", elem_id="generate", scale=3,
+                                            min_width=120)
+                stop_button = gr.Button(i18n("text.stop"), variant="secondary", elem_id="stop-generation", scale=1,
+                                        min_width=80)
             run_note = note_box("run-note")
             run_status = gr.Markdown("", visible=False, elem_id="run-status")
-            output = gr.Textbox(lines=14, max_lines=30, label="Generated text (prompt + continuation)", interactive=False,
+            output = gr.Textbox(lines=14, max_lines=30, label=i18n("text.output_label"), interactive=False,
                                 elem_id="generated")
         with gr.Column(scale=2, elem_id="text-knobs"):
-            temperature = gr.Slider(0.0, limits.MAX_TEMPERATURE, defaults.temperature, step=0.05, label="Temperature",
-                                    info="0 = always the most likely character; higher = more surprising", elem_id="temperature", **knob)
+            temperature = gr.Slider(0.0, limits.MAX_TEMPERATURE, defaults.temperature, step=0.05,
+                                    label=i18n("text.temperature_label"), info=i18n("text.temperature_info"),
+                                    elem_id="temperature", **knob)
             knob_notes = {"temperature": _knob_note("temperature")}
             top_k = gr.Slider(0, min(limits.MAX_TOP_K, vocab_size), defaults.top_k, step=1, precision=0,
-                              label="Top-k", info="keep the k most likely characters (0 = off)", elem_id="top-k", **knob)
+                              label=i18n("text.top_k_label"), info=i18n("text.top_k_info"), elem_id="top-k", **knob)
             knob_notes["top_k"] = _knob_note("top-k")
-            top_p = gr.Slider(0.01, 1.0, defaults.top_p, step=0.01, label="Top-p",
-                              info="keep the most likely characters that cover p of the probability (1 = off)", elem_id="top-p", **knob)
+            top_p = gr.Slider(0.01, 1.0, defaults.top_p, step=0.01, label=i18n("text.top_p_label"),
+                              info=i18n("text.top_p_info"), elem_id="top-p", **knob)
             knob_notes["top_p"] = _knob_note("top-p")
             max_new_tokens = gr.Slider(1, limits.MAX_NEW_TOKENS, defaults.max_new_tokens, step=1, precision=0,
-                                       label="Max new characters", elem_id="max-new-tokens", **knob)
+                                       label=i18n("text.max_new_label"), elem_id="max-new-tokens", **knob)
             knob_notes["max_new_tokens"] = _knob_note("max-new-tokens")
             with gr.Row(elem_id="seed-row"):
                 with gr.Column(scale=3, min_width=160):  # the seed's note right under the box, beside Randomise
-                    seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Seed",
-                                     elem_id="seed", elem_classes=NUMBER_CLASSES)
+                    seed = gr.Number(defaults.seed, precision=0, minimum=0, maximum=limits.MAX_SEED,
+                                     label=i18n("text.seed_label"), elem_id="seed", elem_classes=NUMBER_CLASSES)
                     knob_notes["seed"] = _knob_note("seed")
-                randomise = gr.Button("Randomise", scale=1, elem_id="randomise-seed")
-            bars_note = gr.Markdown(handlers.blank_bars_reason(DEFAULT_PROMPT), visible=not first_bars, elem_id="bars-note")
+                randomise = gr.Button(i18n("text.randomise"), scale=1, elem_id="randomise-seed")
+            bars_note = gr.Markdown("", visible=not first_bars, elem_id="bars-note")  # the default prompt has bars
             bars = gr.Label(first_bars, num_top_classes=limits.NEXT_TOKEN_CANDIDATES, show_heading=False,
-                            label="Next character: probability after temperature, top-k and top-p", elem_id="next-token-bars")
+                            label=i18n("text.bars_label"), elem_id="next-token-bars")
     notes = {"prompt": prompt_note, "run": run_note, "status": run_status, **knob_notes, "model": model_note}
     return TextView(prompt, temperature, top_k, top_p, output, model, session, prompt_note, prompt_check, examples,
                     generate_button, stop_button, max_new_tokens, seed, randomise, bars_note, bars, notes)
@@ -168,6 +176,28 @@ def wire(handlers: TextHandlers, view: TextView) -> None:
     v.examples.click(None, v.examples, v.prompt, js=f"(index) => {json.dumps(EXAMPLES)}[index]", show_progress="hidden")
     v.randomise.click(random_seed, None, v.seed, api_name="random_seed", show_progress="hidden",
                     api_visibility="undocumented").then(**{**rerun, "api_name": "regenerate_new_seed"})
+
+
+def link(links: Links, handlers: TextHandlers, view: TextView) -> None:
+    """The tab's knobs in the page's URL (demo/links.py); a link with them generates, as the Generate button does."""
+    knobs = link_parsers(handlers.tokenizer)
+    v = view
+    links.view("text", {"text-prompt": (v.prompt, knobs["prompt"]), "text-temperature": (v.temperature, knobs["temperature"]),
+                        "text-top-k": (v.top_k, knobs["top_k"]), "text-top-p": (v.top_p, knobs["top_p"]),
+                        "text-max-new": (v.max_new_tokens, knobs["max_new_tokens"]), "text-seed": (v.seed, knobs["seed"])},
+               Draw(handlers.page_generate, [v.prompt, v.temperature, v.top_k, v.top_p, v.max_new_tokens, v.seed, v.session,
+                                             v.model], [v.output, *(v.notes[name] for name in NOTES)], queue_group("gpt")))
+
+
+def link_parsers(tokenizer: CharTokenizer) -> dict[str, Callable[[str], Any]]:
+    """A link's text to each knob's value, by knob; a value the knob cannot take raises (the link then ignores it)."""
+    top_k = min(limits.MAX_TOP_K, tokenizer.size)  # the slider's range
+    return {"prompt": lambda text: validate_prompt(text, tokenizer),
+            "temperature": lambda text: as_float("temperature", text, 0.0, limits.MAX_TEMPERATURE),
+            "top_k": lambda text: as_int("top_k", text, 0, top_k),
+            "top_p": lambda text: as_float("top_p", text, 0.01, 1.0),
+            "max_new_tokens": lambda text: as_int("max_new_tokens", text, 1, limits.MAX_NEW_TOKENS),
+            "seed": lambda text: as_int("seed", text, 0, limits.MAX_SEED)}
 
 
 def publish_api(handlers: TextHandlers) -> None:

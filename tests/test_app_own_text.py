@@ -183,3 +183,9 @@ def test_the_text_tab_writes_with_your_model_and_names_the_characters_it_does_no
     assert bars != shipped_bars  # the bars follow the chosen model
     *_, model_note = text_handlers.page_inspect_prompt("MACBETH", 0.8, 0, 1.0, OWN, request("nobody"))
     assert model_note.visible and "train one on the GPT learns tab" in model_note.value
+
+
+def test_the_text_limits_the_page_names_are_the_trainers():
+    from core.gpt.train_quick import MAX_TEXT_CHARS, MIN_TEXT_CHARS
+    from demo.locales.learn import TEXT_CHARS
+    assert TEXT_CHARS == (MIN_TEXT_CHARS, MAX_TEXT_CHARS)
