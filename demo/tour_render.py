@@ -55,7 +55,7 @@ HELLO = "hello world"  # the essay's own example
 STEPS: dict[str, tuple[Step, ...]] = {
     "gpt": (
         Step("gpt.next", link("text", prompt="ROMEO:", temperature=QUIZ_TEMPERATURE)),
-        Step("gpt.attention", link("inside", prompt=HELLO, layer=1, head=2), (
+        Step("gpt.attention", link("inside", prompt=HELLO, step=10, layer=1, head=2), (
             Note("gpt.mask", link("inside", prompt=HELLO, layer=1, head=1)),
             Note("gpt.positions", link("inside", prompt=HELLO, layer=2, head=3)))),
         Step("gpt.block", link("inside", prompt=HELLO, layer=6, head=1), (

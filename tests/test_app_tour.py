@@ -65,7 +65,8 @@ def test_every_link_opens_a_known_tab_with_parameters_that_tab_owns():
         assert "'" not in query and '"' not in query  # it sits inside a JS string literal
         assert render.open_js(query).startswith("() => { window.playgroundLinks.open('?")
     attention = dict(parse_qsl(dict((step.key, step.query) for step in ALL_STEPS)["gpt.attention"]))
-    assert attention == {"tab": "inside", "inside-prompt": "hello world", "inside-layer": "1", "inside-head": "2"}
+    assert attention == {"tab": "inside", "inside-prompt": "hello world", "inside-step": "10", "inside-layer": "1",
+                         "inside-head": "2"}
 
 
 def test_the_notes_on_where_the_essay_simplifies_match_the_code():

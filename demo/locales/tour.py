@@ -7,18 +7,18 @@ from __future__ import annotations
 
 # The formula of each step, by step key: display LaTeX ($$...$$), rendered by the step's gr.Markdown.
 FORMULAS: dict[str, str] = {
-    "gpt.next": r"P(x_{t+1} = c \mid x_1 \dots x_t) = \mathrm{softmax}(z / T)_c = \frac{e^{z_c / T}}{\sum_j e^{z_j / T}}",
+    "gpt.next": r"\begin{aligned} P(x_{t+1} = c \mid x_1 \dots x_t) &= \mathrm{softmax}(z / T)_c \\ &= \frac{e^{z_c / T}}{\sum_j e^{z_j / T}} \end{aligned}",
     "gpt.attention": r"\mathrm{Attention}(Q, K, V) = \mathrm{softmax}\!\left(\frac{Q K^\top}{\sqrt{d_k}} + M\right) V",
-    "gpt.block": r"h' = h + \mathrm{Attn}(\mathrm{LN}(h)), \qquad h'' = h' + W_2\, \mathrm{GELU}(W_1\, \mathrm{LN}(h') + b_1) + b_2",
+    "gpt.block": r"\begin{aligned} h' &= h + \mathrm{Attn}(\mathrm{LN}(h)) \\ h'' &= h' + W_2\, \mathrm{GELU}(W_1\, \mathrm{LN}(h') + b_1) + b_2 \end{aligned}",
     "gpt.learn": r"\mathcal{L} = -\frac{1}{N} \sum_{t} \log P_\theta(x_{t+1} \mid x_1 \dots x_t)",
     "gan.generator": r"x = G(z, y), \qquad z \sim \mathcal{N}(0, I_{64})",
-    "gan.discriminator": r"D(x, y) = \sigma\big(\ell(x, y)\big), \qquad D(G(z, y), y) \in (0, 1)",
-    "gan.game": r"\max_D \; \mathbb{E}_x[\log D(x)] + \mathbb{E}_z[\log(1 - D(G(z)))], \qquad \min_G \; -\mathbb{E}_z[\log D(G(z))]",
+    "gan.discriminator": r"\begin{aligned} D(x, y) &= \sigma\big(\ell(x, y)\big) \\ D(G(z, y), y) &\in (0, 1) \end{aligned}",
+    "gan.game": r"\begin{aligned} &\max_D \; \mathbb{E}_x[\log D(x)] + \mathbb{E}_z[\log(1 - D(G(z)))] \\ &\min_G \; -\mathbb{E}_z[\log D(G(z))] \end{aligned}",
     "gan.latent": r"z' = \psi\, z + \sum_i a_i\, d_i",
     "rl.policy": r"\pi_\theta(a \mid s) = \mathrm{softmax}\big(f_\theta(s) / T\big)_a",
     "rl.return": r"G_t = \sum_{k \ge 0} \gamma^k\, r_{t+k+1}, \qquad \gamma = 0.999",
-    "rl.critic": r"V_\phi(s) \approx \mathbb{E}[G_t \mid s_t = s], \qquad A_t = G_t - V_\phi(s_t)",
-    "rl.ppo": r"L = \mathbb{E}_t\big[\min\big(\rho_t A_t,\ \mathrm{clip}(\rho_t, 1 - \epsilon, 1 + \epsilon)\, A_t\big)\big], \qquad \rho_t = \frac{\pi_\theta(a_t \mid s_t)}{\pi_{\text{old}}(a_t \mid s_t)}",
+    "rl.critic": r"\begin{aligned} V_\phi(s) &\approx \mathbb{E}[G_t \mid s_t = s] \\ A_t &= G_t - V_\phi(s_t) \end{aligned}",
+    "rl.ppo": r"\begin{aligned} L &= \mathbb{E}_t\big[\min\big(\rho_t A_t,\ \mathrm{clip}(\rho_t, 1 - \epsilon, 1 + \epsilon)\, A_t\big)\big] \\ \rho_t &= \pi_\theta(a_t \mid s_t) \,/\, \pi_{\text{old}}(a_t \mid s_t) \end{aligned}",
     "rl.wind": r"s_{t+1} \sim p_{\text{wind}}(\cdot \mid s_t, a_t) \neq p_{\text{train}}(\cdot \mid s_t, a_t)",
 }
 
@@ -58,7 +58,7 @@ STEPS: dict[str, dict[str, tuple[str, str]]] = {
                "descent nudges every weight to lower it. Over 2 000 steps the loss fell from 4.48 to 1.62 nats per "
                "character, and the samples went from noise to plausible lines."),
         "zh-CN": ("学习：损失不断下降",
-                  "一开始权重是随机的，每个字符的概率差不多。训练时让模型读莎士比亚，在每个真实的下一个字符上计算它有多“意外”，这就是损失（loss）$\\mathcal{L}$；梯度下降每一步都微调所有权重来降低它。2 000 步里，损失从每字符 4.48 奈特降到 1.62，生成的文本也从乱码变成像样的台词。"),
+                  "一开始权重是随机的，每个字符的概率差不多。训练时让模型读莎士比亚，在每个真实的下一个字符上计算它有多“意外”，这就是损失（loss）$\\mathcal{L}$；梯度下降每一步都微调所有权重来降低它。2000 步里，损失从每字符 4.48 奈特降到 1.62，生成的文本也从乱码变成像样的台词。"),
     },
     "gan.generator": {
         "en": ("The generator draws from noise",
