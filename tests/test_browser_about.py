@@ -21,13 +21,18 @@ NUMBER_CELLS_JS = r"""() => Array.from(document.querySelectorAll('#about td'))
   })"""
 
 
+def wait_for_tabs(page) -> None:
+    """The page is built: its tabs are there (whichever tab opens first)."""
+    page.locator("[role=tab]").first.wait_for()
+
+
 @pytest.mark.parametrize("size,name", [(PHONE, "phone"), (DESKTOP, "desktop")])
 def test_about_tables_keep_numbers_whole_and_the_samples_are_large(app_url, browser, size, name):
     require_checkpoint(GAN_NAME)
     page = browser.new_page(viewport=size)
     try:
         page.goto(app_url)
-        page.locator("#prompt").wait_for()
+        wait_for_tabs(page)
         open_tab(page, "About")
         page.locator("#about").wait_for()
         page.wait_for_function(f"() => ({NUMBER_CELLS_JS})().length >= 10 && document.fonts.status === 'loaded'")
@@ -42,5 +47,47 @@ def test_about_tables_keep_numbers_whole_and_the_samples_are_large(app_url, brow
         assert width >= min(600, size["width"] - 80), f"sample sheet only {width:.0f} px wide at {name} size"
         assert page.evaluate("() => document.documentElement.scrollWidth") <= size["width"]  # no sideways page
         page.screenshot(path=str(screenshot_path(f"about-{name}.png")), full_page=False)
+    finally:
+        page.close()
+
+
+# Text that does not fit its box: labels, buttons, tab names and the figure lines of About.
+OVERFLOW_JS = r"""() => Array.from(document.querySelectorAll(
+    '#about label, #about button, #about .about-figures .prose li, [role=tab]'))
+  .filter(el => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+  .map(el => el.textContent.trim().slice(0, 60))"""
+
+
+@pytest.mark.parametrize("size,name", [(PHONE, "phone"), (DESKTOP, "desktop")])
+def test_about_in_chinese_sums_up_each_model_with_the_cards_figures(app_url, app_state, browser, size, name):
+    from demo.about_tab import SECTIONS, figures
+    from demo.i18n import text
+
+    require_checkpoint(GAN_NAME)
+    page = browser.new_page(viewport=size, has_touch=size is PHONE)
+    try:
+        page.goto(app_url + "/?lang=zh-CN")
+        wait_for_tabs(page)
+        open_tab(page, text("tab.about", "zh-CN"))
+        about = page.locator("#about")
+        about.get_by_text("实测数字").first.wait_for()
+        shown = about.inner_text()
+        assert "__i18n__" not in shown and "Measured" not in shown
+        for model, _ in SECTIONS:
+            for label, value in figures(app_state.cards[model], model):
+                line = f"{text(label, 'zh-CN')} {value}"
+                assert line in shown.replace("\n", " "), line  # the translated label, then the card's figure
+        assert "## For developers" not in shown and "给开发者：模型卡片" in shown
+        page.evaluate("() => document.fonts.ready")
+        assert page.evaluate(OVERFLOW_JS) == []
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= size["width"]
+        about.get_by_text("实测数字").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_path(f"zh-about-figures-{name}.png")))
+        page.goto(app_url + "/?lang=en")
+        wait_for_tabs(page)
+        open_tab(page, "About")
+        page.locator("#about").get_by_text("Measured").first.wait_for()
+        page.locator("#about").get_by_text("Measured").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_path(f"about-figures-{name}.png")))
     finally:
         page.close()
