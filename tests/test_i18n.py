@@ -67,6 +67,18 @@ def test_the_learners_terms_are_all_in_the_glossary_in_both_languages():
         term("no-such-term", "en")
 
 
+def test_the_glossary_writes_the_terms_as_chinese_ml_texts_do_with_the_english_in_brackets():
+    """The Chinese lines name a term the way Chinese ML texts write it, with the English the first time in the line
+    (each line is read alone, as a tooltip)."""
+    expected = {"attention": ["注意力"], "rope": ["注意力（attention）"], "residual_stream": ["注意力（attention）"],
+                "gan_losses": ["生成器（generator）", "判别器（discriminator）"], "ppo": ["策略（policy）"],
+                "critic": ["价值函数（value function）", "策略（policy）"], "gae": ["评论家（critic）"]}
+    for key, words in expected.items():
+        line = term_name(key, "zh-CN") + term(key, "zh-CN")
+        for word in words:
+            assert word in line, (key, word, line)
+
+
 def test_text_formats_and_falls_back_to_english():
     assert text("tab.about", "zh-CN") == "关于" and text("tab.about", "en") == "About"
     assert text("tab.about", "fr") == "About"

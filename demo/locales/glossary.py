@@ -44,14 +44,14 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
     "rope": {
         "en": ("RoPE", "Rotary position embeddings: each query and key is rotated by an angle that grows with its "
                        "position, so attention sees how far apart two characters are."),
-        "zh-CN": ("旋转位置编码（RoPE）", "按位置把每个查询和键旋转一个角度，位置越靠后角度越大，注意力因此能看出两个"
-                                      "字符相隔多远。"),
+        "zh-CN": ("旋转位置编码（RoPE）", "按位置把每个查询（query）和键（key）旋转一个角度，位置越靠后角度越大，注意力"
+                                      "（attention）因此能看出两个字符相隔多远。"),
     },
     "residual_stream": {
         "en": ("Residual stream", "The vector each position carries up through the layers: every attention and "
                                   "feed-forward block adds its output to it instead of replacing it."),
-        "zh-CN": ("残差流（residual stream）", "每个位置逐层向上传递的向量：每个注意力块和前馈块都把自己的输出加到它上面，"
-                                            "而不是替换它。"),
+        "zh-CN": ("残差流（residual stream）", "每个位置逐层向上传递的向量：每个注意力（attention）块和前馈（feed-forward）块"
+                                            "都把自己的输出加到它上面，而不是替换它。"),
     },
     "layernorm": {
         "en": ("LayerNorm", "Rescales a vector to mean 0 and variance 1 (then by learned weights) before each block, "
@@ -67,19 +67,20 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
     "tied_head": {
         "en": ("Tied head", "The output layer reuses the input embedding matrix, so one vector per character both "
                             "reads it in and scores it as the next character."),
-        "zh-CN": ("共享权重的输出头（tied head）", "输出层复用输入的嵌入矩阵：每个字符的同一个向量既用来读入它，也用来给它"
-                                              "作为下一个字符打分。"),
+        "zh-CN": ("共享权重的输出头（tied head）", "输出层复用输入的嵌入（embedding）矩阵：每个字符的同一个向量既用来读入它，"
+                                              "也用来给它作为下一个字符打分。"),
     },
     "truncation": {
         "en": ("Truncation ψ", "Scales the GAN's random latent vector by ψ: a smaller ψ gives more typical, cleaner "
                                "images, a larger one more varied and odder ones."),
-        "zh-CN": ("截断 ψ（truncation ψ）", "把 GAN 的随机潜向量乘以 ψ：ψ 越小，图像越典型、越干净；越大则越多样，也越"
-                                         "古怪。"),
+        "zh-CN": ("截断 ψ（truncation ψ）", "把 GAN 的随机潜向量（latent vector）乘以 ψ：ψ 越小，图像越典型、越干净；越大"
+                                         "则越多样，也越古怪。"),
     },
     "ganspace": {
         "en": ("GANSpace", "Finds the main directions of the latent space by principal component analysis; moving "
                            "along one changes one aspect of the image."),
-        "zh-CN": ("GANSpace", "用主成分分析（PCA）找出潜空间中的主要方向；沿其中一个方向移动，会改变图像的某一个方面。"),
+        "zh-CN": ("GANSpace", "用主成分分析（PCA）找出潜空间（latent space）中的主要方向；沿其中一个方向移动，"
+                           "会改变图像的某一个方面。"),
     },
     "frechet": {
         "en": ("Fréchet distance", "Compares two sets of images by the mean and covariance of a classifier's features "
@@ -103,8 +104,9 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Non-saturating vs least-squares loss", "Two ways to train G: maximise log D(G(z)) (strong gradients "
                                                        "even when D wins), or push D(G(z)) towards 1 with a squared "
                                                        "error."),
-        "zh-CN": ("非饱和损失与最小二乘损失（non-saturating vs least-squares loss）", "训练 G 的两种方式：最大化 "
-                  "log D(G(z))（即使 D 占上风，梯度依然够大），或者用平方误差把 D(G(z)) 推向 1。"),
+        "zh-CN": ("非饱和损失与最小二乘损失（non-saturating vs least-squares loss）", "训练生成器（generator）G 的两种"
+                  "方式：最大化 log D(G(z))（即使判别器（discriminator）D 占上风，梯度依然够大），或者用平方误差把 "
+                  "D(G(z)) 推向 1。"),
     },
     "energy_distance": {
         "en": ("Energy distance", "How far apart two clouds of points are, from the distances between and within "
@@ -114,19 +116,20 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
     "ppo": {
         "en": ("PPO", "Proximal policy optimisation: moves the policy towards actions that did better than expected, "
                       "but clips each update so it never moves far at once."),
-        "zh-CN": ("近端策略优化（PPO）", "把策略推向那些结果好于预期的动作，但对每次更新做截断（clip），使策略一次不会改变"
-                                      "太多。"),
+        "zh-CN": ("近端策略优化（PPO）", "把策略（policy）推向那些结果好于预期的动作，但对每次更新做截断（clip），使策略"
+                                      "一次不会改变太多。"),
     },
     "critic": {
         "en": ("Critic", "The value function: a network's estimate of the total reward still to come from a state; "
                          "the policy's actions are judged against it."),
-        "zh-CN": ("评论家（critic）", "即价值函数（value function）：网络对从某个状态出发还能得到的总回报的估计；策略的动作"
-                                   "以它为基准来评判。"),
+        "zh-CN": ("评论家（critic）", "即价值函数（value function）：网络对从某个状态出发还能得到的总回报的估计；策略"
+                                   "（policy）的动作以它为基准来评判。"),
     },
     "gae": {
         "en": ("GAE", "Generalised advantage estimation: how much better an action turned out than the critic "
                       "expected, looking several steps ahead with fading weights (λ)."),
-        "zh-CN": ("广义优势估计（GAE）", "一个动作的结果比评论家的预期好多少，向后看若干步，并按 λ 逐步减小远处的权重。"),
+        "zh-CN": ("广义优势估计（GAE）", "一个动作的结果比评论家（critic）的预期好多少：综合之后若干步的回报，并按 λ "
+                                      "逐步减小越远的步的权重。"),
     },
 }
 LANGUAGES = ("en", "zh-CN")
