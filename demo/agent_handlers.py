@@ -11,7 +11,8 @@ from core.rl.episode import play_episode, validate_conditions, validate_seed
 from core.rl.io import LoadedAgent
 from core.rl.policy import validate_temperature
 from demo import agent_render as render
-from demo.errors import USER_ERRORS, field_note, user_errors
+from demo.errors import USER_ERRORS, field_note, localized, user_errors
+from demo.i18n import request_language
 from demo.shared import random_seed
 
 # Every knob whose value can be refused has a note under it (the page's knobs keep to their ranges; a typed seed may not)
@@ -36,9 +37,10 @@ class AgentHandlers:
         _, policy = self.agent.policy(snapshot)
         return render.episode_json(play_episode(policy, seed, temperature, conditions), snapshot)
 
-    def field_errors(self, snapshot: Any, seed: Any, temperature: Any, wind: Any, wind_power: Any, gravity: Any) -> dict[str, str]:
+    def field_errors(self, snapshot: Any, seed: Any, temperature: Any, wind: Any, wind_power: Any, gravity: Any,
+                     lang: str = "en") -> dict[str, str]:
         """Each field checked on its own by the validator play uses ("" when it is fine), so a refusal lands under the
-        field that is wrong (under each of them when several are)."""
+        field that is wrong (under each of them when several are), in `lang` where the catalog has the refusal."""
         checks = {"snapshot": lambda: self.agent.policy(snapshot), "seed": lambda: validate_seed(seed),
                   "temperature": lambda: validate_temperature(temperature), "wind": lambda: validate_conditions(wind=wind),
                   "wind_power": lambda: validate_conditions(wind_power=wind_power),
@@ -49,19 +51,22 @@ class AgentHandlers:
                 check()
                 errors[name] = ""
             except USER_ERRORS as exc:
-                errors[name] = str(exc)
+                errors[name] = localized(exc, lang)
         return errors
 
-    def page_play(self, snapshot: Any, seed: Any, temperature: Any, wind: Any, wind_power: Any, gravity: Any) -> tuple[Any, ...]:
-        """The page's Play and knobs: (the episode, every field's note). A refused value gets a note under its field
-        and the player keeps the episode it shows (no pop-up)."""
-        errors = self.field_errors(snapshot, seed, temperature, wind, wind_power, gravity)
+    def page_play(self, snapshot: Any, seed: Any, temperature: Any, wind: Any, wind_power: Any, gravity: Any,
+                  request: gr.Request = None) -> tuple[Any, ...]:
+        """The page's Play and knobs (and a link's draw): (the episode, every field's note). A refused value gets a
+        note under its field in the page's language and the player keeps the episode it shows (no pop-up)."""
+        errors = self.field_errors(snapshot, seed, temperature, wind, wind_power, gravity, request_language(request))
         notes = [field_note(errors[name]) for name in FIELDS]
         if any(errors.values()):
             return gr.skip(), *notes
         return self.play(snapshot, seed, temperature, wind, wind_power, gravity), *notes
 
     @user_errors
-    def curve(self, snapshot: str) -> str:
+    def curve(self, snapshot: str, request: gr.Request = None) -> str:
+        """The learning curve with `snapshot` ringed, in the page's language (drawn when the page loads, since the
+        words of an SVG are not the page's to translate, and on every other snapshot)."""
         self.agent.policy(snapshot)
-        return render.learning_curve_html(self.agent, snapshot)
+        return render.learning_curve_html(self.agent, snapshot, request_language(request))

@@ -13,13 +13,17 @@ import gradio as gr
 from core import limits
 from core.rl.episode import DEFAULT_GRAVITY
 from core.rl.io import LoadedAgent
-from core.rl.model import ACTION_NAMES
+from core.rl.episode import validate_conditions, validate_seed
+from core.rl.policy import validate_temperature
+from core.validation import KnobError
 from demo import agent_render as render
 from demo.agent_handlers import FIELDS, AgentHandlers, random_episode_seed
 from demo.errors import missing_model_notice, note_box
+from demo.glossary import term_key
+from demo.i18n import i18n
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
+from demo.links import Draw, Links
 from demo.shared import queue_group, static_text
-from demo.links import Links
 
 LATEX = [{"left": "$", "right": "$", "display": False}]
 # The tab's page-level CSS: what a gr.HTML's css_template cannot reach, since Gradio scopes that to the component. On a
@@ -55,7 +59,7 @@ def build_agent_tab(agent: LoadedAgent | None, note: str, links: Links | None = 
     handlers = AgentHandlers(agent)
     view = lay_out(agent)
     publish_api(handlers, view)
-    wire(handlers, view)
+    wire(handlers, view, links)
 
 
 def lay_out(agent: LoadedAgent) -> AgentView:
@@ -63,40 +67,50 @@ def lay_out(agent: LoadedAgent) -> AgentView:
     entries = agent.snapshot_entries
     last = entries[-1]["name"]
     notes: dict[str, gr.Markdown] = {}
-    gr.Markdown(render.INTRO)
+    gr.Markdown(i18n("agent.intro"))
     with gr.Row(elem_id="agent-row"):
         # The player and Play in one column: on a phone it sticks to the top of the screen (CSS) over the knobs
         with gr.Column(scale=3, elem_id="agent-output"):
             player = gr.HTML(None, html_template=PLAYER_TEMPLATE, css_template=PLAYER_CSS, js_on_load=PLAYER_JS,
-                             action_names=ACTION_NAMES, elem_id="agent-player", min_height=300, padding=False)
-            play = gr.Button("Play", variant="primary", elem_id="agent-play")
+                             labels=render.player_labels(), elem_id="agent-player", min_height=300, padding=False)
+            play = gr.Button(i18n("agent.play"), variant="primary", elem_id="agent-play")
         with gr.Column(scale=2, elem_id="agent-knobs"):
-            snapshot = gr.Dropdown([(render.snapshot_label(e), e["name"]) for e in entries], value=last, label="Training progress",
-                                   info="which snapshot of the policy plays (its score on 100 test episodes)", elem_id="agent-snapshot")
+            words = i18n("agent.snapshot_choice")
+            snapshot = gr.Dropdown([(render.snapshot_choice(e, words), e["name"]) for e in entries], value=last,
+                                   label=i18n("agent.snapshot"), info=i18n("agent.snapshot_info"), elem_id="agent-snapshot")
             notes["snapshot"] = _note("snapshot")
             with gr.Row():
-                seed = gr.Number(0, precision=0, minimum=0, maximum=limits.MAX_SEED, label="Episode seed",
-                                 info=f"terrain and starting push ({limits.SEED_RANGE_TEXT})", elem_id="agent-seed", scale=3,
-                                 elem_classes=NUMBER_CLASSES)
-                randomise = gr.Button("Randomise", scale=1, elem_id="agent-randomise")
+                seed = gr.Number(0, precision=0, minimum=0, maximum=limits.MAX_SEED, label=i18n("agent.seed"),
+                                 info=i18n("agent.seed_info"), elem_id="agent-seed", scale=3, elem_classes=NUMBER_CLASSES)
+                randomise = gr.Button(i18n("agent.randomise"), scale=1, elem_id="agent-randomise")
             notes["seed"] = _note("seed")
             slider = dict(elem_classes=SLIDER_CLASSES)  # keyboard moves and typed values send release too (knob_release)
-            temperature = gr.Slider(0.0, limits.MAX_POLICY_TEMPERATURE, 0.0, step=0.05, label="Policy temperature",
-                                    info="0 = always the most likely action; 1 = sample as trained", elem_id="agent-temperature",
-                                    **slider)
+            temperature = gr.Slider(0.0, limits.MAX_POLICY_TEMPERATURE, 0.0, step=0.05, label=i18n("agent.temperature"),
+                                    info=i18n("agent.temperature_info"), elem_id="agent-temperature", **slider)
             notes["temperature"] = _note("temperature")
-            wind = gr.Checkbox(False, label="Wind (never seen in training)", elem_id="agent-wind")
+            wind = gr.Checkbox(False, label=i18n("agent.wind"), elem_id="agent-wind")
             notes["wind"] = _note("wind")
-            wind_power = gr.Slider(0.0, limits.MAX_WIND_POWER, 15.0, step=0.5, label="Wind strength", elem_id="agent-wind-power",
-                                   **slider)
+            wind_power = gr.Slider(0.0, limits.MAX_WIND_POWER, 15.0, step=0.5, label=i18n("agent.wind_power"),
+                                   elem_id="agent-wind-power", **slider)
             notes["wind_power"] = _note("wind_power")
-            gravity = gr.Slider(limits.MIN_GRAVITY, limits.MAX_GRAVITY, DEFAULT_GRAVITY, step=0.01, label="Gravity",
-                                info="trained at -10; the moon's is about -1.6", elem_id="agent-gravity", **slider)
+            gravity = gr.Slider(limits.MIN_GRAVITY, limits.MAX_GRAVITY, DEFAULT_GRAVITY, step=0.01, label=i18n("agent.gravity"),
+                                info=i18n("agent.gravity_info"), elem_id="agent-gravity", **slider)
             notes["gravity"] = _note("gravity")
-    gr.Markdown(render.PLAYER_EXPLAINER, latex_delimiters=LATEX)
-    curve = gr.HTML(render.learning_curve_html(agent, last), elem_id="agent-curve")
-    gr.Markdown(render.CURVE_EXPLAINER, latex_delimiters=LATEX)
+    gr.Markdown(i18n("agent.player_explainer"), latex_delimiters=LATEX)
+    curve = gr.HTML(None, elem_id="agent-curve", min_height=200)  # drawn in the page's language when it loads (wire)
+    gr.Markdown(i18n("agent.curve_explainer"), latex_delimiters=LATEX)
+    terms()
     return AgentView(player, play, randomise, curve, [snapshot, seed, temperature, wind, wind_power, gravity], notes)
+
+
+def terms() -> None:
+    """The words of reinforcement learning the tab uses, one glossary line each (demo/locales/glossary.py)."""
+    with gr.Column(elem_id="agent-terms"):
+        gr.Markdown(i18n("agent.terms_heading"), elem_classes=["agent-terms-heading"])
+        for key in ("ppo", "critic", "gae"):
+            with gr.Row(elem_classes=["agent-term"]):
+                gr.Markdown(i18n(term_key(key) + ".name"), elem_classes=["agent-term-name"])
+                gr.Markdown(i18n(term_key(key)), elem_classes=["agent-term-line"])
 
 
 def publish_api(handlers: AgentHandlers, view: AgentView) -> None:
@@ -109,18 +123,43 @@ def publish_api(handlers: AgentHandlers, view: AgentView) -> None:
                                       "action probabilities and value, and the episode's return and whether it landed, as JSON.")
 
 
-def wire(handlers: AgentHandlers, view: AgentView) -> None:
+def wire(handlers: AgentHandlers, view: AgentView, links: Links | None = None) -> None:
     """The page plays again after every way a knob can change: Play, a slider's release (a drag's end, its reset
     arrow, and knob_release's after arrow keys or a typed value), the seed's submit (Enter, or knob_release after
-    typing), the wind box, another snapshot, Randomise. The newest value wins (always_last)."""
+    typing), the wind box, another snapshot, Randomise. The newest value wins (always_last). A link's knobs
+    (`links`) draw the same episode, so a linked landing is ready to watch."""
     snapshot, seed, temperature, wind, wind_power, gravity = view.knobs
-    page_play = dict(fn=handlers.page_play, inputs=view.knobs, outputs=[view.player, *(view.notes[name] for name in FIELDS)],
+    outputs = [view.player, *(view.notes[name] for name in FIELDS)]
+    page_play = dict(fn=handlers.page_play, inputs=view.knobs, outputs=outputs,
                      api_name="page_play_episode", api_visibility="undocumented", preprocess=False,
                      **queue_group("agent"), show_progress="minimal", trigger_mode="always_last")
     gr.on([view.play.click, seed.submit, wind.input, snapshot.input] + [k.release for k in (temperature, wind_power, gravity)],
           **page_play)
-    # The curve picture and the seed button serve the page only: left off the API page (still callable)
-    snapshot.change(handlers.curve, snapshot, view.curve, api_name="learning_curve", preprocess=False, show_progress="hidden",
-                    api_visibility="undocumented")
+    # The curve picture and the seed button serve the page only: left off the API page (still callable). The curve
+    # is drawn when the page loads (in its language) and for every other snapshot.
+    gr.on(None, handlers.curve, snapshot, view.curve, api_name="learning_curve", preprocess=False, show_progress="hidden",
+          api_visibility="undocumented")
     view.randomise.click(random_episode_seed, None, seed, api_name="random_episode_seed", show_progress="hidden",
                          api_visibility="undocumented").then(**{**page_play, "api_name": "page_play_new_seed"})
+    if links is not None:
+        links.view("agent", dict(zip(LINK_PARAMS, zip(view.knobs, link_parsers(handlers)))),
+                   Draw(handlers.page_play, view.knobs, outputs, queue_group("agent")))
+
+
+# The URL parameter of each knob, in FIELDS' order (the tour opens views with these names: keep them)
+LINK_PARAMS = ("agent-snapshot", "agent-seed", "agent-temperature", "agent-wind", "agent-wind-power", "agent-gravity")
+
+
+def parse_wind(value: str) -> bool:
+    """A link's wind: true/false or 1/0."""
+    word = value.strip().lower()
+    if word not in ("true", "false", "1", "0"):
+        raise KnobError(f"Wind must be true or false; got {value[:40]!r}.")
+    return word in ("true", "1")
+
+
+def link_parsers(handlers: AgentHandlers) -> list:
+    """Each knob's parse of a link's text, by the validator the page's Play uses (a snapshot that no longer exists,
+    a seed out of range: refused, so the link's note names it)."""
+    return [lambda v: handlers.agent.policy(v)[0]["name"], validate_seed, validate_temperature, parse_wind,
+            lambda v: validate_conditions(wind_power=v).wind_power, lambda v: validate_conditions(gravity=v).gravity]

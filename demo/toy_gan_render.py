@@ -1,4 +1,5 @@
-"""What the GAN playground shows: the explanations beside the plane, the status lines, and the compact JSON view
+"""What the GAN playground shows: the explanations beside the plane, the status lines in the reader's language, the
+words its canvas draws, and the compact JSON view
 (points, D on a 24x24 grid, G's gradient arrows, thinned curves) that the page's script (demo/static/toy_gan.js)
 draws on two canvases. Pure (no Gradio); the handlers are demo/toy_gan_handlers.py, the layout
 demo/toy_gan_tab.py."""
@@ -7,38 +8,55 @@ from __future__ import annotations
 import json
 from typing import Any
 
-INTRO = r"""Two small networks play the game of the essay on points in the plane. $G(z)$ turns 2-D noise $z$ into a
-point; $D(x)$ says how likely a point $x$ is real. They train against each other on
-$$\min_G \max_D \; \mathbb{E}_{x\sim p_\text{data}}[\log D(x)] + \mathbb{E}_{z}[\log(1 - D(G(z)))]$$
-Press **Play** and change the knobs while it runs (GAN Lab style, on this server's CPU)."""
+from core.gan.toy2d import DATASETS, LOSSES, OPTIMISERS
+from demo.locales import LANGUAGES, tr
 
-MAP_NOTE = r"""**The plane.** Background: $D(x)$ at every point, green where D says *real* ($D(x)\to 1$), purple where
-it says *fake* ($D(x)\to 0$). Green dots: real samples $x$. Purple dots: fakes $G(z)$ for fixed noise $z$. Faint
-purple mesh: $G$ applied to a square grid of noise $z \in [-2, 2]^2$, showing how $G$ bends and folds the plane of
-noise onto the data (where the mesh bunches up, many $z$ land on few points).
-Arrows: $-\nabla_x$ of G's loss at $x = G(z)$ (for the non-saturating loss, $-\log D(G(z))$): where G is pushing
-each fake point, up the slope of $D$."""
-
-CURVES_NOTE = r"""**Curves.** Blue: D's loss $-\log D(x) - \log(1 - D(G(z)))$ (about $2\log 2 \approx 1.39$ when D
-can no longer tell). Orange: G's loss $-\log D(G(z))$. Black (own scale): the energy distance between the fake and
-real points, 0 only when the two distributions are the same."""
-
-READY = "Press **Play** to train, or **One step** to take one update at a time."
-PLAYING = "Training: change any knob, it takes effect at the next frame."
-PAUSED = "Paused."
-# What the page's script sends when the playground's tab (or the browser tab) is no longer shown: nobody is watching,
-# so it stops training; coming back, the status says so and Play goes on from there.
-PAUSED_HIDDEN = "Paused while the playground was out of sight. Press **Play** to go on."
+# The explanations beside the plane and the first status line: catalog keys (demo/locales/toy_gan.py) the page
+# translates; the status lines a handler sends are the functions below, in the request's language.
+INTRO, MAP_NOTE, CURVES_NOTE, READY = "toy_gan.intro", "toy_gan.map_note", "toy_gan.curves_note", "toy_gan.ready"
+# The words toy_gan.js draws, by the names it uses
+CANVAS_KEYS = {"plane": "toy_gan.canvas_plane", "curves": "toy_gan.canvas_curves", "losses": "toy_gan.canvas_losses",
+               "energy": "toy_gan.canvas_energy", "g_loss": "toy_gan.canvas_g_loss", "d_loss": "toy_gan.canvas_d_loss",
+               "info": "toy_gan.canvas_info", "playing": "toy_gan.playing"}
 
 
-def capped(max_steps: int) -> str:
+def choice_key(knob: str, value: str) -> str:
+    """The catalog key of a knob's choice ("data", "ring" -> "toy_gan.data_ring")."""
+    return f"toy_gan.{knob}_{value}"
+
+
+def canvas_words() -> dict[str, dict[str, Any]]:
+    """The script's words in each language (it picks the page's): labels with {fields} it fills, the choices' names
+    for its info line, and the Training status it watches for (the out-of-sight pause)."""
+    return {lang: {**{name: tr(key, lang) for name, key in CANVAS_KEYS.items()},
+                   "choices": {value: tr(choice_key(knob, value), lang)
+                               for knob, values in (("data", DATASETS), ("loss", LOSSES), ("optimiser", OPTIMISERS))
+                               for value in values}}
+            for lang in LANGUAGES}
+
+
+def playing(lang: str) -> str:
+    return tr("toy_gan.playing", lang)
+
+
+def paused(lang: str) -> str:
+    return tr("toy_gan.paused", lang)
+
+
+def paused_hidden(lang: str) -> str:
+    """What the page's script gets when the playground's tab (or the browser tab) is no longer shown: nobody is
+    watching, so it stops training; coming back, the status says so and Play goes on from there."""
+    return tr("toy_gan.paused_hidden", lang)
+
+
+def capped(max_steps: int, lang: str) -> str:
     """The status once a session has trained as many steps as one may."""
-    return f"Stopped: {max_steps} steps is the cap per session. Press Reset to start again."
+    return tr("toy_gan.capped", lang, max_steps=max_steps)
 
 
-def new_gan(seed: int) -> str:
+def new_gan(seed: int, lang: str) -> str:
     """The status after Reset, echoing the seed as the server read it."""
-    return f"A new GAN from seed {seed}: press **Play** or **One step**."
+    return tr("toy_gan.new_gan", lang, seed=seed)
 
 
 def view_json(view: dict[str, Any]) -> str:

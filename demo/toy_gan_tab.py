@@ -12,15 +12,20 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+import json
+
 from core import limits
 from core.gan.toy2d import DATASETS, LOSSES, OPTIMISERS, Toy2DGAN, ToyKnobs
 from core.gan.toy_sessions import MAX_STEPS_PER_FRAME, ToySessions
+from core.validation import as_choice, as_float, as_int
 from demo import toy_gan_render as render
+from demo.errors import note_box
+from demo.glossary import term_key
+from demo.i18n import i18n
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
+from demo.links import Draw, Links, Parse
 from demo.shared import GROUPS, head_script, queue_group, static_text
 from demo.toy_gan_handlers import FIELDS, SEED_NAME, ToyGanHandlers
-from demo.errors import note_box
-from demo.links import Links
 
 DEFAULT_SPEED = 5
 LR_SLIDER = (0.0001, 0.05)
@@ -33,8 +38,8 @@ LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": 
 CSS = static_text("toy_gan.css")
 
 # Draws the JSON view in #toy-gan-view on canvases it adds to #toy-gan-canvas, on every new view (checked once per
-# animation frame: a string comparison) and when the canvas is resized.
-HEAD = head_script("toy_gan.js")
+# animation frame: a string comparison) and when the canvas is resized; its words in both languages come with it.
+HEAD = head_script("toy_gan.js", WORDS=json.dumps(render.canvas_words(), ensure_ascii=False))
 
 
 # Workers for Play streams: one per training slot, and two more so that a Play beyond the slots is answered "Busy" at
@@ -66,15 +71,23 @@ class ToyGanView:
 def build_toy_gan_tab(demo: gr.Blocks, sessions: ToySessions | None = None, links: Links | None = None) -> ToyGanHandlers:
     """Lay out the GAN playground and wire its events; `demo` is the enclosing Blocks (its unload frees the session)."""
     handlers = ToyGanHandlers(sessions or ToySessions(limits.MAX_TOY_GAN_PLAYING, limits.MAX_TOY_GAN_STEPS))
-    wire(handlers, lay_out(), demo)
+    view = lay_out()
+    wire(handlers, view, demo)
+    if links is not None:
+        link(handlers, view, links)
     return handlers
+
+
+def choices(knob: str, values: list[str]) -> list[tuple]:
+    """A knob's choices, each named in the page's language (the value stays the core's)."""
+    return [(i18n(render.choice_key(knob, value)), value) for value in values]
 
 
 def lay_out() -> ToyGanView:
     """The components; the plane shows an untrained GAN of the default knobs (seed 0)."""
     defaults = ToyKnobs()
     note: dict[str, gr.Markdown] = {}
-    gr.Markdown(render.INTRO, latex_delimiters=LATEX, elem_id="toy-gan-intro")
+    gr.Markdown(i18n(render.INTRO), latex_delimiters=LATEX, elem_id="toy-gan-intro")
     with gr.Row(elem_id="toy-gan-row"):
         # The view and the buttons in one column: on a phone it sticks to the top of the screen (CSS) while the knobs
         # scroll under it, so Play and Pause stay in reach with the plane in view.
@@ -83,37 +96,38 @@ def lay_out() -> ToyGanView:
                 canvas = gr.Textbox(render.view_json(Toy2DGAN(defaults, seed=0).view()), visible="hidden", elem_id="toy-gan-view",
                                     interactive=False, show_label=False, container=False, lines=1, max_lines=1)
             with gr.Row(elem_id="toy-gan-buttons"):
-                play = gr.Button("▶ Play", variant="primary", elem_id="toy-gan-play", min_width=60)
-                pause = gr.Button("Pause", elem_id="toy-gan-pause", min_width=60)
-                step = gr.Button("One step", elem_id="toy-gan-step", min_width=60)
-                reset = gr.Button("Reset", elem_id="toy-gan-reset", min_width=60)
+                play = gr.Button(i18n("toy_gan.play"), variant="primary", elem_id="toy-gan-play", min_width=60)
+                pause = gr.Button(i18n("toy_gan.pause"), elem_id="toy-gan-pause", min_width=60)
+                step = gr.Button(i18n("toy_gan.step"), elem_id="toy-gan-step", min_width=60)
+                reset = gr.Button(i18n("toy_gan.reset"), elem_id="toy-gan-reset", min_width=60)
             # Clicked by HEAD's script, never by a person: the pause for a playground that went out of sight
-            pause_hidden = gr.Button("Pause (out of sight)", visible="hidden", elem_id="toy-gan-pause-hidden")
+            pause_hidden = gr.Button(i18n("toy_gan.pause_hidden"), visible="hidden", elem_id="toy-gan-pause-hidden")
             note["buttons"] = _note("buttons")
-            status = gr.Markdown(render.READY, elem_id="toy-gan-status")
+            status = gr.Markdown(i18n(render.READY), elem_id="toy-gan-status")
         with gr.Column(scale=2, min_width=280, elem_id="toy-gan-knobs"):
-            data = gr.Dropdown(DATASETS, value=defaults.data, label="Real data", elem_id="toy-gan-dataset")
+            data = gr.Dropdown(choices("data", DATASETS), value=defaults.data, label=i18n("toy_gan.data"), elem_id="toy-gan-dataset")
             note["data"] = _note("data")
-            loss = gr.Radio(LOSSES, value=defaults.loss, label="Loss", elem_id="toy-gan-loss",
-                            info="non-saturating: G maximises log D(G(z)); least squares: (D(G(z)) - 1)²")
+            loss = gr.Radio(choices("loss", LOSSES), value=defaults.loss, label=i18n("toy_gan.loss"), elem_id="toy-gan-loss",
+                            info=i18n(term_key("gan_losses")))
             note["loss"] = _note("loss")
-            optimiser = gr.Radio(OPTIMISERS, value=defaults.optimiser, label="Optimiser", elem_id="toy-gan-optimiser")
+            optimiser = gr.Radio(choices("optimiser", OPTIMISERS), value=defaults.optimiser, label=i18n("toy_gan.optimiser"),
+                                 elem_id="toy-gan-optimiser")
             note["optimiser"] = _note("optimiser")
             slider = dict(elem_classes=SLIDER_CLASSES)  # keyboard moves and typed values send release too (knob_release)
-            lr_g = gr.Slider(*LR_SLIDER, value=defaults.lr_g, step=0.0001, label="G's learning rate", elem_id="toy-gan-lr-g", **slider)
+            lr_g = gr.Slider(*LR_SLIDER, value=defaults.lr_g, step=0.0001, label=i18n("toy_gan.lr_g"), elem_id="toy-gan-lr-g", **slider)
             note["lr_g"] = _note("lr_g")
-            lr_d = gr.Slider(*LR_SLIDER, value=defaults.lr_d, step=0.0001, label="D's learning rate", elem_id="toy-gan-lr-d", **slider)
+            lr_d = gr.Slider(*LR_SLIDER, value=defaults.lr_d, step=0.0001, label=i18n("toy_gan.lr_d"), elem_id="toy-gan-lr-d", **slider)
             note["lr_d"] = _note("lr_d")
-            d_steps = gr.Slider(1, 10, value=defaults.d_steps, step=1, label="D steps per G step", elem_id="toy-gan-d-steps", **slider)
+            d_steps = gr.Slider(1, 10, value=defaults.d_steps, step=1, label=i18n("toy_gan.d_steps"), elem_id="toy-gan-d-steps", **slider)
             note["d_steps"] = _note("d_steps")
-            speed = gr.Slider(1, MAX_STEPS_PER_FRAME, value=DEFAULT_SPEED, step=1, label="Steps per frame (12 frames a second)",
+            speed = gr.Slider(1, MAX_STEPS_PER_FRAME, value=DEFAULT_SPEED, step=1, label=i18n("toy_gan.speed"),
                               elem_id="toy-gan-speed", **slider)
             note["speed"] = _note("speed")
-            seed = gr.Number(0, precision=0, minimum=0, maximum=limits.MAX_SEED, label=f"{SEED_NAME} (used by Reset)",
-                             info=limits.SEED_RANGE_TEXT, elem_id="toy-gan-seed", elem_classes=NUMBER_CLASSES)
+            seed = gr.Number(0, precision=0, minimum=0, maximum=limits.MAX_SEED, label=i18n("toy_gan.seed"),
+                             info=i18n("toy_gan.seed_info"), elem_id="toy-gan-seed", elem_classes=NUMBER_CLASSES)
             note["seed"] = _note("seed")
-    gr.Markdown(render.MAP_NOTE, latex_delimiters=LATEX, elem_classes=["toy-gan-maths"])
-    gr.Markdown(render.CURVES_NOTE, latex_delimiters=LATEX, elem_classes=["toy-gan-maths"])
+    gr.Markdown(i18n(render.MAP_NOTE), latex_delimiters=LATEX, elem_classes=["toy-gan-maths"])
+    gr.Markdown(i18n(render.CURVES_NOTE), latex_delimiters=LATEX, elem_classes=["toy-gan-maths"])
     return ToyGanView(canvas, play, pause, step, reset, pause_hidden, status, [data, loss, optimiser, lr_g, lr_d, d_steps],
                       speed, seed, note)
 
@@ -139,3 +153,26 @@ def wire(handlers: ToyGanHandlers, view: ToyGanView, demo: gr.Blocks) -> None:
     view.step.click(handlers.step, knobs, outputs, api_name="toy_gan_step", **clicks)
     view.reset.click(handlers.reset, [*knobs, seed], outputs, api_name="toy_gan_reset", **clicks)
     demo.unload(handlers.toy_gan_end)  # the browser tab closed: drop its GAN and its slot
+
+
+# The URL parameter of each linked knob (the tour opens views with these names: keep them)
+LINK_PARAMS = ("toy-gan-data", "toy-gan-loss", "toy-gan-optimiser", "toy-gan-lr-g", "toy-gan-lr-d", "toy-gan-d-steps",
+               "toy-gan-speed", "toy-gan-seed")
+
+
+def link_parsers() -> list[Parse]:
+    """Each linked knob's parse of a link's text, within the knob's own range (a bad value: KnobError, so the link's
+    note names it and the knob keeps its value)."""
+    return [lambda v: as_choice("data set", v, DATASETS), lambda v: as_choice("loss", v, LOSSES),
+            lambda v: as_choice("optimiser", v, OPTIMISERS), lambda v: as_float("G's learning rate", v, *LR_SLIDER),
+            lambda v: as_float("D's learning rate", v, *LR_SLIDER), lambda v: as_int("D steps per G step", v, 1, 10),
+            lambda v: as_int("Steps per frame", v, 1, MAX_STEPS_PER_FRAME), lambda v: as_int(SEED_NAME, v, 0, limits.MAX_SEED)]
+
+
+def link(handlers: ToyGanHandlers, view: ToyGanView, links: Links) -> None:
+    """The playground's knobs live in the URL; a link draws a fresh GAN of its settings (what Reset shows), not
+    playing: the visitor presses Play."""
+    components = [*view.knobs, view.speed, view.seed]
+    outputs = [view.canvas, view.status, *(view.notes[name] for name in FIELDS)]
+    links.view("toy-gan", dict(zip(LINK_PARAMS, zip(components, link_parsers()))),
+               Draw(handlers.reset, [*view.knobs, view.seed], outputs, queue_group("toy-gan")))

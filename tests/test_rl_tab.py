@@ -96,7 +96,11 @@ def test_missing_agent_shows_a_note(tmp_path):
     with gr.Blocks() as demo:
         build_agent_tab(state.agent, state.notes[AGENT_NAME])
     notes = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "agent-missing"]
-    assert notes and "python -m core.rl.ppo" in notes[0].value and "rl-lander: no checkpoint" in notes[0].value
+    # The heading and the command in the page's language (a catalog key), then why, as the loader said it
+    from demo.i18n import text
+
+    assert notes and "errors.missing_agent" in notes[0].value and "rl-lander: no checkpoint" in notes[0].value
+    assert all("python -m core.rl.ppo" in text("errors.missing_agent", lang) for lang in ("en", "zh-CN"))
 
 
 def test_page_play_answers_a_bad_field_with_its_note_and_keeps_the_episode(handlers):

@@ -1,5 +1,8 @@
 // The Agent tab's player (gr.HTML js_on_load, demo/agent_tab.py): runs once when the component mounts; watch()
 // re-runs `play` whenever Play sends a new episode, which it animates on the canvas at the game's 50 fps.
+// Its words are the page's language's (the `labels` prop: demo/agent_render.py player_labels), {fields} filled here.
+const L = props.labels[document.documentElement.dataset.playgroundLang] || props.labels.en;
+const say = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => String(values[k]));
 const S = 30;  // pixels per world unit (LunarLander's SCALE): the canvas is the game's 600 x 400 viewport
 const BODY = [[-14, 17], [-17, 0], [-17, -10], [17, -10], [17, 0], [14, 17]].map(([x, y]) => [x / S, y / S]);
 const LEG = [[-2, -8], [2, -8], [2, 8], [-2, 8]].map(([x, y]) => [x / S, y / S]);
@@ -29,12 +32,12 @@ function draw(ep, i) {
     ctx.fillStyle = (ep.contact[i] >> k) & 1 ? '#4ade80' : '#8b7cf6'; poly(ctx, LEG, lx, ly, la); ctx.fill(); });
   ctx.fillStyle = '#8066e6'; ctx.strokeStyle = '#4d4d80'; poly(ctx, BODY, x, y, a); ctx.fill(); ctx.stroke();
   if (ep.conditions.enable_wind) { ctx.fillStyle = '#e4e4e7'; ctx.font = '13px sans-serif';
-    ctx.fillText(`wind ${ep.conditions.wind_power} / turbulence ${ep.conditions.turbulence_power}`, 10, 20); }
-  if (ep.conditions.gravity !== -10) { ctx.fillStyle = '#e4e4e7'; ctx.font = '13px sans-serif'; ctx.fillText(`gravity ${ep.conditions.gravity}`, 10, 38); }
+    ctx.fillText(say(L.wind, {wind: ep.conditions.wind_power, turbulence: ep.conditions.turbulence_power}), 10, 20); }
+  if (ep.conditions.gravity !== -10) { ctx.fillStyle = '#e4e4e7'; ctx.font = '13px sans-serif'; ctx.fillText(say(L.gravity, {gravity: ep.conditions.gravity}), 10, 38); }
 }
 function side(ep, i) {
   const k = Math.min(i, ep.steps - 1);
-  element.querySelector('.agent-step').textContent = `Frame ${Math.min(i, ep.steps)} of ${ep.steps} (seed ${ep.seed}, T = ${ep.temperature})`;
+  element.querySelector('.agent-step').textContent = say(L.frame, {i: Math.min(i, ep.steps), n: ep.steps, seed: ep.seed, t: ep.temperature});
   element.querySelectorAll('.bar-row').forEach((row, j) => {
     const p = ep.p[k][j];
     row.querySelector('.bar-fill').style.width = `${(100 * p).toFixed(1)}%`;
@@ -61,8 +64,8 @@ function play() {
     draw(ep, i); side(ep, i);
     if (i < frames - 1) { element._raf = requestAnimationFrame(tick); return; }
     element.dataset.state = 'done';
-    const how = ep.landed ? 'Landed' : (ep.crashed ? 'Crashed' : (ep.steps >= 1000 ? 'Still flying at the 1 000-step limit' : 'Flew off the screen'));
-    element.querySelector('.agent-result').textContent = `${how}: return ${ep.return.toFixed(1)} after ${ep.steps} steps (200 or more counts as solved).`;
+    const how = ep.landed ? L.landed : (ep.crashed ? L.crashed : (ep.steps >= 1000 ? L.still_flying : L.flew_off));
+    element.querySelector('.agent-result').textContent = say(L.summary, {how, ret: ep.return.toFixed(1), steps: ep.steps});
   };
   element._raf = requestAnimationFrame(tick);
 }

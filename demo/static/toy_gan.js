@@ -1,4 +1,8 @@
 (() => {
+// The words drawn, in both languages (demo/toy_gan_render.py canvas_words); the page's language picks one.
+const WORDS = {{WORDS}};
+const words = () => WORDS[document.documentElement.dataset.playgroundLang] || WORDS.en;
+const say = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => String(values[k]));
 let plane = null, curves = null, info = null, last = null, lastWidth = 0, outputHeight = -1;
 function fit(c) {
   const dpr = window.devicePixelRatio || 1, w = c.clientWidth, h = c.clientHeight;
@@ -46,16 +50,19 @@ function drawCurves(v) {
   const lossTop = Math.max(1.5, ...c.loss_d.filter(y => y !== null), ...c.loss_g.filter(y => y !== null));
   line(c.loss_d, lossTop, '#1f77b4'); line(c.loss_g, lossTop, '#ff7f0e');
   line(c.divergence, Math.max(1e-6, ...c.divergence), '#111');
-  ctx.fillStyle = '#555'; ctx.font = '11px sans-serif'; ctx.fillText(`losses 0..${lossTop.toFixed(2)}   step ${last}`, pad + 2, 12);
+  const W = words();
+  ctx.fillStyle = '#555'; ctx.font = '11px sans-serif'; ctx.fillText(say(W.losses, {top: lossTop.toFixed(2), step: last}), pad + 2, 12);
   let lx = w - pad;  // the legend, right-aligned on the top line
-  [['energy distance', '#111'], ['G loss', '#ff7f0e'], ['D loss', '#1f77b4']].forEach(([name, color]) => {
+  [[W.energy, '#111'], [W.g_loss, '#ff7f0e'], [W.d_loss, '#1f77b4']].forEach(([name, color]) => {
     lx -= ctx.measureText(name).width; ctx.fillStyle = color; ctx.fillText(name, lx, 12); lx -= 10; });
 }
 function draw(text) {
   let v; try { v = JSON.parse(text); } catch (e) { return; }
   drawPlane(v); drawCurves(v);
   const d = v.curves.divergence[v.curves.divergence.length - 1];
-  info.textContent = `step ${v.step} · ${v.metric} ${d === null ? '-' : d.toFixed(4)} · ${v.knobs.data}, ${v.knobs.loss}, ${v.knobs.optimiser}`;
+  const W = words(), name = (value) => W.choices[value] || value;
+  info.textContent = say(W.info, {step: v.step, distance: d === null ? '-' : d.toFixed(4), data: name(v.knobs.data),
+                                  loss: name(v.knobs.loss), optimiser: name(v.knobs.optimiser)});
 }
 // A Play stream trains on the server only while someone can see it: when the playground's tab is not the one shown
 // (its canvas has no layout box) or the browser tab is hidden, the script presses the hidden out-of-sight pause
@@ -73,7 +80,7 @@ function inSight() {
 function pauseOutOfSight() {
   if (inSight()) { pauseSent = false; return; }
   const status = document.getElementById('toy-gan-status'), button = document.getElementById('toy-gan-pause-hidden');
-  const training = playing || (!!status && status.textContent.trim().startsWith('Training'));
+  const training = playing || (!!status && status.textContent.trim().startsWith(words().playing));
   if (!training || pauseSent || !button) return;
   pauseSent = true; playing = false;
   button.click();
@@ -84,8 +91,10 @@ function frame() {
   const host = document.getElementById('toy-gan-canvas'), data = document.querySelector('#toy-gan-view textarea, #toy-gan-view input');
   if (host && data) {
     if (!host.querySelector('.toy-wrap')) {
-      host.insertAdjacentHTML('beforeend', '<div class="toy-wrap"><canvas class="toy-plane" role="img" aria-label="real and fake points over D\'s decision surface"></canvas>' +
-        '<canvas class="toy-curves" role="img" aria-label="loss and divergence curves"></canvas><div class="toy-info"></div></div>');
+      host.insertAdjacentHTML('beforeend', '<div class="toy-wrap"><canvas class="toy-plane" role="img"></canvas>' +
+        '<canvas class="toy-curves" role="img"></canvas><div class="toy-info"></div></div>');
+      host.querySelector('.toy-plane').setAttribute('aria-label', words().plane);
+      host.querySelector('.toy-curves').setAttribute('aria-label', words().curves);
       last = null;
     }
     const output = document.getElementById('toy-gan-output');
