@@ -162,6 +162,9 @@ class Links:
             signature = inspect.signature(draw.fn)
         first = inspect.Parameter("linked", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str)
         draw_view.__signature__ = signature.replace(parameters=[first, *signature.parameters.values()])  # type: ignore[attr-defined]
+        # Gradio finds gr.Request / event-data parameters by the function's type hints, not only its signature
+        draw_view.__annotations__ = {**{name: p.annotation for name, p in signature.parameters.items()
+                                        if p.annotation is not inspect.Parameter.empty}, "linked": str}
         return draw_view
 
     def note_box(self) -> gr.Markdown:

@@ -48,8 +48,8 @@ def english_words(value: Any) -> list[str]:
 def untranslated(config: dict[str, Any]) -> Iterator[str]:
     for component in config["components"]:
         kind, props = component["type"], component.get("props", {})
-        if props.get("visible") is False or kind in {"api", "state"}:
-            continue
+        if props.get("visible") is False or kind in {"api", "state"} or "model-card" in (props.get("elem_classes") or []):
+            continue  # a model card is for developers and stays English (issue #25)
         where = f"{kind} #{props.get('elem_id') or component['id']}"
         for prop in SHOWN:
             if english_words(props.get(prop)):
