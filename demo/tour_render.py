@@ -144,7 +144,7 @@ def rl_question(seed: int, lang: str) -> str:
 
 def gpt_reveal(candidates: list[tuple[str, float]], lang: str) -> str:
     """The model's probabilities for the offered characters, the likeliest named."""
-    probs = ", ".join(f"{char_label(c, lang)} {percent(p)}" for c, p in candidates)
+    probs = tr("tour.quiz.list_sep", lang).join(f"{char_label(c, lang)} {percent(p)}" for c, p in candidates)
     return tr("tour.quiz.gpt.reveal", lang, probs=probs, answer=char_label(candidates[0][0], lang))
 
 

@@ -248,6 +248,7 @@ TOUR: dict[str, dict[str, str]] = {
     "tour.quiz.no": {"en": "No, it does not land", "zh-CN": "不能，它不会着陆"},
     "tour.quiz.space": {"en": "␣ (a space)", "zh-CN": "␣（空格）"},
     "tour.quiz.newline": {"en": "↵ (a new line)", "zh-CN": "↵（换行）"},
+    "tour.quiz.list_sep": {"en": ", ", "zh-CN": "，"},
     "tour.quiz.running": {"en": "Running the episode…", "zh-CN": "正在运行这一局……"},
     "tour.quiz.right": {"en": "**Right.**", "zh-CN": "**答对了。**"},
     "tour.quiz.wrong": {"en": "**Not this time.**", "zh-CN": "**这次没答对。**"},
