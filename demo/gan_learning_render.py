@@ -112,7 +112,7 @@ class LearningPlot:
                     parts += [dot(self.x(s), scale(v), 3, COLOURS[key]) for s, v in self._series(key)]
                 label = tr(LABELS[key], lang)
                 parts.append(text(legend_x, top - 8, label, COLOURS[key]))
-                legend_x += 14 + 8 * len(label)
+                legend_x += 14 + sum(15 if ord(c) >= 0x2E80 else 8 for c in label)  # a CJK character is ~15 px wide
             if title == "FD":
                 parts.append(text(W - R, top - 8, tr("image.learn_log_scale", lang), text_anchor="end"))
         axis_y = self.height - B + 14
