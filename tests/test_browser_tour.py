@@ -171,6 +171,10 @@ def test_check_yourself_reveals_after_an_answer_and_counts_the_score(app_url, br
             score = page.locator(f"{quiz}-score").inner_text()
             assert (f"of {answered} right" in score) if lang == "en" else (f"答对 {answered} 题中的" in score), score
             assert not fits(page, quiz), fits(page, quiz)
+        steps = page.evaluate("() => [...document.querySelectorAll('[id^=tour-step-]')].map(e =>"
+                              " [e.id, !!e.querySelector('.katex-display'), !!e.querySelector('.katex-error')])")
+        assert len(steps) == sum(len(s) for s in render.STEPS.values())
+        assert all(formula and not error for _, formula, error in steps), steps  # every formula renders
         page.screenshot(path=str(screenshot_path(f"tour-quiz-{lang}-{size}.png")), full_page=True)
     finally:
         context.close()

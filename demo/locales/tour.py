@@ -31,7 +31,7 @@ STEPS: dict[str, dict[str, tuple[str, str]]] = {
                "the scores into probabilities; the temperature $T$ divides the scores first, so a low $T$ makes the "
                "likeliest character even likelier and a high $T$ flattens the choice."),
         "zh-CN": ("输入文本，输出猜测",
-                  "GPT 一次读一个字符：它认识的 82 个字符各有一个编号，输入模型的就是这些编号。模型为下一个可能出现的每个字符给出一个分数 $z_c$（logit），softmax 把分数变成概率；温度（temperature）$T$ 先去除分数，所以 $T$ 低时最可能的字符更占优势，$T$ 高时各个选择更接近。"),
+                  "GPT 一次读一个字符：它认识的 82 个字符各有一个编号，输入模型的就是这些编号。模型为下一个可能出现的每个字符给出一个分数 $z_c$（logit），softmax 把分数变成概率；在这之前分数先除以温度（temperature）$T$，所以 $T$ 低时最可能的字符更占优势，$T$ 高时各个选择更接近。"),
     },
     "gpt.attention": {
         "en": ("Attention: which earlier characters matter",
@@ -93,7 +93,7 @@ STEPS: dict[str, dict[str, tuple[str, str]]] = {
                "odd ones. Moving along a direction $d_i$ found by GANSpace changes one thing at a time, such as shape "
                "or brightness."),
         "zh-CN": ("在潜在空间里行走",
-                  "每张图片都是 64 维空间中的一个点 $z$。用截断系数（truncation ψ）$\\psi$ 缩放 $z$ 会把它拉向中心，那里的图片更普通、更稳妥；$\\psi$ 大于 1 则把它推向外面，图片更奇特。沿着 GANSpace 找到的方向 $d_i$ 移动，每次只改变一个特征，例如形状或亮度。"),
+                  "每张图片都是 64 维空间中的一个点 $z$。用截断 ψ（truncation ψ）缩放 $z$ 会把它拉向中心，那里的图片更普通、更稳妥；$\\psi$ 大于 1 则把它推向外面，图片更奇特。沿着 GANSpace 找到的方向 $d_i$ 移动，每次只改变一个特征，例如形状或亮度。"),
     },
     "rl.policy": {
         "en": ("An agent that plays a game",
@@ -127,7 +127,7 @@ STEPS: dict[str, dict[str, tuple[str, str]]] = {
                "changes the policy in the direction of the advantage, but clips each change so that one update cannot "
                "move the policy too far. After 183 updates (3 million steps) it lands in almost every test episode."),
         "zh-CN": ("从自己的尝试中学习",
-                  "最初的策略接近随机，几秒内就会坠毁。PPO 先玩几千局，再沿着优势的方向修改策略，但会裁剪（clip）每次的改动，使一次更新不会把策略改得太远。经过 183 次更新（300 万步）后，它在几乎每一局测试中都能成功着陆。"),
+                  "最初的策略接近随机，几秒内就会坠毁。PPO 先玩几千局，再沿着优势的方向修改策略，但会截断（clip）每次的改动，使一次更新不会把策略改得太远。经过 183 次更新（300 万步）后，它在几乎每一局测试中都能成功着陆。"),
     },
     "rl.wind": {
         "en": ("Wind it never saw",
@@ -161,7 +161,7 @@ SIMPLIFIES: dict[str, dict[str, str]] = {
         "en": "The essay's sketch has no residual connections or layer norms; here each block adds to the residual "
               "stream and LayerNorm keeps its scale steady, which is what lets six layers train and lets the logit "
               "lens read a guess after every layer.",
-        "zh-CN": "原文的示意代码没有残差连接，也没有层归一化；这里每个模块都把结果加到残差流上，层归一化（LayerNorm）让数值尺度保持稳定，这样六层才能训练起来，逻辑透镜（logit lens）也才能在每一层之后读出一个猜测。",
+        "zh-CN": "原文的示意代码没有残差连接，也没有层归一化；这里每个模块都把结果加到残差流上，层归一化（LayerNorm）让数值尺度保持稳定，这样六层才能训练起来，logit 透镜（logit lens）也才能在每一层之后读出一个猜测。",
     },
     "gpt.layers": {
         "en": "The essay's sketch reuses one attention layer for every layer; this model has 6 layers with their own "
@@ -186,7 +186,7 @@ OPEN: dict[str, dict[str, str]] = {
     "gpt.next": {"en": "Open the Text tab at temperature 0.3", "zh-CN": "打开文本页，温度 0.3"},
     "gpt.attention": {"en": "Open Inside the GPT on “hello world”, layer 1, head 2",
                       "zh-CN": "在“hello world”上打开 GPT 内部：第 1 层第 2 个头"},
-    "gpt.block": {"en": "Open Inside the GPT at layer 6 (the logit lens)", "zh-CN": "打开 GPT 内部第 6 层（逻辑透镜）"},
+    "gpt.block": {"en": "Open Inside the GPT at layer 6 (the logit lens)", "zh-CN": "打开 GPT 内部第 6 层（logit 透镜）"},
     "gpt.learn": {"en": "Open GPT learns at step 100", "zh-CN": "打开 GPT 学习过程，第 100 步"},
     "gan.generator": {"en": "Open the Images tab: a Sneaker, seed 7", "zh-CN": "打开图像页：运动鞋，种子 7"},
     "gan.discriminator": {"en": "Open the Images tab with D's verdict: a Bag, seed 3",
@@ -216,8 +216,8 @@ TOUR: dict[str, dict[str, str]] = {
               "reinforcement to land on the moon. Each step below has a paragraph, the formula it is about and a "
               "button that opens the live view already set up. Each idea ends with a question answered by the model "
               "itself.",
-        "zh-CN": "## 从这里开始：三个思想，一步一步来\n\n"
-                 "这个演示场用真实的小模型展示现代生成式 AI 背后的三个思想：逐字符写作的 GPT、会画服装的 GAN，以及通过强化学习（reinforcement learning）学会在月面着陆的智能体。下面每一步都有一段说明、它讲的公式，以及一个按钮，点击即可打开已经设置好的实时视图。每个思想的最后有一道题，由模型本身给出答案。",
+        "zh-CN": "## 从这里开始：三个想法，一步一步来\n\n"
+                 "这个游乐场用真实的小模型展示现代生成式 AI 背后的三个想法：逐字符写作的 GPT、会画服装的 GAN，以及通过强化学习（reinforcement learning）学会在月面着陆的智能体。下面每一步都有一段说明、它讲的公式，以及一个按钮，点击即可打开已经设置好的实时视图。每个想法的最后有一道题，由模型本身给出答案。",
     },
     "tour.idea.gpt": {"en": "1 · The GPT: predicting the next character", "zh-CN": "1 · GPT：预测下一个字符"},
     "tour.idea.gan": {"en": "2 · GANs: a generator and a discriminator", "zh-CN": "2 · GAN：生成器与判别器"},
