@@ -21,6 +21,7 @@ from core.gan.real_sample import SAMPLE_DIR
 from demo.gan_game_handlers import make_game
 from demo.gan_game_tab import CSS as GAME_CSS, build_gan_game
 from demo.gan_learning_tab import CSS as LEARNING_CSS, build_gan_learning
+from demo.gan_apps_tab import CSS as GAN_APPS_CSS, HEAD as GAN_APPS_HEAD, build_gan_apps
 from demo.i18n import CSS as LANGUAGE_CSS, I18N, PAGE_SCRIPT, SWITCH_HTML, i18n, text
 from demo.image_tab import CSS as IMAGE_CSS, build_image_tab
 from demo.inside_tab import CSS as INSIDE_CSS
@@ -43,10 +44,10 @@ SUBTITLE = text("page.subtitle", "en")
 # The page's CSS and head scripts: each tab's files in demo/static/ (read by its module when the app starts) and
 # style.py's page-wide rules, passed to launch(css=..., head=...), so the page loads nothing from another origin.
 CSS = "\n".join([STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS, GAME_CSS, AGENT_CSS,
-                 GPT_LEARNING_CSS, OWN_TEXT_CSS, LANGUAGE_CSS, LINKS_CSS, TOUR_CSS])
+                 GPT_LEARNING_CSS, OWN_TEXT_CSS, LANGUAGE_CSS, LINKS_CSS, TOUR_CSS, GAN_APPS_CSS])
 # Scripts for the page head: keyboard moves of a knob send its release (page-wide), the text tab's shortcuts, the 2-D
 # GAN's canvas, the API page's fixes (demo/api_docs.py)
-HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD, LINKS_HEAD])
+HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD, LINKS_HEAD, GAN_APPS_HEAD])
 # Each event group's limits (HttpGuard's per session, per address and in all, and Gradio's workers) are stated once,
 # in demo/shared.py GROUPS; GROUP_LIMITS is HttpGuard's part of them.
 QUEUE_SPARE = 32  # Gradio's own cap over all groups is the sum of the group totals plus this: a last stop only
@@ -66,12 +67,13 @@ def private_cache_dir() -> str:
     return os.environ["GRADIO_TEMP_DIR"]
 
 
-def build_demo(state: AppState) -> gr.Blocks:
-    """Lay out the tabs from models loaded once at start-up (state); handlers never load weights."""
+def build_demo(state: AppState, links: Links | None = None) -> gr.Blocks:
+    """Lay out the tabs from models loaded once at start-up (state); handlers never load weights. `links` receives
+    every tab's link parameters (a test reads them back); a fresh registry when not given."""
     private_cache_dir()
     slim_sessions()
     gpt_models = GptModels(state.gpt, state.gpt_snapshots)  # one registry for every GPT view (demo/gpt_models.py)
-    links = Links()  # every tab's knobs in the page's URL (demo/links.py)
+    links = links if links is not None else Links()  # every tab's knobs in the page's URL (demo/links.py)
     with gr.Blocks(title=TITLE, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(i18n("page.header"))
         # English | 中文: plain links (demo/static/language.js acts on a click), drawn above the title by
@@ -80,33 +82,32 @@ def build_demo(state: AppState) -> gr.Blocks:
         copy_link_button()
         links.note_box()
         # "wrap": on a phone the six tab names take two rows, where Gradio's default folded four of them into a menu
-        with gr.Tabs(overflow_behavior="wrap") as tabs:
-            with gr.Tab(i18n("tab.tour"), id="tour") as tour_tab:
+        with gr.Tabs(overflow_behavior="wrap", elem_id="main-tabs") as tabs:
+            with gr.Tab(i18n("tab.tour"), id="tour"):
                 build_tour(state)  # Start here: the three ideas, step by step (demo/tour_tab.py)
-            with gr.Tab(i18n("tab.text"), id="text") as text_tab:
+            with gr.Tab(i18n("tab.text"), id="text"):
                 text_parts = build_text_tab(state.gpt, state.notes.get(GPT_NAME, ""), gpt_models, links=links)
             with gr.Tab(i18n("tab.inside"), id="inside") as inside_tab:
                 inside = build_inside_tab(state.gpt, state.notes.get(GPT_NAME, ""), text_parts, inside_tab, gpt_models,
                                           links=links)
-            with gr.Tab(i18n("tab.learn"), id="learn") as learn_tab:
+            with gr.Tab(i18n("tab.learn"), id="learn"):
                 build_gpt_learning(gpt_models, state.notes.get(GPT_SNAPSHOTS_NAME, ""), inside, tabs, links=links)
                 build_own_text(gpt_models, demo)  # train a small GPT on your text (demo/own_text_tab.py)
-            with gr.Tab(i18n("tab.image"), id="image") as image_tab:
+            with gr.Tab(i18n("tab.image"), id="image"):
                 build_image_tab(state.gan, state.notes.get(GAN_NAME, ""), state.judges, state.notes.get(DISCRIMINATOR_NAME, ""),
-                                links=links)
+                                links=links, demo=demo)
                 build_gan_game(*make_game(state.gan, state.judges, state.real_sample, [state.notes.get(k, "") for k in (GAN_NAME, DISCRIMINATOR_NAME, SAMPLE_DIR.name)]), demo=demo)
-                build_gan_learning(state.learning, state.notes.get(SNAPSHOTS_NAME, ""), links=links)
-            with gr.Tab(i18n("tab.toy_gan"), id="toy-gan") as toy_gan_tab:
+                build_gan_learning(state.learning, state.notes.get(SNAPSHOTS_NAME, ""), links=links, demo=demo)
+                build_gan_apps(state.gan, state.judges, state.real_sample, state.notes.get(DISCRIMINATOR_NAME, ""))
+            with gr.Tab(i18n("tab.toy_gan"), id="toy-gan"):
                 build_toy_gan_tab(demo, links=links)
-            with gr.Tab(i18n("tab.agent"), id="agent") as agent_tab:
+            with gr.Tab(i18n("tab.agent"), id="agent"):
                 build_agent_tab(state.agent, state.notes.get(AGENT_NAME, ""), links=links)
-            with gr.Tab(i18n("tab.about"), id="about") as about_tab:
+            with gr.Tab(i18n("tab.about"), id="about"):
                 build_about_tab(state)
-        tab_objects = {"tour": tour_tab, "text": text_tab, "inside": inside_tab, "learn": learn_tab, "image": image_tab,
-                       "toy-gan": toy_gan_tab, "agent": agent_tab, "about": about_tab}
-        for tab_id in tab_objects:
-            links.tab(tab_id)
-        links.wire(demo, tabs, tab_objects)
+        for tab_id in ("tour", "text", "inside", "learn", "image", "toy-gan", "agent", "about"):
+            links.tab(tab_id)  # what ?tab= may select
+        links.wire(tabs)
         make_js_only_events_private(demo)  # before the Blocks closes: Gradio writes the page's config then
     # Gradio's queue keeps a record of the last GRADIO_ANALYTICS_MAX_EVENTS events (default 10 000) for its monitoring
     # page and, by default, rebuilds a pandas summary of all of them after every event: at 10 000 records that is

@@ -134,7 +134,8 @@ class Links:
         # the view is complete: links.js stamps the time (a test or bench/bench_link_restore.py waits on it)
         event.then(None, None, None, js="() => { window.playgroundLinks.restored(); return []; }")
         for name, (component, _) in self.params.items():
-            component.change(None, [component], None, js=f"(v) => {{ window.playgroundLinks.set({json.dumps(name)}, v); return []; }}")
+            component.change(None, [component], None, trigger_mode="multiple",
+                             js=f"(v) => {{ window.playgroundLinks.set({json.dumps(name)}, v); return []; }}")
 
     @staticmethod
     def _draw_if_linked(index: int, draw: Draw) -> Callable[..., Any]:
