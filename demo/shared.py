@@ -74,6 +74,7 @@ GROUPS: dict[str, EventGroup] = {
     # train_quick.MAX_TEXT_CHARS characters, 6 bytes each as JSON \uXXXX escapes, plus the rest of the request.
     "gpt-train": EventGroup(4, GroupLimit(per_session=2, per_address=2, total=8, max_body_bytes=6 * MAX_TEXT_CHARS + 64 * 1024)),
     "gpt-train-click": EventGroup(4, GroupLimit(per_session=2, per_address=8, total=32)),  # Stop, a sample's text
+    "gan-invert": EventGroup(2, GroupLimit(per_session=2, per_address=2, total=8)),  # inversions (repair, sharpen, draw): ~2 s of a core each
     "links": EventGroup(2, GroupLimit(per_session=2, per_address=8, total=32)),  # a link or tour step sets the knobs
 }
 GROUP_LIMITS = {name: group.waiting for name, group in GROUPS.items() if group.waiting is not None}

@@ -1,0 +1,207 @@
+"""What GANs are used for (Images tab), the handlers: one streaming operation (`search`: repair, sharpen or project
+a drawing, all core/gan/invert.py's inversion) and one cheap one (`judge_drawing`: D's verdict and the classifier's
+guess on the drawing, live while drawing). Each checks its input once, at the edge (`parse_drawing` for the 1 024
+drawn numbers); the page adapters (`page_search`, `page_judge`) show a refusal as a note by its field and keep the
+last view, the API adapters raise it (`user_errors`). What they show is demo/gan_apps_render.py."""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from numbers import Real
+from typing import Any
+
+import gradio as gr
+import torch
+
+from core import limits
+from core.gan.data import CLASS_NAMES
+from core.gan.invert import FACTORS, MASKS, Observation, Progress, Settings, bicubic, make_mask, psnr, search, shrink
+from core.gan.io import LoadedGAN
+from core.gan.images import to_uint8
+from core.gan.judge import Judges, pixels_to_tensor
+from core.gan.latent import random_class, seed_to_z
+from core.gan.real_sample import RealSample
+from core.validation import as_choice, as_int
+from demo import gan_apps_render as render
+from demo.errors import USER_ERRORS, FieldNotes, about, refusal, user_errors
+from demo.i18n import request_language
+from demo.locales import DEFAULT, tr
+
+TASKS = ("repair", "sharpen", "draw")
+SOURCES = ("real", "generated")
+DRAWING_SIZE = 32 * 32
+FIELDS = ("picture", "drawing")  # the fields a refusal can concern, each with a note under it (gan_apps_tab.py)
+NOTES = FieldNotes(FIELDS, "picture")
+PAGE_SETTINGS = Settings()  # the page searches as the CLI measured (docs/gan_apps.md)
+
+
+def parse_drawing(value: Any) -> torch.Tensor:
+    """The drawn canvas: 1 024 numbers from 0 (black) to 1 (white ink), row by row, as a list or as comma-separated
+    text (what the page's hidden box holds) -> (1, 1, 32, 32) in [-1, 1]. Every refusal says what was wrong."""
+    if isinstance(value, str):
+        items: list[Any] = [v for v in value.replace("\n", ",").split(",") if v.strip()] if value.strip() else []
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        raise refusal("gan_apps.drawing_type", kind=type(value).__name__)
+    if len(items) != DRAWING_SIZE:
+        raise refusal("gan_apps.drawing_length", got=len(items))
+    numbers = []
+    for index, item in enumerate(items, 1):
+        number = _number(item, index)
+        if math.isnan(number) or math.isinf(number):
+            raise refusal("gan_apps.drawing_nan", index=index, got=str(number))
+        if not 0.0 <= number <= 1.0:
+            raise refusal("gan_apps.drawing_range", index=index, got=f"{number:g}")
+        numbers.append(number)
+    return torch.tensor(numbers, dtype=torch.float32).view(1, 1, 32, 32).mul(2).sub(1)
+
+
+def _number(item: Any, index: int) -> float:
+    if isinstance(item, bool) or not isinstance(item, (Real, str)):
+        raise refusal("gan_apps.drawing_number", index=index, got=type(item).__name__)
+    try:
+        return float(item.strip()) if isinstance(item, str) else float(item)
+    except (ValueError, OverflowError):
+        raise refusal("gan_apps.drawing_number", index=index, got=repr(item)[:20]) from None
+
+
+@dataclass(frozen=True)
+class Job:
+    """One checked request: what the search gets and what the view shows beside it."""
+
+    task: str
+    observation: Observation
+    original: torch.Tensor | None  # (1, 1, 32, 32), revealed at the end (none for a drawing)
+    baseline: torch.Tensor | None  # bicubic upscaling (sharpen)
+
+
+class GanAppsHandlers:
+    """The section's operations over the generator and judges loaded once at start-up."""
+
+    def __init__(self, gan: LoadedGAN, judges: Judges, sample: RealSample | None, settings: Settings = PAGE_SETTINGS) -> None:
+        self.generator, self.judges, self.sample, self.settings = gan.generator.eval(), judges, sample, settings
+        self.warm_up()
+
+    def warm_up(self) -> None:
+        """A two-step search at start-up: torch loads what a backward pass needs on first use (seconds), which
+        the first visitor's search would otherwise wait for."""
+        image = torch.zeros(1, 1, 32, 32)
+        for _ in search(self.generator, [Observation(image, torch.ones_like(image))], Settings(steps=2, candidates=2)):
+            pass
+
+    # ----- checking the input, once -------------------------------------------------------------------------------
+    def picture_range(self) -> int:
+        """The largest picture number: the real sample's last index (seeds reach further)."""
+        return len(self.sample.images) - 1 if self.sample is not None else 0
+
+    def source_image(self, source: Any, picture: Any) -> torch.Tensor:
+        """(1, 1, 32, 32): real test image number `picture`, or the generated image of seed `picture`."""
+        source = as_choice("source", source, list(SOURCES))
+        if source == "real" and self.sample is not None:
+            index = as_int("picture number", picture, 0, self.picture_range())
+            return self.sample.images[index:index + 1]
+        seed = as_int("picture number", picture, 0, limits.MAX_SEED)
+        z = seed_to_z(seed, self.generator.config.z_dim)[None]
+        with torch.inference_mode():
+            return self.generator(z, torch.tensor([random_class(seed)])).clone()
+
+    def job(self, task: Any, source: Any, picture: Any, mask: Any, factor: Any, drawing: Any) -> Job:
+        """The checked request: a refusal names its field (picture: task, source, number, mask, factor; drawing)."""
+        with about("picture"):
+            task = as_choice("task", task, list(TASKS))
+        if task == "draw":
+            with about("drawing"):
+                image = parse_drawing(drawing)
+            return Job(task, Observation(image, torch.ones_like(image)), None, None)
+        with about("picture"):
+            image = self.source_image(source, picture)
+            if task == "repair":
+                visible = make_mask(mask)
+                return Job(task, Observation(image * visible, visible), image, None)
+            factor = as_int("shrink factor", factor, min(FACTORS), max(FACTORS))
+            small = shrink(image, factor)
+            return Job(task, Observation(small, torch.ones_like(small), factor), image, bicubic(small))
+
+    # ----- the operations -------------------------------------------------------------------------------------------
+    def run(self, task: Any, source: Any, picture: Any, mask: Any, factor: Any, drawing: Any, lang: str = DEFAULT) -> Iterator[str]:
+        """The search, streamed: the panel (pictures, judges' line, status, loss curve) at the chosen start and every
+        few steps; the last one reveals the original (and, for sharpen, bicubic's and the GAN's PSNR)."""
+        job = self.job(task, source, picture, mask, factor, drawing)
+        for (progress,) in search(self.generator, [job.observation], self.settings):
+            yield self.view(job, progress, lang)
+
+    def view(self, job: Job, progress: Progress, lang: str) -> str:
+        obs = job.observation
+        label = progress.class_index
+        verdict = self.judges.judge(pixels_to_tensor(to_uint8(progress.image)), torch.tensor([label]))[0]
+        seen = render.Picture(tr("gan_apps.seen" if job.task != "draw" else "gan_apps.your_drawing", lang),
+                              render.png_uri(render.seen_image(obs.pixels, obs.mask)))
+        now = render.Picture(tr("gan_apps.now", lang, step=progress.step, steps=progress.steps), render.png_uri(render.grey(progress.image)))
+        pictures, extra = [seen, now], ""
+        if job.task == "repair":
+            filled = obs.pixels * obs.mask + progress.image * (1 - obs.mask)
+            pictures.append(render.Picture(tr("gan_apps.result", lang), render.png_uri(render.grey(filled))))
+            if progress.done:
+                hidden = 1 - obs.mask
+                mse = float(((progress.image - job.original) * hidden).pow(2).sum() / hidden.sum().clamp_min(1))
+                extra = tr("gan_apps.error_repair", lang, gan=f"{mse:.3f}")
+        if job.task == "sharpen":
+            pictures.append(render.Picture(tr("gan_apps.bicubic", lang), render.png_uri(render.grey(job.baseline))))
+            if progress.done:
+                extra = tr("gan_apps.psnr", lang, gan=f"{psnr(progress.image, job.original):.1f}",
+                           cubic=f"{psnr(job.baseline, job.original):.1f}")
+        if job.original is not None:
+            shown = progress.done
+            pictures.append(render.Picture(tr("gan_apps.original" if shown else "gan_apps.original_hidden", lang),
+                                           render.png_uri(render.grey(job.original) if shown else render.blank_picture())))
+        name = tr(f"image.class.{CLASS_NAMES[label]}", lang)
+        status = render.status_line(progress.step, progress.steps, progress.loss, progress.done, progress.seconds, lang)
+        return render.panel(pictures, render.loss_curve(progress.curve, progress.steps, lang),
+                            render.verdict_line(verdict, name, lang), status, extra)
+
+    def judge_drawing(self, drawing: Any, lang: str = DEFAULT) -> str:
+        """D's verdict and the classifier's guess on the drawing (D is asked about the class the classifier sees)."""
+        with about("drawing"):
+            image = parse_drawing(drawing)
+        with torch.inference_mode():
+            guess = int(self.judges.classifier(image).argmax(1))
+        verdict = self.judges.judge(image, torch.tensor([guess]))[0]
+        return render.verdict_line(verdict, tr(f"image.class.{CLASS_NAMES[guess]}", lang), lang)
+
+    # ----- the adapters ---------------------------------------------------------------------------------------------
+    def page_search(self, task: Any, source: Any, picture: Any, mask: Any, factor: Any, drawing: Any,
+                    request: gr.Request = None) -> Iterator[tuple[Any, ...]]:
+        """The page's Search / Project it: (panel, *notes) frames; a refusal keeps the last panel and shows its note."""
+        lang = request_language(request)
+        try:
+            frames = self.run(task, source, picture, mask, factor, drawing, lang)
+            first = next(frames)
+        except USER_ERRORS as exc:
+            yield (gr.skip(), *NOTES.refusal(exc, lang))
+            return
+        yield (first, *NOTES.show())
+        for frame in frames:
+            yield (frame, *NOTES.skip)
+
+    def page_judge(self, drawing: Any, request: gr.Request = None) -> tuple[Any, ...]:
+        """The drawing changed: the judges' line under the canvas, and the drawing's note."""
+        lang = request_language(request)
+        try:
+            return (self.judge_drawing(drawing, lang), *NOTES.show())
+        except USER_ERRORS as exc:
+            return (gr.skip(), *NOTES.refusal(exc, lang))
+
+    @user_errors
+    def api_search(self, task: str, source: str, picture: int, mask: str, factor: int, drawing: str) -> Iterator[str]:
+        """For programs: the same search, refusals raised as gr.Error."""
+        yield from self.run(task, source, picture, mask, factor, drawing)
+
+
+def choices_of(prefix: str, values: tuple[Any, ...]) -> list[tuple[str, Any]]:
+    """(catalog key, value) pairs for a knob's choices; the tab wraps the keys in i18n()."""
+    return [(f"gan_apps.{prefix}.{v}", v) for v in values]
+
+
+__all__ = ["GanAppsHandlers", "parse_drawing", "TASKS", "SOURCES", "MASKS", "FACTORS", "FIELDS", "choices_of"]
