@@ -52,7 +52,7 @@ SHOWN_OTHERWISE = {
 # does not count): a JS function of (params, before) that is true once the new view is there.
 DRAWN = {
     "text": "(p, before) => { const e = document.querySelector('#generated textarea'); return !!e && e.value.length > 0 && e.value !== before; }",
-    "inside": "(p, before) => { const e = document.querySelector('#inside-big'); return !!e && e.innerText.includes(`Layer ${p['inside-layer']}, head ${p['inside-head']}`) && !!document.querySelector('#inside-worked .katex'); }",
+    "inside": "(p, before) => { const e = document.querySelector('#inside-big'); const t = document.querySelector('#inside-text'); return !!e && e.innerText.includes(`Layer ${p['inside-layer']}, head ${p['inside-head']}`) && !!document.querySelector('#inside-worked .katex') && !!t && t.innerText.replace(/\\s+/g, '').includes(p['inside-prompt'].replace(/ /g, '␣')); }",
     "learn": "(p, before) => { const e = document.querySelector('#gpt-learning-text'); return !!e && e.innerText.trim().length > 0 && e.innerText !== before; }",
     "image": "(p, before) => { const i = document.querySelector('#gan-image img'); const v = document.querySelector('#gan-verdict'); return !!i && i.src !== before && !!v && /0\\.\\d/.test(v.innerText); }",
     "toy-gan": "(p, before) => { const e = document.querySelector('#toy-gan-status'); return !!e && e.innerText.trim().length > 0; }",
@@ -191,9 +191,11 @@ def test_a_step_opens_its_view_in_chinese_on_a_phone(app_url, browser):
         page.locator(f"#{button_id}").click()
         page.get_by_role("tab", name=text("tab.inside", "zh-CN"), exact=True).and_(
             page.locator("[aria-selected=true]")).wait_for()
-        page.wait_for_function("(layer) => { const e = document.querySelector('#inside-layer input[type=number]');"
-                               " return !!e && e.value === layer && !!document.querySelector('#inside-worked .katex'); }",
-                               arg=params["inside-layer"])
+        page.wait_for_function("([layer, prompt]) => { const e = document.querySelector('#inside-layer input[type=number]');"
+                               " const t = document.querySelector('#inside-text');"
+                               " return !!e && e.value === layer && !!document.querySelector('#inside-worked .katex')"
+                               " && !!t && t.innerText.replace(/\\s+/g, '').includes(prompt.replace(/ /g, '␣')); }",
+                               arg=[params["inside-layer"], params["inside-prompt"]])
         assert "lang=zh-CN" in page.url and "inside-layer=6" in page.url
         page.screenshot(path=str(screenshot_path("tour-opened-zh-CN-phone.png")))
     finally:
