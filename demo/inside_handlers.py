@@ -25,7 +25,7 @@ from core.gpt.sampling import SamplingKnobs, validate_knobs, validate_prompt
 from core.validation import KnobError, as_int
 from demo.errors import USER_ERRORS, FieldError, FieldNotes, about, localized, refusal, user_errors
 from demo.i18n import request_language, text as say
-from demo.inside_render import InsideRender
+from demo.inside_render import InsideRender, prob_colours
 from demo.shared import GeneratedFiles
 
 MAX_TEXT_CHARS = limits.MAX_PROMPT_CHARS + limits.MAX_NEW_TOKENS  # the longest text the Text tab can produce
@@ -40,16 +40,20 @@ TEXT_NOTE_TAIL = say("inside.text_tail", "en")
 PAGE_NOTES = FieldNotes(NOTE_FIELDS, fallback="text", tails={"text": TEXT_NOTE_TAIL})
 
 
-def on_page(fn: Any, outputs: int) -> Any:
+def on_page(fn: Any, outputs: int, coloured: int | None = None) -> Any:
     """The page adapter of an operation (FieldNotes.on_page), its refusal said in the page's language: the outputs
-    with every note cleared, or the outputs left as they are and one note by its field."""
+    with every note cleared, or the outputs left as they are and one note by its field. `coloured`: the index of
+    the coloured text among the outputs, if it is one."""
 
     @functools.wraps(fn)
     def page(*args: Any, **kwargs: Any) -> tuple[Any, ...]:
+        lang = request_language(kwargs.get("request") or next((a for a in args if isinstance(a, gr.Request)), None))
         try:
-            return (*fn(*args, **kwargs), *PAGE_NOTES.show())
+            shown = list(fn(*args, **kwargs))
+            if coloured is not None:  # the coloured text's legend in the page's language
+                shown[coloured] = gr.HighlightedText(shown[coloured], color_map=prob_colours(lang))
+            return (*shown, *PAGE_NOTES.show())
         except USER_ERRORS as exc:
-            lang = request_language(kwargs.get("request") or next((a for a in args if isinstance(a, gr.Request)), None))
             field = exc.field if isinstance(exc, FieldError) and exc.field in NOTE_FIELDS else PAGE_NOTES.fallback
             tail = say("inside.text_tail", lang) if field == "text" else ""
             return (*(gr.skip(),) * outputs, *PAGE_NOTES.show(field, localized(exc, lang) + tail))
@@ -86,12 +90,12 @@ class InsideHandlers(InsideRender):
         self._lock = threading.Lock()
         self.model_runs = 0  # tests check that clicks do not run the model
         # the page's adapters: (*the operation's outputs, *notes), or on a refusal the outputs left and one note
-        self.page_look = on_page(self.look_at, 11)
-        self.page_choose = on_page(self.choose_model, 11)
+        self.page_look = on_page(self.look_at, 11, coloured=0)
+        self.page_choose = on_page(self.choose_model, 11, coloured=0)
         self.page_view = on_page(self.panels, 6)
         self.page_pick_char = on_page(self.char_panels, 7)
         self.page_pick_head = on_page(self.head_panels, 8)
-        self.page_open = on_page(self.open_at, 13)
+        self.page_open = on_page(self.open_at, 13, coloured=2)
 
     # ---- which model: the session's choice ------------------------------------------------------------------------
     def chosen(self, request: gr.Request | None = None, key: Any = None) -> GptChoice:

@@ -18,7 +18,7 @@ from core.gpt.inspect import RAW, Trace, step_distribution, step_probabilities, 
 from core.gpt.sampling import SamplingKnobs
 from core.gpt.tokenizer import CharTokenizer
 from core.validation import as_int
-from demo.locales import LANGUAGES, tr  # the view's words in the reader's language, without importing Gradio
+from demo.locales import tr  # the view's words in the reader's language, without importing Gradio
 from demo.locales.inside import GRID_SPAN
 
 # GRID_SPAN: the model view shows the last GRID_SPAN queries x keys ending at the selected position
@@ -35,7 +35,12 @@ BARS = 10
 # reader's language, so the colour map knows every language's names
 PROB_BINS = ((0.05, "inside.prob_under5", "#f87171"), (0.2, "inside.prob_5_20", "#fdba74"),
              (0.5, "inside.prob_20_50", "#fde047"), (1.01, "inside.prob_over50", "#86efac"))
-PROB_COLOURS = {tr(key, lang): colour for _, key, colour in PROB_BINS for lang in LANGUAGES}
+def prob_colours(lang: str = "en") -> dict[str, str]:
+    """The coloured text's legend in `lang`: each bin's name and colour."""
+    return {tr(key, lang): colour for _, key, colour in PROB_BINS}
+
+
+PROB_COLOURS = prob_colours()
 
 
 def _rgb(weights: np.ndarray) -> np.ndarray:
