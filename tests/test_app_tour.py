@@ -164,3 +164,15 @@ def test_the_page_adapters_show_a_refusal_as_a_note_and_leave_the_view(tour):
     assert len(checked) == 1 and checked[0][-1].value == tr("tour.error_no_question", "en")
     asked = tour.page_ask("gan")(4, None)
     assert asked[-2] == {"idea": "gan", "n": 4} and asked[-3] == 5 and asked[1].visible is True
+
+
+def test_without_its_model_a_question_says_so_in_a_note():
+    from demo.app_state import AppState
+
+    empty = TourHandlers(AppState(notes={GPT_NAME: "checkpoints/gpt-shakespeare is missing"}))
+    out = empty.page_ask("gpt")(0, None)
+    assert out[-1].visible and "checkpoints/gpt-shakespeare is missing" in out[-1].value
+    assert all(isinstance(v, dict) and v.get("__type__") == "update" for v in out[:-1])
+    for idea in ("gan", "rl"):
+        with pytest.raises(USER_ERRORS):
+            empty.ask(idea, 0, "zh-CN")
