@@ -8,9 +8,10 @@ where y is what you observed, A the way it was observed (nothing for repair, an 
 the mask says which pixels of y are known: a hidden pixel never enters the loss. The small prior keeps z where the
 generator was trained (z ~ N(0, I)), so the search does not wander off to noise that happens to fit the known pixels.
 
-Several starts run in one batch (each restart its own z and class logits; rows never mix: the generator is in eval
-mode, and Adam's update of a row depends on that row's gradient only), and the best one wins. The first starts
-spread over the classes, so a garment is not stuck in the wrong class's valley.
+Bad local minima are avoided by the start: many random (z, class) candidates, spread over the classes, are scored
+by forward passes alone (no gradients: about a third of the cost of a search step each), and the search runs from
+the best one or few (`restarts`, in one batch: rows never mix, since the generator is in eval mode and Adam's
+update of a row depends on that row's gradient only). Several observations run in one batch the same way (the CLI).
 
 `python -m core.gan.invert --task repair --mask top-half --n 200 --seed 0 --json` measures the repair against the
 mean-image fill and the nearest training image; `--task sharpen --factor 4` measures the PSNR against bicubic.
@@ -38,6 +39,7 @@ FACTORS = (2, 4)  # 16x16 and 8x8 observed images
 MAX_STEPS = 500
 MAX_RESTARTS = 16
 MAX_CANDIDATES = 1024
+SCAN_CHUNK = 64  # candidates per forward pass of the scan: the first chunk's best is what a page shows first
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,10 @@ class Settings:
     """How the search runs. The defaults are what the measurements in docs/gan_apps.md used."""
 
     steps: int = 200
-    candidates: int = 64  # random (z, class) starts scored by one forward pass; the best `restarts` are searched
+    candidates: int = 256  # random (z, class) starts scored by forward passes alone; the best `restarts` are searched
     restarts: int = 1
-    lr: float = 0.08
-    prior: float = 2e-3
+    lr: float = 0.15
+    prior: float = 1e-2
     every: int = 10  # a Progress every `every` steps (and at the last)
     learn_class: bool = True  # also move the class weights (softmax of logits), starting from each restart's class
     seed: int = 0
@@ -129,30 +131,40 @@ def candidates(z_dim: int, count: int, seed: int) -> tuple[torch.Tensor, torch.T
     return z, logits
 
 
-@torch.no_grad()
-def best_starts(generator: Generator, observations: list[Observation], settings: Settings) -> tuple[torch.Tensor, torch.Tensor]:
+def scan(generator: Generator, observations: list[Observation], settings: Settings) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """The starts of the search, settings.restarts per observation (rows i * restarts ...): the candidates with the
-    lowest loss, all scored by one forward pass without gradients (a forward costs about a third of a search step,
-    so scanning many starts is far cheaper than searching from each). An observation with a known class scores
+    lowest loss, scored by forward passes without gradients (a forward costs about a third of a search step, so
+    scanning many starts is far cheaper than searching from each). Yields the best starts so far after each
+    SCAN_CHUNK candidates, so a page can show the first one at once. An observation with a known class scores
     candidates of that class only."""
-    z, logits = candidates(generator.config.z_dim, settings.candidates, settings.seed)
+    z_all, logits_all = candidates(generator.config.z_dim, settings.candidates, settings.seed)
     classes = len(CLASS_NAMES)
-    free = [obs for obs in observations if obs.label is None]
     known = sorted({obs.label for obs in observations if obs.label is not None})
-    scored: dict[int | None, torch.Tensor] = {}
-    if free:
-        scored[None] = generator(z, torch.softmax(logits, 1))
-    for label in known:
-        scored[label] = generator(z, F.one_hot(torch.full((len(z),), label), classes).float())
-    starts_z, starts_logits = [], []
-    for obs in observations:
-        images = scored[obs.label]
-        err = torch.where(obs.mask > 0, obs.shrink(images) - obs.pixels, 0.0).pow(2).flatten(1).sum(1) / obs.mask.sum().clamp_min(1.0)
-        keep = (err + settings.prior * z.pow(2).mean(1)).topk(settings.restarts, largest=False).indices
-        starts_z.append(z[keep])
-        starts_logits.append(logits[keep] if obs.label is None else
-                             30.0 * F.one_hot(torch.full((len(keep),), obs.label), classes).float())
-    return torch.cat(starts_z), torch.cat(starts_logits)
+    scores: list[list[torch.Tensor]] = [[] for _ in observations]
+    for first in range(0, len(z_all), SCAN_CHUNK):
+        z, logits = z_all[first:first + SCAN_CHUNK], logits_all[first:first + SCAN_CHUNK]
+        with torch.no_grad():
+            scored = {label: generator(z, F.one_hot(torch.full((len(z),), label), classes).float()) for label in known}
+            if any(obs.label is None for obs in observations):
+                scored[None] = generator(z, torch.softmax(logits, 1))
+        seen = first + len(z)
+        starts_z, starts_logits = [], []
+        for i, obs in enumerate(observations):
+            images = scored[obs.label]
+            err = torch.where(obs.mask > 0, obs.shrink(images) - obs.pixels, 0.0).pow(2).flatten(1).sum(1) / obs.mask.sum().clamp_min(1.0)
+            scores[i].append(err + settings.prior * z.pow(2).mean(1))
+            keep = torch.cat(scores[i]).topk(min(settings.restarts, seen), largest=False).indices
+            keep = keep.repeat((settings.restarts + len(keep) - 1) // len(keep))[:settings.restarts]  # fewer seen than restarts
+            starts_z.append(z_all[keep])
+            starts_logits.append(logits_all[keep] if obs.label is None else
+                                 30.0 * F.one_hot(torch.full((len(keep),), obs.label), classes).float())
+        yield torch.cat(starts_z), torch.cat(starts_logits)
+
+
+def best_starts(generator: Generator, observations: list[Observation], settings: Settings) -> tuple[torch.Tensor, torch.Tensor]:
+    """scan's final choice: the best settings.restarts of all the candidates, per observation."""
+    *_, last = scan(generator, observations, settings)
+    return last
 
 
 def search(generator: Generator, observations: list[Observation], settings: Settings = Settings()) -> Iterator[list[Progress]]:
@@ -164,24 +176,16 @@ def search(generator: Generator, observations: list[Observation], settings: Sett
     n, r = len(observations), settings.restarts
     was_training = generator.training
     generator.eval()
-    z, logits = best_starts(generator, observations, settings)
-    z.requires_grad_(True)
-    learn_class = settings.learn_class and any(obs.label is None for obs in observations)
-    fixed = torch.tensor([obs.label is not None for obs in observations]).repeat_interleave(r)
-    logits.requires_grad_(learn_class)
-    params = [z, logits] if learn_class else [z]
-    optimiser = torch.optim.Adam(params, lr=settings.lr)
-    curves: list[list[float]] = [[] for _ in observations]
-    groups = _group_by_factor(observations)
     try:
-        with torch.no_grad():  # step 0: the chosen starts, what a page shows first
-            weights = torch.softmax(logits, 1)
-            images = generator(z, weights)
-            losses = (_data_loss(images, observations, groups, r) + settings.prior * z.pow(2).mean(1)).view(n, r)
-        best = losses.argmin(1)
-        rows = torch.arange(n) * r + best
-        yield [Progress(0, settings.steps, images[row:row + 1], float(losses[i, best[i]]), [], weights[row], z.detach()[row].clone(),
-                        False, time.perf_counter() - started) for i, row in enumerate(rows.tolist())]
+        for z, logits in scan(generator, observations, settings):  # step 0, once per chunk: the best start so far
+            yield _progress(generator, observations, settings, z, logits, [[] for _ in observations], 0, started)
+        z.requires_grad_(True)
+        learn_class = settings.learn_class and any(obs.label is None for obs in observations)
+        fixed = torch.tensor([obs.label is not None for obs in observations]).repeat_interleave(r)
+        logits.requires_grad_(learn_class)
+        optimiser = torch.optim.Adam([z, logits] if learn_class else [z], lr=settings.lr)
+        curves: list[list[float]] = [[] for _ in observations]
+        groups = _group_by_factor(observations)
         for step in range(1, settings.steps + 1):
             optimiser.zero_grad(set_to_none=True)
             weights = torch.softmax(logits, 1)
@@ -203,6 +207,20 @@ def search(generator: Generator, observations: list[Observation], settings: Sett
                        for i, row in enumerate(rows.tolist())]
     finally:
         generator.train(was_training)
+
+
+@torch.no_grad()
+def _progress(generator: Generator, observations: list[Observation], settings: Settings, z: torch.Tensor,
+              logits: torch.Tensor, curves: list[list[float]], step: int, started: float) -> list[Progress]:
+    """Each observation's best row now, drawn by one forward pass (the starts, before the search moves them)."""
+    n, r = len(observations), settings.restarts
+    weights = torch.softmax(logits, 1)
+    images = generator(z, weights)
+    losses = (_data_loss(images, observations, _group_by_factor(observations), r) + settings.prior * z.pow(2).mean(1)).view(n, r)
+    best = losses.argmin(1)
+    rows = (torch.arange(n) * r + best).tolist()
+    return [Progress(step, settings.steps, images[row:row + 1], float(losses[i, best[i]]), list(curves[i]), weights[row],
+                     z[row].clone(), False, time.perf_counter() - started) for i, row in enumerate(rows)]
 
 
 def _group_by_factor(observations: list[Observation]) -> dict[int, tuple[list[int], torch.Tensor, torch.Tensor]]:

@@ -6,7 +6,7 @@ const WORDS = {{WORDS}};
 const words = () => WORDS[document.documentElement.dataset.playgroundLang] || WORDS.en;
 const SIZE = 32, SEND_MS = 150;
 const pixels = new Float32Array(SIZE * SIZE);
-let canvas = null, tool = 'brush', drawing = false, lastSent = 0, pending = null;
+let canvas = null, tool = 'brush', drawing = false, lastSent = 0, pending = null, last = null;
 
 function paint(x, y) {
   // The brush lays a soft dot (full at its centre, less on its four neighbours); the eraser clears a 3x3 square.
@@ -17,6 +17,13 @@ function paint(x, y) {
   };
   if (tool === 'eraser') { for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) put(x + dx, y + dy, 0); return; }
   put(x, y, 1); put(x + 1, y, 0.6); put(x - 1, y, 0.6); put(x, y + 1, 0.6); put(x, y - 1, 0.6);
+}
+function stroke(to) {
+  // Every pixel on the line from the last point to this one, so a quick stroke leaves no gaps.
+  const from = last || to, steps = Math.max(Math.abs(to[0] - from[0]), Math.abs(to[1] - from[1]), 1);
+  for (let s = 1; s <= steps; s++) paint(Math.round(from[0] + (to[0] - from[0]) * s / steps), Math.round(from[1] + (to[1] - from[1]) * s / steps));
+  if (!last) paint(...to);
+  last = to;
 }
 function show() {
   const ctx = canvas.getContext('2d'), image = ctx.createImageData(SIZE, SIZE);
@@ -62,9 +69,9 @@ function build(host) {
     if (name === 'brush') b.classList.add('active');
     tools.appendChild(b);
   }
-  canvas.addEventListener('pointerdown', e => { drawing = true; canvas.setPointerCapture(e.pointerId); paint(...at(e)); show(); sendSoon(); e.preventDefault(); });
-  canvas.addEventListener('pointermove', e => { if (!drawing) return; paint(...at(e)); show(); sendSoon(); });
-  const end = () => { if (!drawing) return; drawing = false; clearTimeout(pending); pending = null; send(); };
+  canvas.addEventListener('pointerdown', e => { drawing = true; last = null; canvas.setPointerCapture(e.pointerId); stroke(at(e)); show(); sendSoon(); e.preventDefault(); });
+  canvas.addEventListener('pointermove', e => { if (!drawing) return; stroke(at(e)); show(); sendSoon(); });
+  const end = () => { if (!drawing) return; drawing = false; last = null; clearTimeout(pending); pending = null; send(); };
   canvas.addEventListener('pointerup', end); canvas.addEventListener('pointercancel', end);
   host.appendChild(canvas); host.appendChild(tools);
   label(host); show();

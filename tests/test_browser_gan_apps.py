@@ -1,0 +1,94 @@
+"""Chromium on the launched app: the Images tab's "What GANs are used for" at 1280 px and 390 px. Repair streams the
+search and reveals the original at the end; sharpen shows bicubic beside it; a drawing on the canvas gets the judges'
+line while drawing, and Project it streams the projection. Screenshots: docs/screenshots/gan-apps-*.png with
+REFRESH_SCREENSHOTS=1."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import open_tab, require_checkpoint, screenshot_path
+
+pytestmark = pytest.mark.browser
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+DONE = "() => { const s = document.querySelector('#gan-apps-panel .gan-apps-status'); return s && /^Done/.test(s.textContent); }"
+
+
+@pytest.fixture(scope="module", params=list(SIZES))
+def page(request, app_url, browser):
+    require_checkpoint("gan-fashion")
+    require_checkpoint("gan-fashion-discriminator")
+    width, height = SIZES[request.param]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(90_000)
+    page.goto(app_url)
+    page.get_by_role("tab", name="Text (GPT)").wait_for()
+    page.size_name = request.param
+    open_tab(page, "Images (GAN)")
+    page.locator("#gan-apps").scroll_into_view_if_needed()
+    yield page
+    page.close()
+
+
+def choose(page, radio: str, value: str) -> None:
+    page.locator(f"#{radio} label", has_text=value).first.click()
+
+
+def captions(page) -> list[str]:
+    return page.locator("#gan-apps-panel figcaption").all_inner_texts()
+
+
+def no_wider_than_the_screen(page) -> None:
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_repair_streams_and_reveals_the_original(page) -> None:
+    choose(page, "gan-apps-task", "Repair")
+    choose(page, "gan-apps-mask", "Top half")
+    page.locator("#gan-apps-run").click()
+    page.wait_for_function("() => /Original \\(shown at the end\\)/.test(document.querySelector('#gan-apps-panel')?.textContent || '')")
+    page.wait_for_function(DONE)
+    assert captions(page)[-1] == "Original"
+    assert "Mean squared error on the hidden pixels" in page.locator("#gan-apps-panel").inner_text()
+    assert page.locator("#gan-apps-panel svg path").count() >= 1  # the loss curve
+    page.locator("#gan-apps-panel").scroll_into_view_if_needed()
+    no_wider_than_the_screen(page)
+    page.screenshot(path=str(screenshot_path(f"gan-apps-repair-{page.size_name}.png")), full_page=False)
+
+
+def test_sharpen_shows_bicubic_beside_it(page) -> None:
+    choose(page, "gan-apps-task", "Sharpen")
+    page.locator("#gan-apps-mask").wait_for(state="hidden")
+    choose(page, "gan-apps-factor", "8x8")
+    page.locator("#gan-apps-run").click()
+    page.wait_for_function("() => /Bicubic/.test(document.querySelector('#gan-apps-panel')?.textContent || '')")
+    page.wait_for_function(DONE)
+    assert "Bicubic upscaling" in captions(page)
+    assert "PSNR" in page.locator("#gan-apps-panel").inner_text()
+    page.locator("#gan-apps-panel").scroll_into_view_if_needed()
+    no_wider_than_the_screen(page)
+    page.screenshot(path=str(screenshot_path(f"gan-apps-sharpen-{page.size_name}.png")), full_page=False)
+
+
+def test_a_drawing_is_judged_while_drawing_and_projected(page) -> None:
+    choose(page, "gan-apps-task", "Draw your own")
+    canvas = page.locator("#gan-apps-canvas")
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    # a trouser: two legs from the waist down
+    for x0 in (0.38, 0.58):
+        page.mouse.move(box["x"] + box["width"] * x0, box["y"] + box["height"] * 0.15)
+        page.mouse.down()
+        for k in range(1, 16):
+            page.mouse.move(box["x"] + box["width"] * x0, box["y"] + box["height"] * (0.15 + 0.05 * k))
+        page.mouse.up()
+    page.wait_for_function("() => /classifier/.test(document.querySelector('#gan-apps-drawing-verdict')?.textContent || '')")
+    drawn = page.evaluate("() => document.querySelector('#gan-apps-drawing textarea, #gan-apps-drawing input').value.split(',')")
+    assert len(drawn) == 1024 and max(map(float, drawn)) == 1.0
+    page.locator("#gan-apps-project").click()
+    page.wait_for_function("() => /Your drawing/.test(document.querySelector('#gan-apps-panel')?.textContent || '')")
+    page.wait_for_function(DONE)
+    page.locator("#gan-apps-draw-box").scroll_into_view_if_needed()
+    no_wider_than_the_screen(page)
+    page.screenshot(path=str(screenshot_path(f"gan-apps-draw-{page.size_name}.png")), full_page=False)
+    page.locator("#gan-apps-clear").click()
+    page.wait_for_function("() => document.querySelector('#gan-apps-drawing textarea, #gan-apps-drawing input').value.split(',').every(v => v === '0')")
