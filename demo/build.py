@@ -107,7 +107,7 @@ def build_demo(state: AppState, links: Links | None = None) -> gr.Blocks:
                 build_about_tab(state)
         for tab_id in ("tour", "text", "inside", "learn", "image", "toy-gan", "agent", "about"):
             links.tab(tab_id)  # what ?tab= may select
-        links.wire(tabs)
+        links.wire()
         make_js_only_events_private(demo)  # before the Blocks closes: Gradio writes the page's config then
     # Gradio's queue keeps a record of the last GRADIO_ANALYTICS_MAX_EVENTS events (default 10 000) for its monitoring
     # page and, by default, rebuilds a pandas summary of all of them after every event: at 10 000 records that is

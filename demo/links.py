@@ -83,16 +83,14 @@ class Links:
         return {name: knob for v in self.views for name, knob in v.knobs.items()}
 
     def restore(self, query: str, lang: str) -> tuple[Any, ...]:
-        """The updates a link makes: the tab, each knob (gr.skip() where the link has no good value), the note, and
-        which views to draw (a JSON list of their indexes, read by the chained draws)."""
+        """The updates a link makes: each knob (gr.skip() where the link has no good value), the note, which views
+        to draw (a JSON list of their indexes, read by the chained draws) and the tab to show ("" for none)."""
         params = parse_query(query)
         ignored: list[str] = []
-        tab_update: Any = gr.skip()
-        if TAB_PARAM in params:
-            if params[TAB_PARAM] in self.tab_ids:
-                tab_update = gr.Tabs(selected=params[TAB_PARAM])
-            else:
-                ignored.append(TAB_PARAM)
+        tab = params.get(TAB_PARAM, "")
+        if tab and tab not in self.tab_ids:
+            ignored.append(TAB_PARAM)
+            tab = ""
         updates: list[Any] = []
         linked: list[int] = []
         for index, view in enumerate(self.views):
@@ -110,22 +108,27 @@ class Links:
         known = set(self.params) | {TAB_PARAM, LANG_PARAM}
         ignored += sorted(name[:40] for name in params if name not in known)
         note = text("links.ignored", lang, names=", ".join(ignored)) if ignored else ""
-        return (tab_update, *updates, gr.Markdown(note, visible=bool(note)), json.dumps(linked))
+        return (*updates, gr.Markdown(note, visible=bool(note)), json.dumps(linked), tab)
 
-    def wire(self, tabs: gr.Tabs) -> None:
+    def wire(self) -> None:
         """The page's link machinery, after every tab has registered: the hidden restore button and its chain, and the
-        browser-only listeners that write each knob into the URL (links.js writes the tab: `tabs` needs the elem_id
-        "main-tabs"). Called inside the Blocks."""
+        browser-only listeners that write each knob into the URL (links.js writes the tab: the main gr.Tabs needs the
+        elem_id "main-tabs"). Called inside the Blocks.
+
+        The tab is shown after the knobs are set, by a click on its name in the page (links.js `showTab`), so a tab
+        that redraws when it is selected (Inside the GPT) reads the link's values, not the ones before it."""
         query = gr.Textbox(visible=False, elem_id="link-query")
         linked = gr.Textbox(visible=False, elem_id="link-linked")
+        tab = gr.Textbox(visible=False, elem_id="link-tab")
         button = gr.Button("restore", visible="hidden", elem_id="link-restore")
         components = [component for view in self.views for component, _ in view.knobs.values()]
 
         def restore(query_text: str, request: gr.Request) -> tuple[Any, ...]:
             return self.restore(query_text, request_language(request))
 
-        event = button.click(restore, [query], [tabs, *components, self.note, linked], js="() => [window.playgroundLinks.take()]",
+        event = button.click(restore, [query], [*components, self.note, linked, tab], js="() => [window.playgroundLinks.take()]",
                              api_visibility="private", show_progress="hidden", **queue_group("links"))
+        event = event.then(None, [tab], None, js="(tab) => { window.playgroundLinks.showTab(tab); return []; }")
         for index, view in enumerate(self.views):
             if view.draw is not None:
                 event = event.then(self._draw_if_linked(index, view.draw), [linked, *view.draw.inputs],

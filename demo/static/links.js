@@ -40,6 +40,11 @@
       pending = null;
       return query;
     },
+    /** Show a main tab as a click on its name would (its own select event runs, after the link set its knobs). */
+    showTab(id) {
+      const button = id && document.querySelector(`#main-tabs [role=tab][data-tab-id="${CSS.escape(id)}"]`);
+      if (button && button.getAttribute("aria-selected") !== "true") button.click();
+    },
     /** The restore event and the draws it chained have finished: the linked view is complete. */
     restored() {
       window.playgroundLinks.restoredAt = performance.now();  // ms since the page's navigation started
