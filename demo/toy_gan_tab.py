@@ -29,6 +29,7 @@ from demo.toy_gan_handlers import FIELDS, SEED_NAME, ToyGanHandlers
 
 DEFAULT_SPEED = 5
 LR_SLIDER = (0.0001, 0.05)
+D_STEPS_SLIDER = (1, 10)
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 # The playground's own CSS (build.py joins every tab's CSS into the page's). Notes under a field look like the text
 # tab's (.field-note, demo/text_tab.py). A formula wider than the screen scrolls in its own box, never the page. On a
@@ -118,7 +119,7 @@ def lay_out() -> ToyGanView:
             note["lr_g"] = _note("lr_g")
             lr_d = gr.Slider(*LR_SLIDER, value=defaults.lr_d, step=0.0001, label=i18n("toy_gan.lr_d"), elem_id="toy-gan-lr-d", **slider)
             note["lr_d"] = _note("lr_d")
-            d_steps = gr.Slider(1, 10, value=defaults.d_steps, step=1, label=i18n("toy_gan.d_steps"), elem_id="toy-gan-d-steps", **slider)
+            d_steps = gr.Slider(*D_STEPS_SLIDER, value=defaults.d_steps, step=1, label=i18n("toy_gan.d_steps"), elem_id="toy-gan-d-steps", **slider)
             note["d_steps"] = _note("d_steps")
             speed = gr.Slider(1, MAX_STEPS_PER_FRAME, value=DEFAULT_SPEED, step=1, label=i18n("toy_gan.speed"),
                               elem_id="toy-gan-speed", **slider)
@@ -126,6 +127,8 @@ def lay_out() -> ToyGanView:
             seed = gr.Number(0, precision=0, minimum=0, maximum=limits.MAX_SEED, label=i18n("toy_gan.seed"),
                              info=i18n("toy_gan.seed_info"), elem_id="toy-gan-seed", elem_classes=NUMBER_CLASSES)
             note["seed"] = _note("seed")
+    # Under the view, not above it: on a phone the plane with its buttons and notes fits the first screen
+    gr.Markdown(i18n("toy_gan.essay_note"), elem_id="toy-gan-essay-note")  # the real G and D beside the essay's
     gr.Markdown(i18n(render.MAP_NOTE), latex_delimiters=LATEX, elem_classes=["toy-gan-maths"])
     gr.Markdown(i18n(render.CURVES_NOTE), latex_delimiters=LATEX, elem_classes=["toy-gan-maths"])
     return ToyGanView(canvas, play, pause, step, reset, pause_hidden, status, [data, loss, optimiser, lr_g, lr_d, d_steps],
@@ -165,7 +168,7 @@ def link_parsers() -> list[Parse]:
     note names it and the knob keeps its value)."""
     return [lambda v: as_choice("data set", v, DATASETS), lambda v: as_choice("loss", v, LOSSES),
             lambda v: as_choice("optimiser", v, OPTIMISERS), lambda v: as_float("G's learning rate", v, *LR_SLIDER),
-            lambda v: as_float("D's learning rate", v, *LR_SLIDER), lambda v: as_int("D steps per G step", v, 1, 10),
+            lambda v: as_float("D's learning rate", v, *LR_SLIDER), lambda v: as_int("D steps per G step", v, *D_STEPS_SLIDER),
             lambda v: as_int("Steps per frame", v, 1, MAX_STEPS_PER_FRAME), lambda v: as_int(SEED_NAME, v, 0, limits.MAX_SEED)]
 
 

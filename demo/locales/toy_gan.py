@@ -14,6 +14,13 @@ Press **Play** and change the knobs while it runs (GAN Lab style, on this server
 $$\min_G \max_D \; \mathbb{E}_{x\sim p_\text{data}}[\log D(x)] + \mathbb{E}_{z}[\log(1 - D(G(z)))]$$
 按 **播放**，在训练进行时随意调整旋钮（仿照 GAN Lab，运行在本服务器的 CPU 上）。""",
     },
+    "toy_gan.essay_note": {
+        "en": "*Where the essay simplifies:* it writes G and D as one sigmoid layer each. Here each is a small network "
+              "of three linear layers (32 units wide, LeakyReLU between them), and D's sigmoid sits inside the loss: one "
+              "layer could only stretch the noise, three can bend it into a ring or a spiral.",
+        "zh-CN": "*原文简化之处：* 原文把 G 和 D 各写成一层 sigmoid。这里两者都是三层线性层组成的小网络（宽 32，层间用 LeakyReLU），"
+                 "D 的 sigmoid 放在损失函数里：一层只能把噪声拉伸，三层才能把它弯成圆环或螺旋。",
+    },
     "toy_gan.map_note": {
         "en": r"""**The plane.** Background: $D(x)$ at every point, green where D says *real* ($D(x)\to 1$), purple where
 it says *fake* ($D(x)\to 0$). Green dots: real samples $x$. Purple dots: fakes $G(z)$ for fixed noise $z$. Faint
