@@ -6,8 +6,9 @@ How it works, in one place for every tab:
   has acted (Gradio sets every knob while it draws the page); the main tabs' selection writes `tab=<id>`; the
   language switch keeps them all (demo/static/language.js).
 - **Opening.** When the page loads with link parameters, links.js presses a hidden button, whose one event (`restore`)
-  reads the parameters, selects the tab and sets each knob it can parse; then each view whose knobs were in the link
-  is drawn by the tab's own draw operation (`Draw`), chained with `.then`. A page without parameters sends nothing.
+  reads the parameters and sets each knob it can parse; then the page shows the link's tab and presses the hidden
+  draw button of each view whose knobs were in the link: the tab's own draw operation (`Draw`), the views side by
+  side. A page without parameters sends nothing.
 - **Bad or stale values** (an unknown parameter, a seed out of range, a snapshot that no longer exists) are left out:
   the knob keeps its default and one quiet note under the title names what was ignored. Never an error.
 - **The tour** (demo/tour_tab.py) opens a view the same way: `open_link(params)` in the page sets the URL and presses
@@ -18,7 +19,6 @@ Parameter names are `<tab id>-<knob>`, so two tabs' prompts never collide.
 """
 from __future__ import annotations
 
-import inspect
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
@@ -128,48 +128,21 @@ class Links:
 
         event = button.click(restore, [query], [*components, self.note, linked, tab], js="() => [window.playgroundLinks.take()]",
                              api_visibility="private", show_progress="hidden", **queue_group("links"))
-        event = event.then(None, [tab], None, js="(tab) => { window.playgroundLinks.showTab(tab); return []; }")
+        # then, in the page: show the tab, and press the draw button of each view the link set (links.js `draw`)
+        event.then(None, [linked, tab], None,
+                   js="(linked, tab) => { window.playgroundLinks.showTab(tab); window.playgroundLinks.draw(linked); return []; }")
         for index, view in enumerate(self.views):
-            if view.draw is not None:
-                event = event.then(self._draw_if_linked(index, view.draw), [linked, *view.draw.inputs],
-                                   list(view.draw.outputs), api_visibility="private", show_progress="hidden",
-                                   **dict(view.draw.group))
-        # the view is complete: links.js stamps the time (a test or bench/bench_link_restore.py waits on it)
-        event.then(None, None, None, js="() => { window.playgroundLinks.restored(); return []; }")
+            if view.draw is None:
+                continue
+            # a view's draw runs only when the link set its knobs, beside the others' (each in its own event group);
+            # when it ends, links.js stamps the view complete once every drawn view has ended
+            draw_button = gr.Button("draw", visible="hidden", elem_id=f"link-draw-{index}", elem_classes=["link-draw"])
+            draw_button.click(view.draw.fn, list(view.draw.inputs), list(view.draw.outputs), api_visibility="private",
+                              show_progress="hidden", **dict(view.draw.group)) \
+                .then(None, None, None, js=f"() => {{ window.playgroundLinks.drawn({index}); return []; }}")
         for name, (component, _) in self.params.items():
             component.change(None, [component], None, trigger_mode="multiple",
                              js=f"(v) => {{ window.playgroundLinks.set({json.dumps(name)}, v); return []; }}")
-
-    @staticmethod
-    def _draw_if_linked(index: int, draw: Draw) -> Callable[..., Any]:
-        """The view's draw, run only when the link set one of its knobs (else every output is left as it is). Its
-        signature is the draw's with `linked` in front, so Gradio still passes gr.Request and event data by type."""
-
-        def skipped() -> tuple[Any, ...]:
-            return tuple(gr.skip() for _ in draw.outputs)
-
-        if inspect.isgeneratorfunction(draw.fn):  # a streaming draw stays a generator, so Gradio streams it
-
-            def draw_view(linked: str, *args: Any, **kwargs: Any) -> Any:
-                if index not in json.loads(linked or "[]"):
-                    yield skipped()
-                    return
-                yield from draw.fn(*args, **kwargs)
-        else:
-
-            def draw_view(linked: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[misc]
-                return skipped() if index not in json.loads(linked or "[]") else draw.fn(*args, **kwargs)
-
-        try:
-            signature = inspect.signature(draw.fn, eval_str=True)
-        except (NameError, TypeError):  # an annotation that does not resolve: Gradio reads the text as it is
-            signature = inspect.signature(draw.fn)
-        first = inspect.Parameter("linked", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str)
-        draw_view.__signature__ = signature.replace(parameters=[first, *signature.parameters.values()])  # type: ignore[attr-defined]
-        # Gradio finds gr.Request / event-data parameters by the function's type hints, not only its signature
-        draw_view.__annotations__ = {**{name: p.annotation for name, p in signature.parameters.items()
-                                        if p.annotation is not inspect.Parameter.empty}, "linked": str}
-        return draw_view
 
     def note_box(self) -> gr.Markdown:
         """The quiet note under the title naming what a link had that was ignored; made where build.py lays it out."""

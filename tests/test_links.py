@@ -114,18 +114,6 @@ def test_a_link_without_state_changes_nothing_and_a_name_twice_is_refused():
         registry.view("other", {"demo-t": (slider, float)})
 
 
-def test_a_draw_runs_only_for_a_linked_view_and_keeps_its_signature():
-    def draw(t: float, request: gr.Request) -> tuple[float, str]:
-        return t, "drawn"
-
-    view = Links._draw_if_linked(0, Draw(draw, [1], [1, 2]))
-    assert view("[0]", 0.5, None) == (0.5, "drawn")
-    assert all(isinstance(v, type(gr.skip())) for v in view("[]", 0.5, None))
-    import inspect
-    assert list(inspect.signature(view).parameters) == ["linked", "t", "request"]
-    assert inspect.signature(view).parameters["request"].annotation is gr.Request
-
-
 def test_parse_query_reads_a_search_string_and_bounds_its_length():
     assert parse_query("?a=1&b=x%20y&a=2") == {"a": "2", "b": "x y"}
     assert parse_query("a=" + "x" * 20_000)["a"] == "x" * 7_998

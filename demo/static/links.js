@@ -19,6 +19,7 @@
   // draws the page, so the URL is written only after the visitor's first touch, key or click (`ready`).
   let pending = hasState(location.search) ? location.search : null;
   let ready = false;
+  let drawing = new Set();  // the linked views still drawing
   for (const type of ["pointerdown", "keydown", "touchstart"]) {
     window.addEventListener(type, (event) => { if (event.isTrusted) ready = true; }, {capture: true, passive: true});
   }
@@ -45,7 +46,20 @@
       const button = id && document.querySelector(`#main-tabs [role=tab][data-tab-id="${CSS.escape(id)}"]`);
       if (button && button.getAttribute("aria-selected") !== "true") button.click();
     },
-    /** The restore event and the draws it chained have finished: the linked view is complete. */
+    /** Press the draw button of each linked view (a JSON list of their indexes); none: the restore is complete. */
+    draw(linked) {
+      let views = [];
+      try { views = JSON.parse(linked || "[]"); } catch (e) { views = []; }
+      drawing = new Set(views.filter((i) => document.getElementById(`link-draw-${i}`)));
+      if (!drawing.size) { window.playgroundLinks.restored(); return; }
+      for (const i of drawing) document.getElementById(`link-draw-${i}`).click();
+    },
+    /** A linked view's draw has ended; the last one completes the restore. */
+    drawn(index) {
+      if (!drawing.delete(index) || drawing.size) return;
+      window.playgroundLinks.restored();
+    },
+    /** The restore and every draw it started have finished: the linked view is complete. */
     restored() {
       window.playgroundLinks.restoredAt = performance.now();  // ms since the page's navigation started
       document.documentElement.dataset.linkRestored = String((Number(document.documentElement.dataset.linkRestored) || 0) + 1);
