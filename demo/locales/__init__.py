@@ -10,7 +10,9 @@ from typing import Any
 
 from demo.locales.about import ABOUT
 from demo.locales.agent import AGENT
+from demo.locales.agent_maths import AGENT_MATHS
 from demo.locales.errors import ERRORS
+from demo.locales.fly import FLY
 from demo.locales.frame import FRAME
 from demo.locales.gan_apps import GAN_APPS
 from demo.locales.glossary import catalog as glossary_catalog
@@ -37,7 +39,7 @@ def _join(*areas: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 CATALOG: dict[str, dict[str, str]] = _join(FRAME, ABOUT, INSIDE, TEXT, LEARN, IMAGE, TOY_GAN, AGENT, ERRORS, TOUR,
-                                           GAN_APPS, glossary_catalog())
+                                           GAN_APPS, AGENT_MATHS, FLY, glossary_catalog())
 
 
 def tr(key: str, lang: str, **values: Any) -> str:
