@@ -96,6 +96,58 @@ def snapshot_updates(num_updates: int, count: int) -> list[int]:
     return sorted({round(1 + k * (num_updates - 1) / (count - 1)) for k in range(count)})
 
 
+def policy_distribution(logits: torch.Tensor) -> torch.distributions.Categorical:
+    """pi(.|s) = softmax(logits): the distribution a rollout draws actions from and the update reads log pi(a|s) from."""
+    return torch.distributions.Categorical(logits=logits)
+
+
+def td_error(reward: torch.Tensor, value: torch.Tensor, next_value: torch.Tensor, next_not_done: torch.Tensor,
+             gamma: float) -> torch.Tensor:
+    """delta_t = r_t + gamma V(s_t+1) - V(s_t), V(s_t+1) counted 0 where the episode ended at t (next_not_done = 0):
+    how much better the step went than the critic expected. The worked example (core/rl/worked_step.py) calls it too."""
+    return reward + gamma * next_value * next_not_done - value
+
+
+def gae_advantages(rewards: torch.Tensor, values: torch.Tensor, dones: torch.Tensor, next_value: torch.Tensor,
+                   next_done: torch.Tensor, gamma: float, gae_lambda: float) -> torch.Tensor:
+    """GAE over a rollout indexed [t, ...]: A_t = delta_t + gamma lambda A_t+1, from the last step back, reset where an
+    episode ends (dones[t] = 1: obs t began a new episode; next_done, next_value: the state after the last step)."""
+    advantages = torch.zeros_like(rewards)
+    last = torch.zeros_like(rewards[0])
+    n_steps = len(rewards)
+    for t in reversed(range(n_steps)):
+        not_done = 1.0 - (next_done if t == n_steps - 1 else dones[t + 1])
+        following = next_value if t == n_steps - 1 else values[t + 1]
+        delta = td_error(rewards[t], values[t], following, not_done, gamma)
+        advantages[t] = last = delta + gamma * gae_lambda * not_done * last
+    return advantages
+
+
+def policy_ratio(new_logprob: torch.Tensor, old_logprob: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(ratio, log ratio): ratio = pi_theta(a|s) / pi_theta_old(a|s), taken as exp of the log-probabilities' difference
+    (the log ratio also feeds the KL estimate)."""
+    log_ratio = new_logprob - old_logprob
+    return log_ratio.exp(), log_ratio
+
+
+def clipped_objective_terms(ratio: torch.Tensor, advantage: torch.Tensor, clip_coef: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """PPO's two candidate losses per sample, (-ratio A, -clip(ratio, 1-eps, 1+eps) A): the loss is the larger, so the
+    objective min(ratio A, clip(ratio) A) is the smaller; where the clipped one is larger the min takes the clipped
+    branch (clipped_branch_active), whose gradient is 0: the step does not push that action's probability further."""
+    return -advantage * ratio, -advantage * ratio.clamp(1 - clip_coef, 1 + clip_coef)
+
+
+def clipped_policy_loss(ratio: torch.Tensor, advantage: torch.Tensor, clip_coef: float) -> torch.Tensor:
+    """-min(ratio A, clip(ratio, 1-eps, 1+eps) A) per sample (train() averages it over a minibatch)."""
+    return torch.max(*clipped_objective_terms(ratio, advantage, clip_coef))
+
+
+def clipped_branch_active(unclipped: torch.Tensor, clipped: torch.Tensor) -> torch.Tensor:
+    """Where clipped_policy_loss's max takes the clipped term, from the two terms it compares (equal terms, a ratio
+    inside [1-eps, 1+eps]: the unclipped branch, which then has the same value and gradient)."""
+    return clipped > unclipped
+
+
 def make_envs(cfg: PPOConfig) -> gym.vector.SyncVectorEnv:
     # SAME_STEP: an env that finishes is reset inside step() and its last observation comes back in info["final_obs"]
     # (the bootstrap in step 1 needs it); the next obs is already the new episode's first.
@@ -155,7 +207,7 @@ def train(cfg: PPOConfig, out: Path, state_dir: Path, resume: bool = False, comm
             obs_buf[t], dones[t] = next_obs, next_done
             with torch.no_grad():
                 logits, value = model(next_obs)
-                dist = torch.distributions.Categorical(logits=logits)
+                dist = policy_distribution(logits)
                 action = dist.sample()
             actions[t], logprobs[t], values[t] = action, dist.log_prob(action), value
             obs, reward, terminated, truncated, info = envs.step(action.numpy())
@@ -178,13 +230,7 @@ def train(cfg: PPOConfig, out: Path, state_dir: Path, resume: bool = False, comm
         # 2. Generalised advantage estimation
         with torch.no_grad():
             next_value = model.value(next_obs)
-        advantages = torch.zeros_like(rewards)
-        last = torch.zeros(cfg.n_envs)
-        for t in reversed(range(cfg.n_steps)):
-            not_done = 1.0 - (next_done if t == cfg.n_steps - 1 else dones[t + 1])
-            following = next_value if t == cfg.n_steps - 1 else values[t + 1]
-            delta = rewards[t] + cfg.gamma * following * not_done - values[t]
-            advantages[t] = last = delta + cfg.gamma * cfg.gae_lambda * not_done * last
+        advantages = gae_advantages(rewards, values, dones, next_value, next_done, cfg.gamma, cfg.gae_lambda)
         returns = advantages + values
 
         # 3. Clipped-objective optimisation over shuffled minibatches
@@ -197,15 +243,14 @@ def train(cfg: PPOConfig, out: Path, state_dir: Path, resume: bool = False, comm
             for start in range(0, cfg.rollout_size, cfg.batch_size):
                 mb = order[start:start + cfg.batch_size]
                 logits, new_value = model(b_obs[mb])
-                dist = torch.distributions.Categorical(logits=logits)
-                log_ratio = dist.log_prob(b_actions[mb]) - b_logprobs[mb]
-                ratio = log_ratio.exp()
+                dist = policy_distribution(logits)
+                ratio, log_ratio = policy_ratio(dist.log_prob(b_actions[mb]), b_logprobs[mb])
                 with torch.no_grad():
                     kls.append(((ratio - 1) - log_ratio).mean().item())  # low-variance KL estimate
                     clipfracs.append(((ratio - 1).abs() > cfg.clip_coef).float().mean().item())
                 adv = b_adv[mb]
                 adv = (adv - adv.mean()) / (adv.std() + 1e-8)
-                pg_loss = torch.max(-adv * ratio, -adv * ratio.clamp(1 - cfg.clip_coef, 1 + cfg.clip_coef)).mean()
+                pg_loss = clipped_policy_loss(ratio, adv, cfg.clip_coef).mean()
                 if cfg.vf_clip > 0:
                     clipped = b_values[mb] + (new_value - b_values[mb]).clamp(-cfg.vf_clip, cfg.vf_clip)
                     v_loss = 0.5 * torch.max((new_value - b_returns[mb]) ** 2, (clipped - b_returns[mb]) ** 2).mean()
