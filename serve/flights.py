@@ -1,0 +1,144 @@
+"""The human flights of the browser sessions (Fly it yourself, on the Agent tab): at most one flight per session,
+at most `max_flying` at once, each stepped only inside its own stream (no thread of ours, so no orphan flight).
+
+Why a stream and held keys, not one request per step: the server sets the pace (a step every 20 ms at real time,
+40 ms at half speed) and applies whatever action the session's keys hold at that moment, so a key press costs one
+small event (`set_action`, sent only when the held keys change) and the wait for the next step, whatever the round
+trip; one request per step would cost a round trip per frame and fall behind as soon as a round trip outlasts 20 ms.
+
+The keys are stored by the session that sent them, and a stream reads only its own session's, so one visitor's
+keys never steer another's flight. A newer flight of the same session takes over (the older stream ends); a
+flight whose stream has not stepped for STALE_S is freed, so a closed page gives its slot back. Each session keeps
+its score (you against the agent, seed by seed) for the page's tally.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.rl.episode import Conditions
+from core.rl.flight import Flight, validate_action
+from core.rl.model import ActorCritic
+from core.validation import KnobError, as_int
+
+PACES = {"real": 1 / 50, "half": 1 / 25}  # seconds a step: the game's 50 fps, or half that
+STALE_S = 3.0
+MAX_SCORES = 20  # flights kept in a session's tally
+MAX_SESSIONS = 500
+
+
+class Busy(KnobError):
+    """Every flight slot is taken; the message says to try again."""
+
+
+@dataclass
+class Keys:
+    """The action a session's keys hold now, and the number of the key event that set it (newest wins)."""
+    action: int = 0
+    seq: int = -1
+    applied_seq: int = -1  # the newest key event a step has applied
+
+
+@dataclass
+class Session:
+    keys: Keys = field(default_factory=Keys)
+    token: int = 0  # the stream flying now (0: none)
+    last_step: float = 0.0
+    scores: list[dict[str, Any]] = field(default_factory=list)
+
+
+def validate_pace(value: Any) -> str:
+    if value not in PACES:
+        raise KnobError(f"Pace must be one of {', '.join(PACES)}; got {str(value)[:20]!r}.")
+    return str(value)
+
+
+class Flights:
+    def __init__(self, max_flying: int, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.max_flying = max_flying
+        self.clock, self.sleep = clock, sleep
+        self._sessions: OrderedDict[str, Session] = OrderedDict()
+        self._lock = threading.Lock()
+        self._tokens = itertools.count(1)
+
+    def _session(self, sid: str) -> Session:
+        session = self._sessions.get(sid)
+        if session is None:
+            session = self._sessions[sid] = Session()
+            while len(self._sessions) > MAX_SESSIONS:
+                oldest = next(iter(self._sessions))
+                if self._sessions[oldest].token:
+                    break
+                del self._sessions[oldest]
+        self._sessions.move_to_end(sid)
+        return session
+
+    def flying(self) -> int:
+        now = self.clock()
+        return sum(1 for s in self._sessions.values() if s.token and now - s.last_step <= STALE_S)
+
+    def set_action(self, sid: str, action: Any, seq: Any) -> None:
+        """The session's keys now hold `action` (key event number `seq`; an older event arriving late is ignored)."""
+        action, seq = validate_action(action), as_int("Key event", seq, 0, 2**53)
+        with self._lock:
+            keys = self._session(sid).keys
+            if seq > keys.seq:
+                keys.action, keys.seq = action, seq
+
+    def scores(self, sid: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._session(sid).scores)
+
+    def _take_slot(self, sid: str) -> int:
+        with self._lock:
+            session = self._session(sid)
+            now = self.clock()
+            others = sum(1 for k, s in self._sessions.items()
+                         if k != sid and s.token and now - s.last_step <= STALE_S)
+            if others >= self.max_flying:
+                raise Busy(f"{others} people are flying now, as many as may at once; try again in a few seconds.",
+                           "fly.busy", n=others)
+            session.token, session.last_step, session.keys = next(self._tokens), now, Keys()
+            return session.token
+
+    def fly(self, sid: str, model: ActorCritic, seed: int, conditions: Conditions, pace: str,
+            on_end: Callable[[Flight], dict[str, Any]] | None = None) -> Generator[dict[str, Any], None, None]:
+        """Take a slot (or raise Busy), then step the session's flight at `pace`, yielding the terrain first, then
+        every frame (with `seq`, the newest key event applied), then the summary `on_end` makes of the flight."""
+        dt = PACES[validate_pace(pace)]
+        flight = Flight(model, seed, conditions)
+        token = self._take_slot(sid)
+        session = self._sessions[sid]
+        try:
+            yield {"kind": "start", **flight.terrain(), "pace": pace, "frame": {**flight.frame(), "seq": -1}}
+            next_t = self.clock()
+            while not flight.done:
+                next_t += dt
+                wait = next_t - self.clock()
+                if wait > 0:
+                    self.sleep(wait)
+                else:
+                    next_t = self.clock()  # behind (a slow yield): go on from now rather than rush to catch up
+                with self._lock:
+                    if session.token != token:
+                        return  # a newer flight of this session took over
+                    action, seq = session.keys.action, session.keys.seq
+                    session.last_step = self.clock()
+                frame = flight.step(action)
+                yield {"kind": "frame", "frame": {**frame, "seq": seq}}
+            summary = on_end(flight) if on_end else {}
+            with self._lock:
+                session.scores = (session.scores + [{"seed": flight.seed, "you": round(flight.total, 1),
+                                                     "agent": summary.get("agent", {}).get("return")}])[-MAX_SCORES:]
+                scores = list(session.scores)
+            yield {"kind": "end", "summary": summary, "scores": scores}
+        finally:
+            with self._lock:
+                if session.token == token:
+                    session.token = 0
