@@ -92,3 +92,26 @@ def test_a_drawing_is_judged_while_drawing_and_projected(page) -> None:
     page.screenshot(path=str(screenshot_path(f"gan-apps-draw-{page.size_name}.png")), full_page=False)
     page.locator("#gan-apps-clear").click()
     page.wait_for_function("() => document.querySelector('#gan-apps-drawing textarea, #gan-apps-drawing input').value.split(',').every(v => v === '0')")
+
+
+def test_the_section_speaks_chinese(app_url, browser) -> None:
+    """?lang=zh-CN: the knobs, the canvas's buttons and what the search streams are in Chinese."""
+    require_checkpoint("gan-fashion")
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.set_default_timeout(90_000)
+    try:
+        page.goto(app_url + "/?lang=zh-CN")
+        page.get_by_role("tab", name="图像（GAN）").wait_for()
+        open_tab(page, "图像（GAN）")
+        section = page.locator("#gan-apps")
+        section.scroll_into_view_if_needed()
+        page.locator("#gan-apps-run").click()
+        page.wait_for_function("() => /完成/.test(document.querySelector('#gan-apps-panel .gan-apps-status')?.textContent || '')")
+        text = page.locator("#gan-apps-panel").inner_text()
+        assert "原图" in text and "判别器" in text and "搜索看到的" in text
+        page.locator("#gan-apps-task label").nth(2).click()
+        page.wait_for_function("() => document.querySelector('#gan-apps-brush')?.textContent === '画笔'")
+        page.locator("#gan-apps-panel").scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot_path("gan-apps-repair-zh-phone.png")), full_page=False)
+    finally:
+        page.close()

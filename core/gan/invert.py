@@ -184,6 +184,9 @@ def search(generator: Generator, observations: list[Observation], settings: Sett
         fixed = torch.tensor([obs.label is not None for obs in observations]).repeat_interleave(r)
         logits.requires_grad_(learn_class)
         optimiser = torch.optim.Adam([z, logits] if learn_class else [z], lr=settings.lr)
+        # Cosine decay to zero: big moves while the search is far off, then it settles instead of rattling around
+        # the minimum (a constant rate left the last steps' loss jumping).
+        schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda t: 0.5 * (1 + math.cos(math.pi * t / settings.steps)))
         curves: list[list[float]] = [[] for _ in observations]
         groups = _group_by_factor(observations)
         for step in range(1, settings.steps + 1):
@@ -195,6 +198,7 @@ def search(generator: Generator, observations: list[Observation], settings: Sett
             if learn_class and logits.grad is not None:
                 logits.grad[fixed] = 0
             optimiser.step()
+            schedule.step()
             losses = per_row.detach().view(n, r)
             best = losses.argmin(1)
             for i in range(n):
