@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from cachetools import LRUCache, TTLCache
 
@@ -78,17 +79,21 @@ class GptModels:
         self._snapshots: LRUCache[int, GptChoice] = LRUCache(maxsize=max(1, len(pack.snapshots) if pack else 1))
         self._lock = threading.Lock()
 
-    def choices(self, session_id: str | None = None, snapshots: bool = True, lang: str = "en") -> list[tuple[str, str]]:
-        """(label, key) pairs for a dropdown, labels in `lang`: the shipped model, every snapshot, and the visitor's
-        model if any."""
-        pairs: list[tuple[str, str]] = []
+    def choice_entries(self, session_id: str | None = None, snapshots: bool = True) -> list[tuple[str, dict[str, Any], str]]:
+        """(catalog key of the label, its values, model key) for each model a dropdown offers: the shipped model,
+        every snapshot, and the visitor's model if any."""
+        entries: list[tuple[str, dict[str, Any], str]] = []
         if self.shipped is not None:
-            pairs.append((tr("text.model_shipped", lang), SHIPPED))
+            entries.append(("text.model_shipped", {}, SHIPPED))
         if snapshots and self.pack is not None:
-            pairs += [(tr("text.model_snapshot", lang, step=s.step), snapshot_key(s.step)) for s in self.pack.snapshots]
+            entries += [("text.model_snapshot", {"step": s.step}, snapshot_key(s.step)) for s in self.pack.snapshots]
         if self.own.get(session_id) is not None:
-            pairs.append((tr("text.model_own", lang), OWN))
-        return pairs
+            entries.append(("text.model_own", {}, OWN))
+        return entries
+
+    def choices(self, session_id: str | None = None, snapshots: bool = True, lang: str = "en") -> list[tuple[str, str]]:
+        """(label in `lang`, key) pairs for a dropdown (choice_entries, their labels written out)."""
+        return [(tr(label, lang, **values), key) for label, values, key in self.choice_entries(session_id, snapshots)]
 
     def snapshot(self, step: int) -> GptChoice:
         if self.pack is None:

@@ -38,6 +38,18 @@ def i18n(key: str) -> Any:
     return I18N(key)
 
 
+def i18n_filled(key: str, **values: Any) -> Any:
+    """A component string with values in it ("Training snapshot, step 400"), translated by the page: Gradio's page
+    translates keys, not templates, so the key's text is filled now in every language and registered in I18N under
+    a key of its own ("key|step=400"), made while the page is built (before launch reads I18N)."""
+    if key not in CATALOG:
+        raise KeyError(f"{key!r} is not in the string catalog (demo/locales/)")
+    filled = key + "|" + "|".join(f"{name}={value}" for name, value in sorted(values.items()))
+    for lang in LANGUAGES:
+        I18N.translations.setdefault(lang, {})[filled] = tr(key, lang, **values)
+    return I18N(filled)
+
+
 text = tr  # the string `key` in `lang`, {name} filled (demo/locales/__init__.py: render modules use it without Gradio)
 
 

@@ -22,7 +22,7 @@ from core.gpt.sampling import validate_prompt
 from core.validation import as_int
 from demo.gpt_models import SHIPPED, GptModels
 from demo.api_docs import public_endpoint
-from demo.i18n import i18n
+from demo.i18n import i18n, i18n_filled
 from demo.errors import USER_ERRORS, missing_model_notice, note_box
 from demo.inside_handlers import MAX_TEXT_CHARS, NOTE_FIELDS, InsideHandlers, Picked  # noqa: F401  (re-exported)
 from demo.inside_render import PROB_COLOURS
@@ -85,7 +85,8 @@ def build_inside_tab(loaded: LoadedGPT | None, note: str, text: TextTabParts | N
         missing_model_notice("GPT", "python -m core.gpt.train", note, elem_id="inside-missing")
         return None
     handlers = InsideHandlers(models or GptModels(loaded, None))
-    view = lay_out(loaded.model.config, handlers.models.choices())
+    # the labels in the page's language: the tab refreshes them when it opens (a visitor's own model joins them)
+    view = lay_out(loaded.model.config, [(i18n_filled(label, **values), key) for label, values, key in handlers.models.choice_entries()])
     entry = wire(handlers, view, text, tab)
     if links is not None:
         link(links, handlers, view, text, loaded)

@@ -199,10 +199,7 @@ class OwnTextHandlers:
         self.end(session_id(request))
 
 
-def size_choices(lang: str = "en") -> list[tuple[str, str]]:
-    """The size choices, (label in `lang`, name)."""
-    return [(tr("own.size_choice", lang, name=name, layers=s.n_layer, width=s.n_embd, window=s.context), name)
+def size_entries() -> list[tuple[dict[str, Any], str]]:
+    """Each model size's label values ("own.size_choice") and its name."""
+    return [({"name": name, "layers": s.n_layer, "width": s.n_embd, "window": s.context}, name)
             for name, s in train_quick.SIZES.items()]
-
-
-SIZE_CHOICES = size_choices()

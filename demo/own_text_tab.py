@@ -13,10 +13,10 @@ from core import limits
 from core.gpt.sample_texts import SAMPLES
 from core.gpt.train_quick import MAX_TEXT_CHARS, MIN_TEXT_CHARS
 from demo.gpt_models import GptModels
-from demo.own_text_handlers import FIELDS, SIZE_CHOICES, OwnTextHandlers
+from demo.own_text_handlers import FIELDS, OwnTextHandlers, size_entries
 from demo.shared import queue_group, static_text
 from demo.errors import note_box
-from demo.i18n import i18n
+from demo.i18n import i18n, i18n_filled
 
 CSS = static_text("own_text.css")
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
@@ -58,14 +58,14 @@ def lay_out(handlers: OwnTextHandlers) -> OwnTextView:
     gr.Markdown(i18n("own.intro"), elem_id="own-text-intro")
     with gr.Row(elem_id="own-text-row"):
         with gr.Column(scale=3, min_width=300, elem_id="own-text-input"):
-            sample = gr.Dropdown([(s.title, s.key) for s in SAMPLES.values()], value=None,
+            sample = gr.Dropdown([(i18n(f"own.sample.{s.key}"), s.key) for s in SAMPLES.values()], value=None,
                                  label=i18n("own.samples_label"), info=i18n("own.samples_info"), elem_id="own-text-samples")
             text = gr.Textbox("", lines=8, max_lines=12, label=i18n("own.text_label"),
                               placeholder=i18n("own.text_placeholder"), elem_id="own-text-text")
             notes["text"] = _note("text")
             with gr.Row(elem_id="own-text-knobs"):
                 with gr.Column(scale=3, min_width=200):
-                    size = gr.Radio(SIZE_CHOICES, value="tiny", label=i18n("own.size_label"), elem_id="own-text-size")
+                    size = gr.Radio([(i18n_filled("own.size_choice", **values), name) for values, name in size_entries()], value="tiny", label=i18n("own.size_label"), elem_id="own-text-size")
                     notes["size"] = _note("size")
                 with gr.Column(scale=1, min_width=120):
                     seed = gr.Number(0, precision=0, minimum=0, maximum=limits.MAX_SEED, label=i18n("own.seed_label"),

@@ -134,8 +134,17 @@ def test_every_key_the_built_page_uses_is_in_the_catalog(app_state):
     used = set(translation_keys(config))
     assert {"page.header", "tab.text", "tab.inside", "tab.learn", "tab.image", "tab.toy_gan", "tab.agent",
             "tab.about", "about.intro", "about.glossary"} <= used, used
-    missing = used - set(CATALOG)
+    missing = {key.split("|")[0] for key in used} - set(CATALOG)  # "key|n=3": i18n_filled's, from a catalog key
     assert not missing, f"the page uses keys that are not in demo/locales/: {sorted(missing)}"
+
+
+def test_a_filled_string_is_registered_in_every_language():
+    filled = i18n.i18n_filled("text.model_snapshot", step=1500)
+    assert filled.key == "text.model_snapshot|step=1500"
+    assert {lang: i18n.I18N.translations[lang][filled.key] for lang in LANGUAGES} == {
+        "en": "Training snapshot, step 1,500", "zh-CN": "训练快照，第 1,500 步"}
+    with pytest.raises(KeyError):
+        i18n.i18n_filled("no.such.key", n=1)
 
 
 PAGE = (b"<!doctype html>\n<html lang=\"en\">\n\t<head>\n\t\t<meta charset=\"utf-8\" />\n"

@@ -78,6 +78,9 @@ LEARN.update({
     'own.text_label': {'en': f'Your text ({TEXT_CHARS[0]:,} to {TEXT_CHARS[1]:,} characters)',
                        'zh-CN': f'你的文本（{TEXT_CHARS[0]:,} 到 {TEXT_CHARS[1]:,} 个字符）'},
     'own.text_placeholder': {'en': 'Paste a text here, or pick a sample above.', 'zh-CN': '在这里粘贴文本，或者在上面选一个示例。'},
+    'own.sample.macbeth': {'en': 'Shakespeare, Macbeth (English, 100 k characters)', 'zh-CN': '莎士比亚《麦克白》（英文，10 万字符）'},
+    'own.sample.tang300': {'en': '300 Tang poems (Chinese, 30 k characters)', 'zh-CN': '唐诗三百首（中文，3 万字符）'},
+    'own.sample.song100': {'en': '95 Song lyrics (Chinese, 10 k characters)', 'zh-CN': '宋词 95 首（中文，1 万字符）'},
     'own.size_label': {'en': 'Model size', 'zh-CN': '模型大小'},
     'own.size_choice': {
         'en': '{name}: {layers} layers, width {width}, window {window}',
