@@ -136,9 +136,10 @@ def wire(handlers: AgentHandlers, view: AgentView, links: Links | None = None) -
     gr.on([view.play.click, seed.submit, wind.input, snapshot.input] + [k.release for k in (temperature, wind_power, gravity)],
           **page_play)
     # The curve picture and the seed button serve the page only: left off the API page (still callable). The curve
-    # is drawn when the page loads (in its language) and for every other snapshot.
+    # is drawn when the page loads (in its language) and for every other snapshot. "multiple", not Gradio's
+    # always_last for a change: that would defer, and re-send the page's load to every load event when it ended.
     gr.on(None, handlers.curve, snapshot, view.curve, api_name="learning_curve", preprocess=False, show_progress="hidden",
-          api_visibility="undocumented")
+          api_visibility="undocumented", trigger_mode="multiple")
     view.randomise.click(random_episode_seed, None, seed, api_name="random_episode_seed", show_progress="hidden",
                          api_visibility="undocumented").then(**{**page_play, "api_name": "page_play_new_seed"})
     if links is not None:
