@@ -18,6 +18,7 @@ from core.rl.policy import validate_temperature
 from core.validation import KnobError
 from demo import agent_render as render
 from demo.agent_handlers import FIELDS, AgentHandlers, random_episode_seed
+from demo.agent_maths_tab import build_agent_maths
 from demo.errors import missing_model_notice, note_box
 from demo.glossary import term_key
 from demo.i18n import i18n
@@ -60,6 +61,7 @@ def build_agent_tab(agent: LoadedAgent | None, note: str, links: Links | None = 
     view = lay_out(agent)
     publish_api(handlers, view)
     wire(handlers, view, links)
+    build_agent_maths(agent, view)  # The maths it learned by: one step of the episode shown, worked through PPO
 
 
 def lay_out(agent: LoadedAgent) -> AgentView:

@@ -1,0 +1,82 @@
+"""The Agent tab's section "The maths it learned by": one real step of the episode the player shows, worked through
+PPO with the agent's numbers (core/rl/worked_step.py, by core/rl/ppo.py's own functions). An accordion under the
+tab; a step slider picks the step, a small timeline of the episode's advantages marks it, and the worked step is
+Markdown with its formulas in LaTeX.
+
+Why a slider and not a click on the timeline: an episode has up to 1 000 steps, and on a 390 px phone the timeline
+gives each step under half a pixel, so a tap could not pick one; a slider's arrow keys move exactly one step, with a
+keyboard or a screen reader too. The timeline shows where the picked step sits in the episode.
+
+The handlers are demo/agent_maths_handlers.py, what they show demo/agent_maths_render.py, the CSS
+demo/static/agent_maths.css (CSS, for demo/build.py to join into the page's)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import gradio as gr
+
+from core.rl.io import LoadedAgent
+from demo.agent_maths_handlers import AgentMathsHandlers
+from demo.errors import note_box
+from demo.i18n import i18n
+from demo.knob_release import SLIDER_CLASSES
+from demo.shared import queue_group, static_text
+
+if TYPE_CHECKING:
+    from demo.agent_tab import AgentView
+
+LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
+CSS = static_text("agent_maths.css")
+
+
+@dataclass
+class AgentMathsView:
+    step: gr.Slider
+    timeline: gr.HTML
+    worked: gr.Markdown
+    note: gr.Markdown
+
+
+def build_agent_maths(agent: LoadedAgent, agent_view: "AgentView") -> AgentMathsHandlers:
+    """Lay out the section under the Agent tab (call inside its gr.Blocks, after the tab's own lay_out), wire it to
+    the tab's player and publish its API."""
+    handlers = AgentMathsHandlers(agent)
+    view = lay_out()
+    wire(handlers, view, agent_view)
+    publish_api(handlers, view, agent_view)
+    return handlers
+
+
+def lay_out() -> AgentMathsView:
+    with gr.Accordion(i18n("agent_maths.title"), open=False, elem_id="agent-maths"):
+        gr.Markdown(i18n("agent_maths.intro"), latex_delimiters=LATEX, elem_id="agent-maths-intro")
+        timeline = gr.HTML("", elem_id="agent-maths-timeline", padding=False)
+        step = gr.Slider(0, 1, 0, step=1, label=i18n("agent_maths.step"), info=i18n("agent_maths.step_info"),
+                         interactive=False, elem_id="agent-maths-step", elem_classes=SLIDER_CLASSES)
+        note = note_box("agent-maths-step-note")
+        worked = gr.Markdown(i18n("agent_maths.waiting"), latex_delimiters=LATEX, elem_id="agent-maths-worked")
+    return AgentMathsView(step, timeline, worked, note)
+
+
+def wire(handlers: AgentMathsHandlers, view: AgentMathsView, agent_view: "AgentView") -> None:
+    """A new episode in the player works its step with the largest advantage; a release of the step slider (a drag's
+    end, or knob_release after arrow keys or a typed value) works that step. Page events: off the API page."""
+    common = dict(preprocess=False, **queue_group("agent"), show_progress="hidden", api_visibility="undocumented",
+                  trigger_mode="always_last")
+    agent_view.player.change(handlers.page_episode, agent_view.player,
+                             [view.step, view.timeline, view.worked, view.note], api_name="page_ppo_worked_episode", **common)
+    view.step.release(handlers.page_step, [agent_view.player, view.step], [view.timeline, view.worked, view.note],
+                      api_name="page_ppo_worked_step", **common)
+
+
+def publish_api(handlers: AgentMathsHandlers, view: AgentMathsView, agent_view: "AgentView") -> None:
+    """The public endpoint: a program's bad input gets a gr.Error with the message (a hidden trigger, as the tab's
+    /play_episode has)."""
+    api_trigger = gr.Button("PPO worked step (API)", visible=False)
+    api_trigger.click(handlers.worked, [*agent_view.knobs, view.step], view.worked, api_name="ppo_worked_step",
+                      preprocess=False, **queue_group("agent"), show_progress="hidden",
+                      api_description="One step of the episode that /play_episode plays for the same knobs, worked "
+                                      "through PPO by the code that trained the agent: reward, V(s_t), V(s_t+1), TD "
+                                      "error, GAE advantage, the policy ratio between two consecutive snapshots and "
+                                      "the clipped objective with its active branch, as JSON.")
