@@ -129,15 +129,25 @@ class GanAppsHandlers:
         """The search, streamed: the panel (pictures, judges' line, status, loss curve) at the chosen start and every
         few steps; the last one reveals the original (and, for sharpen, bicubic's and the GAN's PSNR)."""
         job = self.job(task, source, picture, mask, factor, drawing)
+        yield self.view_start(job, lang)  # at once, before any generator call: what the search was given
         for (progress,) in search(self.generator, [job.observation], self.settings):
             yield self.view(job, progress, lang)
+
+    def seen_picture(self, job: Job, lang: str) -> render.Picture:
+        obs = job.observation
+        return render.Picture(tr("gan_apps.seen" if job.task != "draw" else "gan_apps.your_drawing", lang),
+                              render.png_uri(render.seen_image(obs.pixels, obs.mask)))
+
+    def view_start(self, job: Job, lang: str) -> str:
+        """The first frame: what the search sees, while it picks its start among the random candidates."""
+        status = tr("gan_apps.status_start", lang, candidates=self.settings.candidates)
+        return render.panel([self.seen_picture(job, lang)], render.loss_curve([], self.settings.steps, lang), "", status)
 
     def view(self, job: Job, progress: Progress, lang: str) -> str:
         obs = job.observation
         label = progress.class_index
         verdict = self.judges.judge(pixels_to_tensor(to_uint8(progress.image)), torch.tensor([label]))[0]
-        seen = render.Picture(tr("gan_apps.seen" if job.task != "draw" else "gan_apps.your_drawing", lang),
-                              render.png_uri(render.seen_image(obs.pixels, obs.mask)))
+        seen = self.seen_picture(job, lang)
         now = render.Picture(tr("gan_apps.now", lang, step=progress.step, steps=progress.steps), render.png_uri(render.grey(progress.image)))
         pictures, extra = [seen, now], ""
         if job.task == "repair":

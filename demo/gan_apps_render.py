@@ -92,9 +92,9 @@ def panel(pictures: list[Picture], curve_svg: str, verdict: str, status: str, ex
     figures = "".join(f'<figure class="gan-apps-figure"><img src="{p.uri}" alt="{escape(p.caption)}" width="128" height="128">'
                       f"<figcaption>{escape(p.caption)}</figcaption></figure>" for p in pictures)
     extra_html = f'<p class="gan-apps-extra">{escape(extra)}</p>' if extra else ""
-    return (f'<div class="gan-apps-panel"><div class="gan-apps-pictures">{figures}</div>'
-            f'<p class="gan-apps-verdict">{escape(verdict)}</p><p class="gan-apps-status">{escape(status)}</p>{extra_html}'
-            f'<div class="gan-apps-curve-box">{curve_svg}</div></div>')
+    verdict_html = f'<p class="gan-apps-verdict">{escape(verdict)}</p>' if verdict else ""
+    return (f'<div class="gan-apps-panel"><div class="gan-apps-pictures">{figures}</div>{verdict_html}'
+            f'<p class="gan-apps-status">{escape(status)}</p>{extra_html}<div class="gan-apps-curve-box">{curve_svg}</div></div>')
 
 
 def status_line(step: int, steps: int, loss: float, done: bool, seconds: float, lang: str) -> str:

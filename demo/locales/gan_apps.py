@@ -51,6 +51,8 @@ GAN_APPS: dict[str, dict[str, str]] = {
     "gan_apps.loss_axis": {"en": "loss", "zh-CN": "损失"},
     "gan_apps.step_axis": {"en": "step", "zh-CN": "步数"},
     "gan_apps.curve_label": {"en": "The search's loss at each step", "zh-CN": "搜索每一步的损失"},
+    "gan_apps.status_start": {"en": "Choosing where to start: the best of {candidates} random noise vectors.",
+                              "zh-CN": "正在选择起点：从 {candidates} 个随机噪声向量中挑出最好的一个。"},
     "gan_apps.status_running": {"en": "Searching: step {step} of {steps}, loss {loss}.",
                                 "zh-CN": "搜索中：第 {step}/{steps} 步，损失 {loss}。"},
     "gan_apps.status_done": {"en": "Done: {steps} steps in {seconds} s, loss {loss}.",
