@@ -89,7 +89,7 @@ class AgentMathsHandlers:
         """(the timeline, the worked step) for step t, in `lang`."""
         w = self.work(run, snapshot, t)
         action = text(f"agent.action_{w.action}", lang)
-        return (render.timeline_svg(run, w.t, lang),
+        return (render.timeline_html(run, w.t, lang),
                 render.worked_markdown(w, action, self.updates, self.ppo, lang))
 
     def episode_view(self, player: Any, request: gr.Request = None) -> tuple[Any, ...]:

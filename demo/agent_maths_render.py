@@ -11,7 +11,10 @@ from demo import svg_plot
 from demo.locales import tr
 
 FPS = 50  # LunarLander's frames a second: the step's time into the flight
-W, H, L, R, T, B = 640, 130, 44, 10, 10, 30  # the timeline's viewBox and margins
+H, R, T, B = 130, 10, 10, 30  # the timeline's height and margins (its width: WIDE or NARROW)
+# Drawn twice, as the tab's learning curve is: 640 wide for a desktop, 320 wide with a larger font for a phone, where
+# the wide one shrunk to fit had 6 px labels; the timeline's CSS (demo/static/agent_maths.css) shows the one that fits.
+WIDE, NARROW = (640, 11), (320, 13)  # (viewBox width, font size in px at scale 1)
 
 
 def num(x: float, digits: int = 4) -> str:
@@ -67,10 +70,10 @@ def gae_part(w: WorkedStep, lang: str) -> list[str]:
     return [
         tr("agent_maths.gae", lang, rest=w.sum_count - 1, gl=f"{gl:.5g}"),
         display(f"\\hat A_t = \\sum_{{l=0}}^{{{w.sum_count - 1}}} (\\gamma\\lambda)^l\\, \\delta_{{t+l}}",
-                f"= {signed_sum(w.sum_terms, more)} = {fixed(w.advantage)}" if len(w.sum_terms) > 1 else f"= {fixed(w.advantage)}"),
+                *([f"= {signed_sum(w.sum_terms, more)}"] if len(w.sum_terms) > 1 else []), f"= {fixed(w.advantage)}"),
         tr("agent_maths.gae_backwards", lang),
         display("\\hat A_t = \\delta_t + \\gamma\\lambda\\, \\hat A_{t+1}",
-                f"= {fixed(w.delta)} + {num(gl, 5)} \\times {term(w.next_advantage)} = {fixed(w.advantage)}"),
+                f"= {fixed(w.delta)} + {num(gl, 5)} \\times {term(w.next_advantage)}", f"= {fixed(w.advantage)}"),
         tr("agent_maths.gae_positive" if w.advantage >= 0 else "agent_maths.gae_negative", lang),
     ]
 
@@ -92,7 +95,7 @@ def objective_part(w: WorkedStep, lang: str) -> list[str]:
         tr("agent_maths.objective", lang),
         display("\\min\\big(\\rho_t \\hat A_t,\\ \\operatorname{clip}(\\rho_t, 1-\\epsilon, 1+\\epsilon)\\, \\hat A_t\\big)",
                 f"= \\min\\big({num(w.ratio)} \\times {term(w.advantage)},\\ {num(w.clipped_ratio)} \\times {term(w.advantage)}\\big)",
-                f"= \\min\\big({fixed(w.unclipped_objective)},\\ {fixed(w.clipped_objective)}\\big) = {fixed(w.objective)}"),
+                f"= \\min\\big({fixed(w.unclipped_objective)},\\ {fixed(w.clipped_objective)}\\big)", f"= {fixed(w.objective)}"),
         why,
     ]
 
@@ -115,7 +118,7 @@ def worked_markdown(w: WorkedStep, action: str, updates: dict[str, int], ppo: di
         *values_part(w, lang),
         tr("agent_maths.delta", lang),
         display("\\delta_t = r_t + \\gamma\\, V(s_{t+1}) - V(s_t)",
-                f"= {fixed(w.reward)} + {w.gamma:g} \\times {term(w.next_value)} - {term(w.value)} = {fixed(w.delta)}"),
+                f"= {fixed(w.reward)} + {w.gamma:g} \\times {term(w.next_value)} - {term(w.value)}", f"= {fixed(w.delta)}"),
         *gae_part(w, lang),
         *ratio_part(w, roles_text(w, updates, lang), lang),
         *objective_part(w, lang),
@@ -125,21 +128,28 @@ def worked_markdown(w: WorkedStep, action: str, updates: dict[str, int], ppo: di
     return "\n\n".join(parts)
 
 
-def timeline_svg(run: Rollout, t: int, lang: str) -> str:
+def timeline_html(run: Rollout, t: int, lang: str) -> str:
+    """Both drawings of the timeline (see WIDE, NARROW); the timeline's CSS shows one."""
+    return (timeline_svg(run, t, lang, *WIDE, "agent-maths-wide")
+            + timeline_svg(run, t, lang, *NARROW, "agent-maths-narrow"))
+
+
+def timeline_svg(run: Rollout, t: int, lang: str, W: int = WIDE[0], font_px: int = WIDE[1], css_class: str = "") -> str:
     """The advantage at every step as a line, zero as a rule, the worked step ringed with its number."""
+    L = 40 if W >= 480 else 30
     advantages = run.advantages.tolist()
     n = len(advantages)
     lo, hi = min(advantages + [0.0]), max(advantages + [0.0])
     if hi - lo < 1e-6:
         lo, hi = lo - 1, hi + 1
     sx, sy = svg_plot.linear(0, max(n - 1, 1), L, W - R), svg_plot.linear(lo, hi, H - B, T)
-    parts = [svg_plot.svg_open(W, H, tr("agent_maths.timeline_title", lang), 12, 900, "agent-maths-timeline"),
+    parts = [svg_plot.svg_open(W, H, tr("agent_maths.timeline_title", lang), font_px, W, css_class),
              svg_plot.rule(L, W - R, sy(0), "0"),
              svg_plot.curve([(sx(i), sy(a)) for i, a in enumerate(advantages)], "#2563eb", 1.5,
                             tr("agent_maths.timeline_advantage", lang)),
              svg_plot.element("line", x1=sx(t), x2=sx(t), y1=T, y2=H - B, stroke="#f97316", stroke_dasharray="3 3"),
              svg_plot.ring(sx(t), sy(advantages[t]), 6, "#f97316"),
-             svg_plot.text(min(max(sx(t), L + 20), W - R - 20), H - B + 14, f"t = {t}", "#f97316", text_anchor="middle"),
+             svg_plot.text(min(max(sx(t), L + 24), W - R - 24), H - B + 14, f"t = {t}", "#f97316", text_anchor="middle"),
              svg_plot.text(L, H - 2, "0"), svg_plot.text(W - R, H - 2, str(n - 1), text_anchor="end"),
              svg_plot.text((L + W - R) / 2, H - 2, tr("agent_maths.timeline_step", lang), text_anchor="middle"),
              svg_plot.text(L + 4, T + 10, tr("agent_maths.timeline_advantage", lang), "#2563eb"),

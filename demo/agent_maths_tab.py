@@ -7,8 +7,9 @@ Why a slider and not a click on the timeline: an episode has up to 1 000 steps, 
 gives each step under half a pixel, so a tap could not pick one; a slider's arrow keys move exactly one step, with a
 keyboard or a screen reader too. The timeline shows where the picked step sits in the episode.
 
-The handlers are demo/agent_maths_handlers.py, what they show demo/agent_maths_render.py, the CSS
-demo/static/agent_maths.css (CSS, for demo/build.py to join into the page's)."""
+The handlers are demo/agent_maths_handlers.py, what they show demo/agent_maths_render.py, the timeline's CSS
+demo/static/agent_maths.css. A display formula wider than a phone scrolls inside its own line (Gradio's KaTeX
+styles); each equation is broken into short lines so that few do."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
     from demo.agent_tab import AgentView
 
 LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
-CSS = static_text("agent_maths.css")
+# The timeline's CSS (which of its two drawings shows), as its gr.HTML's css_template: the section needs no page CSS
+TIMELINE_CSS = static_text("agent_maths.css")
 
 
 @dataclass
@@ -51,7 +53,7 @@ def build_agent_maths(agent: LoadedAgent, agent_view: "AgentView") -> AgentMaths
 def lay_out() -> AgentMathsView:
     with gr.Accordion(i18n("agent_maths.title"), open=False, elem_id="agent-maths"):
         gr.Markdown(i18n("agent_maths.intro"), latex_delimiters=LATEX, elem_id="agent-maths-intro")
-        timeline = gr.HTML("", elem_id="agent-maths-timeline", padding=False)
+        timeline = gr.HTML("", css_template=TIMELINE_CSS, elem_id="agent-maths-timeline", padding=False)
         step = gr.Slider(0, 1, 0, step=1, label=i18n("agent_maths.step"), info=i18n("agent_maths.step_info"),
                          interactive=False, elem_id="agent-maths-step", elem_classes=SLIDER_CLASSES)
         note = note_box("agent-maths-step-note")

@@ -32,7 +32,7 @@ from core.rl.ppo import (clipped_branch_active, clipped_objective_terms, clipped
                          policy_distribution, policy_ratio, td_error)
 from core.validation import as_int
 
-TERMS_SHOWN = 4  # GAE's sum written out to this many terms
+TERMS_SHOWN = 3  # GAE's sum written out to this many terms
 
 
 @dataclass(frozen=True)
