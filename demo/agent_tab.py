@@ -20,6 +20,7 @@ from demo import agent_render as render
 from demo.agent_handlers import FIELDS, AgentHandlers, random_episode_seed
 from demo.agent_maths_tab import build_agent_maths
 from demo.errors import missing_model_notice, note_box
+from demo.fly_tab import build_fly
 from demo.glossary import term_key
 from demo.i18n import i18n
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
@@ -61,6 +62,7 @@ def build_agent_tab(agent: LoadedAgent | None, note: str, links: Links | None = 
     view = lay_out(agent)
     publish_api(handlers, view)
     wire(handlers, view, links)
+    build_fly(agent, view.knobs)  # Fly it yourself: the same seed, wind and gravity, flown by you
     build_agent_maths(agent, view)  # The maths it learned by: one step of the episode shown, worked through PPO
 
 

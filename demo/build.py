@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from demo.about_tab import CSS as ABOUT_CSS, build_about_tab
 from demo.api_docs import HEAD as API_HEAD
 from demo.agent_tab import CSS as AGENT_CSS, build_agent_tab
+from demo.fly_tab import CSS as FLY_CSS
 from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME, GPT_SNAPSHOTS_NAME, SNAPSHOTS_NAME, AppState
 from demo.gpt_learning_tab import CSS as GPT_LEARNING_CSS, build_gpt_learning
 from demo.gpt_models import GptModels
@@ -44,7 +45,7 @@ SUBTITLE = text("page.subtitle", "en")
 # The page's CSS and head scripts: each tab's files in demo/static/ (read by its module when the app starts) and
 # style.py's page-wide rules, passed to launch(css=..., head=...), so the page loads nothing from another origin.
 CSS = "\n".join([STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS, GAME_CSS, AGENT_CSS,
-                 GPT_LEARNING_CSS, OWN_TEXT_CSS, LANGUAGE_CSS, LINKS_CSS, TOUR_CSS, GAN_APPS_CSS])
+                 GPT_LEARNING_CSS, OWN_TEXT_CSS, LANGUAGE_CSS, LINKS_CSS, TOUR_CSS, GAN_APPS_CSS, FLY_CSS])
 # Scripts for the page head: keyboard moves of a knob send its release (page-wide), the text tab's shortcuts, the 2-D
 # GAN's canvas, the API page's fixes (demo/api_docs.py)
 HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD, LINKS_HEAD, GAN_APPS_HEAD])

@@ -26,6 +26,8 @@ from core.rl.flight import Flight, validate_action
 from core.rl.model import ActorCritic
 from core.validation import KnobError, as_int
 
+MAX_FLYING = 4  # flights at once: each is a stream holding a worker of the "fly" event group (demo/shared.py GROUPS)
+MAX_PER_ADDRESS = 2  # of them from one client address
 PACES = {"real": 1 / 50, "half": 1 / 25}  # seconds a step: the game's 50 fps, or half that
 STALE_S = 3.0
 MAX_SCORES = 20  # flights kept in a session's tally
@@ -48,6 +50,7 @@ class Keys:
 class Session:
     keys: Keys = field(default_factory=Keys)
     token: int = 0  # the stream flying now (0: none)
+    address: str = ""
     last_step: float = 0.0
     scores: list[dict[str, Any]] = field(default_factory=list)
 
@@ -59,7 +62,7 @@ def validate_pace(value: Any) -> str:
 
 
 class Flights:
-    def __init__(self, max_flying: int, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, max_flying: int = MAX_FLYING, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.max_flying = max_flying
         self.clock, self.sleep = clock, sleep
@@ -95,28 +98,30 @@ class Flights:
         with self._lock:
             return list(self._session(sid).scores)
 
-    def _take_slot(self, sid: str) -> int:
+    def _take_slot(self, sid: str, address: str) -> int:
         with self._lock:
             session = self._session(sid)
             now = self.clock()
-            others = sum(1 for k, s in self._sessions.items()
-                         if k != sid and s.token and now - s.last_step <= STALE_S)
-            if others >= self.max_flying:
-                raise Busy(f"{others} people are flying now, as many as may at once; try again in a few seconds.",
-                           "fly.busy", n=others)
-            session.token, session.last_step, session.keys = next(self._tokens), now, Keys()
+            others = [s for k, s in self._sessions.items() if k != sid and s.token and now - s.last_step <= STALE_S]
+            if len(others) >= self.max_flying:
+                raise Busy(f"{len(others)} people are flying now, as many as may at once; try again in a few seconds.",
+                           "fly.busy", n=len(others))
+            if address and sum(s.address == address for s in others) >= MAX_PER_ADDRESS:
+                raise Busy(f"{MAX_PER_ADDRESS} flights from your address are flying now; land one, then try again.",
+                           "fly.busy_address", n=MAX_PER_ADDRESS)
+            session.token, session.last_step, session.keys, session.address = next(self._tokens), now, Keys(), address
             return session.token
 
     def fly(self, sid: str, model: ActorCritic, seed: int, conditions: Conditions, pace: str,
-            on_end: Callable[[Flight], dict[str, Any]] | None = None) -> Generator[dict[str, Any], None, None]:
+            on_end: Callable[[Flight], dict[str, Any]] | None = None, address: str = "") -> Generator[dict[str, Any], None, None]:
         """Take a slot (or raise Busy), then step the session's flight at `pace`, yielding the terrain first, then
         every frame (with `seq`, the newest key event applied), then the summary `on_end` makes of the flight."""
         dt = PACES[validate_pace(pace)]
         flight = Flight(model, seed, conditions)
-        token = self._take_slot(sid)
+        token = self._take_slot(sid, address)
         session = self._sessions[sid]
         try:
-            yield {"kind": "start", **flight.terrain(), "pace": pace, "frame": {**flight.frame(), "seq": -1}}
+            yield {"kind": "start", **flight.terrain(), "flight": token, "pace": pace, "frame": {**flight.frame(), "seq": -1}}
             next_t = self.clock()
             while not flight.done:
                 next_t += dt

@@ -131,3 +131,14 @@ def test_a_whole_flight_ends_with_its_summary_and_the_sessions_score(model):
     assert end["scores"] == [{"seed": 9, "you": end["summary"]["you"]["return"], "agent": end["summary"]["agent"]["return"]}]
     assert flights.scores("s") == end["scores"] and flights.scores("other") == []
     assert pilot_action  # the pilot's action function is what core.rl.pilot's CLI flies
+
+
+def test_one_address_holds_at_most_two_flights(model):
+    clock = FakeClock()
+    flights = Flights(max_flying=4, clock=clock, sleep=clock.sleep)
+    held = [flights.fly(sid, model, 1, Conditions(), "real", address="10.0.0.1") for sid in ("a", "b")]
+    for stream in held:  # kept referenced: a stream that is dropped ends its flight and frees its slot
+        next(stream)
+    with pytest.raises(Busy):
+        next(flights.fly("c", model, 1, Conditions(), "real", address="10.0.0.1"))
+    next(flights.fly("d", model, 1, Conditions(), "real", address="10.0.0.2"))
