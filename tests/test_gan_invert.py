@@ -19,6 +19,8 @@ from tests.conftest import CHECKPOINTS, require_checkpoint
 ROOT = Path(__file__).resolve().parents[1]
 GAN_DIR = CHECKPOINTS / "gan-fashion"
 FAST = Settings(steps=30, candidates=16, every=10)
+# The searches and the CLI smoke take over ~3 s each on the two-core machine: marked slow here (the fast tier,
+# -m "not slow and not browser", leaves them out; `python -m pytest` runs them).
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +38,7 @@ def target(generator, seed: int = 3, label: int = 7) -> torch.Tensor:
         return generator(seed_to_z(seed, generator.config.z_dim)[None], torch.tensor([label]))
 
 
+@pytest.mark.slow  # over ~3 s on the two-core machine (the first backward pass loads torch's autograd parts)
 def test_the_search_lowers_its_loss(generator):
     image = target(generator)
     mask = make_mask("top-half")
@@ -47,6 +50,7 @@ def test_the_search_lowers_its_loss(generator):
     assert [p.step for p in progress] == [0, 10, 20, 30]
 
 
+@pytest.mark.slow
 def test_a_hidden_pixel_never_enters_the_loss(generator):
     image = target(generator)
     mask = make_mask("centre-square")
@@ -59,6 +63,7 @@ def test_a_hidden_pixel_never_enters_the_loss(generator):
     assert torch.equal(a.image, b.image) and a.curve == b.curve
 
 
+@pytest.mark.slow
 def test_a_visible_pixel_does_enter_the_loss(generator):
     """The counterpart: the test above could not fail if the mask hid everything."""
     image = target(generator)
@@ -69,6 +74,7 @@ def test_a_visible_pixel_does_enter_the_loss(generator):
     assert invert(generator, Observation(image, mask), FAST).curve != invert(generator, Observation(changed, mask), FAST).curve
 
 
+@pytest.mark.slow
 def test_sharpen_matches_the_shrunk_image(generator):
     image = target(generator, seed=11, label=0)
     small = shrink(image, 4)
@@ -78,6 +84,7 @@ def test_sharpen_matches_the_shrunk_image(generator):
     assert psnr(image, image) == float("inf") and psnr(image, -image) < 10
 
 
+@pytest.mark.slow
 def test_a_known_class_stays(generator):
     image = target(generator, label=1)
     ones = torch.ones_like(image)
@@ -85,6 +92,7 @@ def test_a_known_class_stays(generator):
     assert result.class_index == 1 and float(result.weights[1]) > 0.99
 
 
+@pytest.mark.slow
 def test_restarts_are_independent_rows(generator):
     """Several observations in one batch give what each gives alone (the CLI batches them)."""
     images = [target(generator, s, s % 10) for s in (1, 2)]
@@ -108,6 +116,7 @@ def test_masks_and_settings_are_checked(generator):
     assert z.shape == (2, generator.config.z_dim)
 
 
+@pytest.mark.slow
 def test_cli_smoke_on_a_few_images():
     require_checkpoint("gan-fashion")
     require_checkpoint("fashion-classifier")
