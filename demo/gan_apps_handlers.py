@@ -209,9 +209,4 @@ class GanAppsHandlers:
         yield from self.run(task, source, picture, mask, factor, drawing)
 
 
-def choices_of(prefix: str, values: tuple[Any, ...]) -> list[tuple[str, Any]]:
-    """(catalog key, value) pairs for a knob's choices; the tab wraps the keys in i18n()."""
-    return [(f"gan_apps.{prefix}.{v}", v) for v in values]
-
-
-__all__ = ["GanAppsHandlers", "parse_drawing", "TASKS", "SOURCES", "MASKS", "FACTORS", "FIELDS", "choices_of"]
+__all__ = ["GanAppsHandlers", "parse_drawing", "TASKS", "SOURCES", "MASKS", "FACTORS", "FIELDS"]

@@ -23,7 +23,7 @@ import json
 import math
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
@@ -76,7 +76,7 @@ class Observation:
 
     def shrink(self, images: torch.Tensor) -> torch.Tensor:
         """A: the observation operator (average over factor x factor blocks, the way the image was shrunk)."""
-        return images if self.factor == 1 else F.avg_pool2d(images, self.factor)
+        return shrink(images, self.factor)
 
 
 @dataclass
@@ -274,14 +274,6 @@ def bicubic(small: torch.Tensor, size: int = IMAGE_SIZE) -> torch.Tensor:
 
 
 # ----- the measurements (the CLI) ----------------------------------------------------------------------------------
-@dataclass
-class Report:
-    task: str
-    n: int
-    figures: dict[str, float] = field(default_factory=dict)
-    command: str = ""
-
-
 def _held_out(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """n test images (the generator never saw them) picked with the seed, as model tensors, and their labels."""
     from core.gan.data import load_fashion_mnist, to_model_tensor
