@@ -89,6 +89,7 @@ def test_a_focused_slider_shows_a_focus_ring(app_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(app_url)
+        page.get_by_role("tab", name="Text (GPT)").click()  # the page opens on Start here
         page.locator("#temperature input[type=range]").wait_for()
         page.locator("#temperature input[type=number]").focus()
         page.keyboard.press("Shift+Tab")  # keyboard focus (focus-visible) on the way to the range input

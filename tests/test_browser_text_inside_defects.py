@@ -26,6 +26,7 @@ def page(request, app_url, browser):
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.problems = problems
     page.goto(app_url)
+    page.get_by_role("tab", name="Text (GPT)").click()  # the page opens on Start here
     page.locator("#generate").wait_for()
     yield page
     page.close()

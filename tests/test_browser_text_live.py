@@ -19,6 +19,7 @@ KNOBS = dict(temperature=0.8, top_k=40, top_p=0.95, max_new_tokens=40, seed=0)
 def page(request, app_url, browser):
     page = sized_page(browser, request.param, GPT_NAME)
     page.goto(app_url)
+    page.get_by_role("tab", name="Text (GPT)").click()  # the page opens on Start here
     page.locator("#generate").wait_for()
     page.locator("#max-new-tokens input[type=number]").fill(str(KNOBS["max_new_tokens"]))
     page.locator("#max-new-tokens input[type=number]").press("Enter")
