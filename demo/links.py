@@ -45,6 +45,9 @@ class Draw:
     inputs: Sequence[Any]
     outputs: Sequence[Any]
     group: Mapping[str, Any] = field(default_factory=dict)  # queue_group(...) of the tab's own events
+    # The tab redraws itself when it is selected, from values this draw sets (Inside the GPT traces the Text tab's
+    # text): the page shows the tab after the draw, so its own redraw reads the link's values.
+    show_tab_after: bool = False
 
 
 @dataclass
@@ -129,14 +132,14 @@ class Links:
         event = button.click(restore, [query], [*components, self.note, linked, tab], js="() => [window.playgroundLinks.take()]",
                              api_visibility="private", show_progress="hidden", **queue_group("links"))
         # then, in the page: show the tab, and press the draw button of each view the link set (links.js `draw`)
-        event.then(None, [linked, tab], None,
-                   js="(linked, tab) => { window.playgroundLinks.showTab(tab); window.playgroundLinks.draw(linked); return []; }")
+        event.then(None, [linked, tab], None, js="(linked, tab) => { window.playgroundLinks.draw(linked, tab); return []; }")
         for index, view in enumerate(self.views):
             if view.draw is None:
                 continue
             # a view's draw runs only when the link set its knobs, beside the others' (each in its own event group);
             # when it ends, links.js stamps the view complete once every drawn view has ended
-            draw_button = gr.Button("draw", visible="hidden", elem_id=f"link-draw-{index}", elem_classes=["link-draw"])
+            classes = ["link-draw", *(["link-show-tab-after"] if view.draw.show_tab_after else [])]
+            draw_button = gr.Button("draw", visible="hidden", elem_id=f"link-draw-{index}", elem_classes=classes)
             draw_button.click(view.draw.fn, list(view.draw.inputs), list(view.draw.outputs), api_visibility="private",
                               show_progress="hidden", **dict(view.draw.group)) \
                 .then(None, None, None, js=f"() => {{ window.playgroundLinks.drawn({index}); return []; }}")
