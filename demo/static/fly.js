@@ -94,7 +94,10 @@ document.addEventListener('keydown', (e) => {
 document.addEventListener('keyup', (e) => { const key = KEYS[e.code]; if (key) press(key, false); });
 element.querySelectorAll('.fly-key').forEach(b => {
   const key = b.dataset.key;
-  b.addEventListener('pointerdown', (e) => { e.preventDefault(); b.setPointerCapture?.(e.pointerId); press(key, true); });
+  b.addEventListener('pointerdown', (e) => {
+    e.preventDefault(); press(key, true);
+    try { b.setPointerCapture(e.pointerId); } catch (err) { /* a pointer the browser no longer tracks: no capture */ }
+  });
   ['pointerup', 'pointercancel', 'lostpointercapture'].forEach(t => b.addEventListener(t, () => press(key, false)));
   b.addEventListener('contextmenu', (e) => e.preventDefault());
 });
