@@ -11,7 +11,7 @@
   };
   const pressRestore = (tries = 0) => {
     const button = document.getElementById(RESTORE_ID);
-    if (button) { button.click(); return; }
+    if (button) { window.playgroundLinks.pressedAt = performance.now(); button.click(); return; }
     if (tries < 200) setTimeout(() => pressRestore(tries + 1), 25);  // Gradio is still drawing the page
   };
   const hasState = (search) => Array.from(new URLSearchParams(search).keys()).some((k) => !NOT_STATE.has(k));
