@@ -29,6 +29,10 @@ from core.validation import KnobError, as_int
 MAX_FLYING = 4  # flights at once: each is a stream holding a worker of the "fly" event group (demo/shared.py GROUPS)
 MAX_PER_ADDRESS = 2  # of them from one client address
 PACES = {"real": 1 / 50, "half": 1 / 25}  # seconds a step: the game's 50 fps, or half that
+# Steps sent together: a stream message costs Gradio's page ~15-20 ms of its main thread, so 50 messages a second
+# left it drawing ~10 frames a second; 12.5 messages a second (4 steps at real time, 2 at half speed) leave it free
+# to draw every frame, played back from a one-message buffer. The server still applies keys at every step.
+STEPS_PER_MESSAGE = {"real": 4, "half": 2}
 STALE_S = 3.0
 MAX_SCORES = 20  # flights kept in a session's tally
 MAX_SESSIONS = 500
@@ -43,6 +47,7 @@ class Keys:
     """The action a session's keys hold now, and the number of the key event that set it (newest wins)."""
     action: int = 0
     seq: int = -1
+    set_at: float = 0.0  # when the newest key event arrived (the server's clock)
     applied_seq: int = -1  # the newest key event a step has applied
 
 
@@ -63,8 +68,8 @@ def validate_pace(value: Any) -> str:
 
 class Flights:
     def __init__(self, max_flying: int = MAX_FLYING, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-        self.max_flying = max_flying
+                 sleep: Callable[[float], None] = time.sleep, steps_per_message: int | None = None) -> None:
+        self.max_flying, self.steps_per_message = max_flying, steps_per_message
         self.clock, self.sleep = clock, sleep
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
@@ -92,7 +97,7 @@ class Flights:
         with self._lock:
             keys = self._session(sid).keys
             if seq > keys.seq:
-                keys.action, keys.seq = action, seq
+                keys.action, keys.seq, keys.set_at = action, seq, self.clock()
 
     def scores(self, sid: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -115,14 +120,16 @@ class Flights:
     def fly(self, sid: str, model: ActorCritic, seed: int, conditions: Conditions, pace: str,
             on_end: Callable[[Flight], dict[str, Any]] | None = None, address: str = "") -> Generator[dict[str, Any], None, None]:
         """Take a slot (or raise Busy), then step the session's flight at `pace`, yielding the terrain first, then
-        every frame (with `seq`, the newest key event applied), then the summary `on_end` makes of the flight."""
+        the frames a few steps at a time (each with `seq`, the newest key event applied, and `kw`, the ms that event
+        waited for its step), then the summary `on_end` makes of the flight."""
         dt = PACES[validate_pace(pace)]
+        batch = self.steps_per_message or STEPS_PER_MESSAGE[pace]
         flight = Flight(model, seed, conditions)
         token = self._take_slot(sid, address)
         session = self._sessions[sid]
         try:
             yield {"kind": "start", **flight.terrain(), "flight": token, "pace": pace, "frame": {**flight.frame(), "seq": -1}}
-            next_t = self.clock()
+            next_t, frames = self.clock(), []
             while not flight.done:
                 next_t += dt
                 wait = next_t - self.clock()
@@ -133,10 +140,14 @@ class Flights:
                 with self._lock:
                     if session.token != token:
                         return  # a newer flight of this session took over
-                    action, seq = session.keys.action, session.keys.seq
-                    session.last_step = self.clock()
-                frame = flight.step(action)
-                yield {"kind": "frame", "frame": {**frame, "seq": seq}}
+                    keys, now = session.keys, self.clock()
+                    action, seq, session.last_step = keys.action, keys.seq, now
+                    waited = round(1000 * (now - keys.set_at), 1) if seq > keys.applied_seq else None
+                    keys.applied_seq = seq
+                frames.append({**flight.step(action), "seq": seq, "kw": waited})
+                if len(frames) >= batch or flight.done:
+                    yield {"kind": "frames", "frames": frames, "frame": frames[-1]}
+                    frames = []
             summary = on_end(flight) if on_end else {}
             with self._lock:
                 session.scores = (session.scores + [{"seed": flight.seed, "you": round(flight.total, 1),

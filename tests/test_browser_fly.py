@@ -39,14 +39,14 @@ def start(page, seed: str, hold=None) -> None:
     page.wait_for_function("() => window.playgroundFly && window.playgroundFly.stats.step >= 1")
 
 
-def fly_and_measure(page, hold, release, pulses: int, side: int) -> None:
-    """With the main engine held (it keeps the lander up), pulse a side engine `pulses` times, each held until the
-    server has applied it and released likewise (the main engine again), unless the flight ends first."""
+def fly_and_measure(page, hold, release, pulses: int, on: int, off: int) -> None:
+    """Press and release a key `pulses` times, each time until the server has applied action `on` (then `off`),
+    unless the flight ends first: every change is one key press the page measures."""
     for _ in range(pulses):
         hold()
-        page.wait_for_function(APPLIED, arg=side)
+        page.wait_for_function(APPLIED, arg=on)
         release()
-        page.wait_for_function(APPLIED, arg=2)
+        page.wait_for_function(APPLIED, arg=off)
         if page.evaluate(ENDED):
             return
 
@@ -75,12 +75,16 @@ def test_fly_with_the_keyboard_at_desktop_size(browser, app_url):
         start(page, "5", lambda: page.keyboard.down("ArrowUp"))  # the main engine from take-off
         player = page.locator("#fly-player")
         page.wait_for_function(APPLIED, arg=2)
+        page.keyboard.up("ArrowUp")
+        page.wait_for_function(APPLIED, arg=0)
+        # The main engine on and off: about half the time on, the lander roughly hovers while the page measures
+        fly_and_measure(page, lambda: page.keyboard.down("KeyW"), lambda: page.keyboard.up("KeyW"), 10, on=2, off=0)
+        page.keyboard.down("ArrowLeft")  # the left engine: the panel says what the agent would do instead
+        page.wait_for_function(APPLIED, arg=1)
         page.screenshot(path=str(screenshot_path("fly-desktop-flying.png")))
         bars = player.evaluate("e => [...e.querySelectorAll('.fly-p')].map(b => b.textContent)")
         assert all(b.endswith("%") for b in bars) and player.locator(".fly-value").inner_text() != "-"
-        fly_and_measure(page, lambda: page.keyboard.down("KeyD"), lambda: page.keyboard.up("KeyD"), 4, side=3)
-        fly_and_measure(page, lambda: page.keyboard.down("ArrowLeft"), lambda: page.keyboard.up("ArrowLeft"), 4, side=1)
-        page.keyboard.up("ArrowUp")
+        page.keyboard.up("ArrowLeft")
         stats = finish(page, "fly-desktop.png")  # nothing held: it falls and the flight ends
         assert stats["latencies"] and stats["draws"] > 0
         check_end(page, 5)
@@ -103,7 +107,7 @@ def test_fly_with_touch_at_phone_size(browser, app_url):
         page.screenshot(path=str(screenshot_path("fly-phone-flying.png")))
         right, finger = page.locator("#fly-player .fly-key[data-key='right']"), {**touch, "pointerId": 8, "isPrimary": False}
         fly_and_measure(page, lambda: right.dispatch_event("pointerdown", finger),
-                        lambda: right.dispatch_event("pointerup", finger), 4, side=3)
+                        lambda: right.dispatch_event("pointerup", finger), 4, on=3, off=2)
         main.dispatch_event("pointerup", touch)
         finish(page, "fly-phone.png")
         check_end(page, 8)

@@ -88,7 +88,7 @@ class FakeClock:
 
 def test_keys_from_one_session_never_steer_another(model):
     clock = FakeClock()
-    flights = Flights(max_flying=4, clock=clock, sleep=clock.sleep)
+    flights = Flights(max_flying=4, clock=clock, sleep=clock.sleep, steps_per_message=1)
     a = flights.fly("alice", model, 11, Conditions(), "real")
     b = flights.fly("bob", model, 11, Conditions(), "real")
     next(a), next(b)  # both take off
@@ -100,7 +100,8 @@ def test_keys_from_one_session_never_steer_another(model):
     assert alice[-1]["y"] > bob[-1]["y"]
     flights.set_action("bob", 3, 5)
     flights.set_action("bob", 1, 4)  # an older key event arriving late is ignored
-    assert next(b)["frame"]["act"] == 3 and next(a)["frame"]["act"] == 2
+    first = next(b)["frame"]
+    assert first["act"] == 3 and first["kw"] is not None and next(a)["frame"]["act"] == 2
 
 
 def test_pace_and_slots(model):
@@ -109,9 +110,9 @@ def test_pace_and_slots(model):
     half = flights.fly("s1", model, 2, Conditions(), "half")
     next(half)
     t0 = clock.t
-    for _ in range(10):
-        next(half)
-    assert abs(clock.t - t0 - 10 / 25) < 1e-9  # half speed: a step every 40 ms
+    messages = [next(half) for _ in range(5)]
+    assert [len(m["frames"]) for m in messages] == [2] * 5  # half speed: two steps a message
+    assert abs(clock.t - t0 - 10 / 25) < 1e-9  # and a step every 40 ms
     with pytest.raises(Busy):
         next(flights.fly("s2", model, 2, Conditions(), "real"))
     again = flights.fly("s1", model, 2, Conditions(), "real")  # the same session may start over: the newer one flies

@@ -16,7 +16,8 @@ const BODY = [[-14, 17], [-17, 0], [-17, -10], [17, -10], [17, 0], [14, 17]].map
 const LEG = [[-2, -8], [2, -8], [2, 8], [-2, 8]].map(([x, y]) => [x / S, y / S]);
 const KEYS = {ArrowLeft: 'left', KeyA: 'left', ArrowUp: 'main', KeyW: 'main', ArrowRight: 'right', KeyD: 'right'};
 const ACTION = {left: 1, main: 2, right: 3};
-const stats = {latencies: [], draws: 0, frames: 0, drawStart: 0, drawEnd: 0};
+const stats = {latencies: [], serverWaits: [], draws: 0, frames: 0, drawStart: 0, drawEnd: 0};
+let queue = [], nextAt = 0, stepMs = 20, batch = 4;  // frames received, played back at the flight's pace
 let world = null, frame = null, flying = false, held = [], sent = 0, seq = 0, pressed = {}, summary = null;
 window.playgroundFly = {stats, hold: (k) => press(k, true), release: (k) => press(k, false)};
 const $ = (sel) => element.querySelector(sel);
@@ -71,7 +72,10 @@ function draw() {
   $('.fly-value').textContent = frame.v.toFixed(1); $('.fly-return').textContent = frame.ret.toFixed(1);
 }
 function loop(now) {
-  if (!flying) return;
+  if (!flying && !queue.length) return;
+  if (queue.length > 2 * batch) queue = queue.slice(-batch);  // fell behind (a late message): catch up at once
+  if (nextAt < now - 2 * stepMs) nextAt = now;
+  while (queue.length && now >= nextAt) { frame = queue.shift(); nextAt += stepMs; }
   draw(); stats.draws += 1; stats.drawEnd = now; if (!stats.drawStart) stats.drawStart = now;
   requestAnimationFrame(loop);
 }
@@ -124,18 +128,23 @@ function receive(value) {
   const now = performance.now();
   if (msg.kind === 'note') { $('.fly-step').textContent = msg.text; element.dataset.flight = 'refused'; return; }
   if (!world || world.flight !== msg.world.flight) {  // a new flight (its start may have been overtaken)
-    world = msg.world; summary = null; sent = 0; pressed = {};
-    Object.assign(stats, {latencies: [], draws: 0, frames: 0, drawStart: 0, drawEnd: 0, step: 0, act: 0});
+    world = msg.world; summary = null; sent = 0; pressed = {}; queue = []; nextAt = 0;
+    stepMs = world.pace === 'half' ? 40 : 20; batch = world.pace === 'half' ? 2 : 4;
+    Object.assign(stats, {latencies: [], serverWaits: [], draws: 0, frames: 0, drawStart: 0, drawEnd: 0, step: 0, act: 0});
     $('.fly-result').innerHTML = ''; element.dataset.flight = 'flying'; flying = true;
     $('.fly-canvas').focus({preventScroll: true}); requestAnimationFrame(loop); send();  // keys held already go now
   }
   if (msg.kind === 'start') { frame = msg.frame; return; }
-  if (msg.kind === 'frame') {
-    frame = msg.frame; stats.frames += 1; stats.act = frame.act; stats.step = frame.i;
-    Object.keys(pressed).forEach(s => { if (+s <= frame.seq) { stats.latencies.push(now - pressed[s]); delete pressed[s]; } });
+  if (msg.kind === 'frames') {
+    msg.frames.forEach(f => {
+      queue.push(f); stats.frames += 1;
+      Object.keys(pressed).forEach(s => { if (+s <= f.seq) { stats.latencies.push(now - pressed[s]); delete pressed[s]; } });
+      if (f.kw !== null && f.kw !== undefined) stats.serverWaits.push(f.kw);
+    });
+    const last = msg.frames[msg.frames.length - 1]; stats.act = last.act; stats.step = last.i;
     return;
   }
-  if (msg.kind === 'end' && flying) finish(msg);
+  if (msg.kind === 'end' && flying) { if (queue.length) frame = queue[queue.length - 1]; queue = []; finish(msg); }
 }
 window.playgroundFlyReceive = receive;
 }
