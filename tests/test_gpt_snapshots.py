@@ -118,5 +118,6 @@ def test_the_view_says_the_pack_is_missing_instead_of_its_controls() -> None:
 
     with gr.Blocks() as demo:
         assert build_gpt_learning(GptModels(None, None), "gpt-shakespeare-snapshots: no checkpoint at x") is None
-    shown = [b.value for b in demo.blocks.values() if isinstance(b, gr.Markdown)]
-    assert any("training snapshots are not available" in v and "no checkpoint at x" in v for v in shown)
+    shown = [str(b.value) for b in demo.blocks.values() if isinstance(b, gr.Markdown)]
+    assert any('"learn.missing_title"' in v for v in shown)  # "The GPT's training snapshots are not available", translated
+    assert any("no checkpoint at x" in v for v in shown)  # the loader's note: the file and the fix

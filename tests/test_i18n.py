@@ -216,7 +216,9 @@ def test_the_chinese_readme_is_linked_from_the_top_of_the_readme_and_shows_only_
     assert chinese.startswith(f"# {text('page.title', 'zh-CN')}\n") and len(CJK.findall(chinese)) > 1000
     pictures = [a or b for a, b in re.findall(r'!\[[^\]]*\]\(([^)\s]+)\)|<img src="([^"]+)"', chinese)]
     assert len(pictures) >= 10 and not [p for p in pictures if not (root / p).is_file()]
-    assert {"docs/screenshots/zh-desktop.png", "docs/screenshots/zh-about-phone.png"} <= set(pictures)
+    # the Chinese page's own screenshots (tests/test_browser_every_tab.py), every tab at both sizes
+    tabs = ("tour", "text", "inside", "learn", "image", "toy-gan", "agent", "about")
+    assert {f"docs/screenshots/tabs-zh-CN-{size}-{tab}.png" for tab in tabs for size in ("desktop", "phone")} <= set(pictures)
 
 
 def test_the_text_tabs_charset_line_counts_the_shipped_gpts_characters(app_state):
