@@ -21,5 +21,6 @@ MIN_GRAVITY, MAX_GRAVITY = -11.99, -0.01  # LunarLander-v3 asserts -12 < gravity
 MAX_WIND_POWER = 20.0  # gymnasium's recommended range 0..20 (default 15)
 MAX_TURBULENCE_POWER = 2.0  # gymnasium's recommended range 0..2 (default 1.5)
 
+MAX_FLYING = 4  # Fly it yourself: flights at once, each a stream holding a worker of the "fly" group (serve/flights.py)
 MAX_TOY_GAN_PLAYING = 3  # browser sessions training the 2-D GAN at once (each ~10-15% of a core at 12 frames a second)
 MAX_TOY_GAN_STEPS = 20_000  # G steps per session before Reset (about 7 minutes at 5 steps a frame)

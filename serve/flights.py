@@ -25,8 +25,9 @@ from core.rl.episode import Conditions
 from core.rl.flight import Flight, validate_action
 from core.rl.model import ActorCritic
 from core.validation import KnobError, as_int
+from core import limits
 
-MAX_FLYING = 4  # flights at once: each is a stream holding a worker of the "fly" event group (demo/shared.py GROUPS)
+MAX_FLYING = limits.MAX_FLYING  # flights at once: each a stream holding a worker of the "fly" group (demo/shared.py GROUPS)
 MAX_PER_ADDRESS = 2  # of them from one client address
 PACES = {"real": 1 / 50, "half": 1 / 25}  # seconds a step: the game's 50 fps, or half that
 # Steps sent together: a stream message costs Gradio's page ~15-20 ms of its main thread, so 50 messages a second

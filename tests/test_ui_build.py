@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from core import limits
 from demo.about_tab import about_markdown, card_body
 from demo.app_state import GAN_NAME, GPT_NAME, load_app_state
 from demo.build import GROUP_LIMITS, build_demo
@@ -26,7 +27,8 @@ def test_every_backend_event_has_an_api_name_and_a_concurrency_limit(app_state):
         # never unlimited on a 2-core machine; text streams are the exception that is still bounded: each one waits
         # on the batched worker process (serve/), which runs up to MAX_STREAMS of them in one decode step; so are the
         # GAN playground's Play streams, which sleep between frames (a worker per training slot, and two for "Busy")
-        bound = {"gpt": MAX_STREAMS, "toy-gan-play": PLAY_WORKERS}.get(str(fn.concurrency_id), 4)
+        # and the flights of Fly it yourself (a worker per flight, as many for its key events)
+        bound = {"gpt": MAX_STREAMS, "toy-gan-play": PLAY_WORKERS, "fly": 2 * limits.MAX_FLYING}.get(str(fn.concurrency_id), 4)
         assert isinstance(limit, int) and 1 <= limit <= bound, fn.api_name
     # The HTTP guard's group totals refuse before Gradio's single queue-wide cap could (one group cannot fill it).
     groups = {str(fn.concurrency_id) for fn in events}
