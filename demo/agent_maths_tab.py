@@ -22,12 +22,11 @@ from demo.agent_maths_handlers import AgentMathsHandlers
 from demo.errors import note_box
 from demo.i18n import i18n
 from demo.knob_release import SLIDER_CLASSES
-from demo.shared import queue_group, static_text
+from demo.shared import LATEX, queue_group, static_text
 
 if TYPE_CHECKING:
     from demo.agent_tab import AgentView
 
-LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 # The timeline's CSS (which of its two drawings shows), as its gr.HTML's css_template: the section needs no page CSS
 TIMELINE_CSS = static_text("agent_maths.css")
 

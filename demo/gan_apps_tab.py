@@ -19,13 +19,12 @@ from demo.gan_apps_handlers import FACTORS, MASKS, SOURCES, TASKS, GanAppsHandle
 from demo.gan_apps_render import EXPLAIN
 from demo.i18n import i18n
 from demo.locales import CATALOG
-from demo.shared import head_script, queue_group, static_text
+from demo.shared import LATEX, head_script, queue_group, static_text
 
 CSS = static_text("gan_apps.css")
 CANVAS_WORDS = {lang: {name: CATALOG[f"gan_apps.{name}"][lang] for name in ("brush", "eraser", "clear", "canvas_label")}
                 for lang in ("en", "zh-CN")}
 HEAD = head_script("gan_apps.js", WORDS=json.dumps(CANVAS_WORDS, ensure_ascii=False))
-LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 Components = list[gr.components.Component]
 
 

@@ -27,11 +27,10 @@ from demo.errors import USER_ERRORS, missing_model_notice, note_box
 from demo.inside_handlers import MAX_TEXT_CHARS, NOTE_FIELDS, InsideHandlers, Picked  # noqa: F401  (re-exported)
 from demo.inside_render import PROB_COLOURS
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
-from demo.shared import queue_group, static_text
+from demo.shared import LATEX, queue_group, static_text
 from demo.text_tab import TextTabParts
 from demo.links import Draw, Links
 
-LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 CSS = static_text("inside.css")
 
 

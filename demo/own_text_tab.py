@@ -14,12 +14,11 @@ from core.gpt.sample_texts import SAMPLES
 from core.gpt.train_quick import MAX_TEXT_CHARS, MIN_TEXT_CHARS
 from demo.gpt_models import GptModels
 from demo.own_text_handlers import FIELDS, OwnTextHandlers, size_entries
-from demo.shared import queue_group, static_text
+from demo.shared import LATEX, queue_group, static_text
 from demo.errors import note_box
 from demo.i18n import i18n, i18n_filled
 
 CSS = static_text("own_text.css")
-LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 
 
 @dataclass

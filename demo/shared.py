@@ -22,6 +22,10 @@ from serve.stream_worker import MAX_STREAMS
 STATIC = Path(__file__).parent / "static"
 
 
+# The delimiters of LaTeX in a gr.Markdown (latex_delimiters=LATEX): $$display$$ and $inline$, in every view's prose
+LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
+
+
 def static_text(name: str) -> str:
     """A tab's CSS or script, read from demo/static/ when the page is built (build.py joins them into the page's
     css= and head=, so the page still loads nothing from another origin)."""

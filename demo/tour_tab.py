@@ -16,11 +16,10 @@ import gradio as gr
 from demo.app_state import AppState
 from demo.errors import note_box
 from demo.i18n import i18n
-from demo.shared import queue_group, static_text
+from demo.shared import LATEX, queue_group, static_text
 from demo.tour_handlers import TourHandlers, empty_score
 from demo.tour_render import IDEAS, STEPS, Step, open_js
 
-LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 CSS = static_text("tour.css")
 # Each idea's questions run in the event group of the view they come from: the GPT's next-character bars, the
 # discriminator's verdict, an episode of the agent.

@@ -24,13 +24,12 @@ from demo.glossary import term_key
 from demo.i18n import i18n
 from demo.knob_release import NUMBER_CLASSES, SLIDER_CLASSES
 from demo.links import Draw, Links, Parse
-from demo.shared import GROUPS, head_script, queue_group, static_text
+from demo.shared import GROUPS, LATEX, head_script, queue_group, static_text
 from demo.toy_gan_handlers import FIELDS, SEED_NAME, ToyGanHandlers
 
 DEFAULT_SPEED = 5
 LR_SLIDER = (0.0001, 0.05)
 D_STEPS_SLIDER = (1, 10)
-LATEX = [{"left": "$$", "right": "$$", "display": True}, {"left": "$", "right": "$", "display": False}]
 # The playground's own CSS (build.py joins every tab's CSS into the page's). Notes under a field look like the text
 # tab's (.field-note, demo/text_tab.py). A formula wider than the screen scrolls in its own box, never the page. On a
 # narrow screen the two columns stack and the view with its buttons (#toy-gan-output) sticks to the top of the screen
