@@ -187,7 +187,7 @@ def link(links: Links, handlers: InsideHandlers, view: InsideView, text: TextTab
         "inside-head": (view.head, lambda value: str(as_int("head", value, 1, cfg.n_head))),
     }, Draw(handlers.page_open, [view.link_prompt, text.prompt, text.output, *knobs, view.step, view.layer, view.head],
             [text.prompt, text.output, view.coloured, view.step, *view.panels, view.model, view.layer, view.head,
-             *view.notes], queue_group("inside"), show_tab_after=True))
+             *view.notes], queue_group("inside"), again_after_select=True))
     # The link's prompt holds only while the Text tab's prompt is the one it set: a prompt typed after it clears it
     # (in the page alone), so a link copied later names the Text tab's prompt instead.
     text.prompt.change(None, [text.prompt, view.link_prompt], [view.link_prompt],

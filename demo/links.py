@@ -45,9 +45,10 @@ class Draw:
     inputs: Sequence[Any]
     outputs: Sequence[Any]
     group: Mapping[str, Any] = field(default_factory=dict)  # queue_group(...) of the tab's own events
-    # The tab redraws itself when it is selected, from values this draw sets (Inside the GPT traces the Text tab's
-    # text): the page shows the tab after the draw, so its own redraw reads the link's values.
-    show_tab_after: bool = False
+    # The tab redraws itself from other knobs when it is selected (Inside the GPT traces the Text tab's text), in an
+    # event that starts as the link shows the tab and may end after this draw: the page then draws once more, after
+    # the first draw ends, so the link's view is the one that stays.
+    again_after_select: bool = False
 
 
 @dataclass
@@ -138,7 +139,7 @@ class Links:
                 continue
             # a view's draw runs only when the link set its knobs, beside the others' (each in its own event group);
             # when it ends, links.js stamps the view complete once every drawn view has ended
-            classes = ["link-draw", *(["link-show-tab-after"] if view.draw.show_tab_after else [])]
+            classes = ["link-draw", *(["link-draw-again"] if view.draw.again_after_select else [])]
             draw_button = gr.Button("draw", visible="hidden", elem_id=f"link-draw-{index}", elem_classes=classes)
             draw_button.click(view.draw.fn, list(view.draw.inputs), list(view.draw.outputs), api_visibility="private",
                               show_progress="hidden", **dict(view.draw.group)) \

@@ -20,7 +20,7 @@
   let pending = hasState(location.search) ? location.search : null;
   let ready = false;
   let drawing = new Set();  // the linked views still drawing
-  let tabAfter = null;  // the tab to show once they have all drawn
+  let drawnOnce = new Set();  // the "again" views drawn once already
   for (const type of ["pointerdown", "keydown", "touchstart"]) {
     window.addEventListener(type, (event) => { if (event.isTrusted) ready = true; }, {capture: true, passive: true});
   }
@@ -47,22 +47,26 @@
       const button = id && document.querySelector(`#main-tabs [role=tab][data-tab-id="${CSS.escape(id)}"]`);
       if (button && button.getAttribute("aria-selected") !== "true") button.click();
     },
-    /** Show the link's tab and press the draw button of each linked view (a JSON list of their indexes); the tab
-     * waits for the draws when one of them is marked show-tab-after (the tab redraws itself when selected). */
+    /** Show the link's tab, then press the draw button of each linked view (a JSON list of their indexes). */
     draw(linked, tab) {
       let views = [];
       try { views = JSON.parse(linked || "[]"); } catch (e) { views = []; }
       drawing = new Set(views.filter((i) => document.getElementById(`link-draw-${i}`)));
-      const after = Array.from(drawing).some((i) => document.getElementById(`link-draw-${i}`).classList.contains("link-show-tab-after"));
-      tabAfter = after ? tab : null;
-      if (!after) window.playgroundLinks.showTab(tab);
+      drawnOnce = new Set();
+      window.playgroundLinks.showTab(tab);
       if (!drawing.size) { window.playgroundLinks.restored(); return; }
       for (const i of drawing) document.getElementById(`link-draw-${i}`).click();
     },
-    /** A linked view's draw has ended; the last one completes the restore. */
+    /** A linked view's draw has ended; the last one completes the restore. A view marked "again" (its tab redraws
+     * itself when shown, in an event started before this draw) is drawn a second time, which ends after that one. */
     drawn(index) {
+      const button = document.getElementById(`link-draw-${index}`);
+      if (drawing.has(index) && button && button.classList.contains("link-draw-again") && !drawnOnce.has(index)) {
+        drawnOnce.add(index);
+        button.click();
+        return;
+      }
       if (!drawing.delete(index) || drawing.size) return;
-      if (tabAfter) { window.playgroundLinks.showTab(tabAfter); tabAfter = null; }
       window.playgroundLinks.restored();
     },
     /** The restore and every draw it started have finished: the linked view is complete. */
