@@ -60,15 +60,24 @@ def lay_out() -> AgentMathsView:
     return AgentMathsView(step, timeline, worked, note)
 
 
+# The episode's knobs out of the player's JSON, in the page (the rest stays there): snapshot, seed, temperature,
+# conditions; anything unreadable goes as it is, and the handler refuses it with a note.
+EPISODE_KNOBS_JS = ("((p) => { try { const e = JSON.parse(p); return JSON.stringify({snapshot: e.snapshot, seed: e.seed, "
+                    "temperature: e.temperature, conditions: e.conditions}); } catch (err) { return p; } })")
+
+
 def wire(handlers: AgentMathsHandlers, view: AgentMathsView, agent_view: "AgentView") -> None:
     """A new episode in the player works its step with the largest advantage; a release of the step slider (a drag's
     end, or knob_release after arrow keys or a typed value) works that step. Page events: off the API page."""
     common = dict(preprocess=False, **queue_group("agent"), show_progress="hidden", api_visibility="undocumented",
                   trigger_mode="always_last")
+    # The player's value is the whole episode (every frame: far over the guard's 64 kB per request); the handler needs
+    # only the knobs it was played with (AgentMathsHandlers.episode_knobs), so the page sends just those.
     agent_view.player.change(handlers.page_episode, agent_view.player,
-                             [view.step, view.timeline, view.worked, view.note], api_name="page_ppo_worked_episode", **common)
+                             [view.step, view.timeline, view.worked, view.note], api_name="page_ppo_worked_episode",
+                             js=f"(player) => [{EPISODE_KNOBS_JS}(player)]", **common)
     view.step.release(handlers.page_step, [agent_view.player, view.step], [view.timeline, view.worked, view.note],
-                      api_name="page_ppo_worked_step", **common)
+                      api_name="page_ppo_worked_step", js=f"(player, step) => [{EPISODE_KNOBS_JS}(player), step]", **common)
 
 
 def publish_api(handlers: AgentMathsHandlers, view: AgentMathsView, agent_view: "AgentView") -> None:
