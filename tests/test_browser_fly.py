@@ -88,9 +88,11 @@ def test_fly_with_the_keyboard_at_desktop_size(browser, app_url):
         stats = finish(page, "fly-desktop.png")  # nothing held: it falls and the flight ends
         assert stats["latencies"] and stats["draws"] > 0
         check_end(page, 5)
-        start(page, "6")  # a second seed: the session's score counts both
+        start(page, "6")  # a second seed: the session's score counts both (the first flight's end is still drawn
+        # until the second's first frame, so wait on the score itself)
+        page.wait_for_function("() => /(on|of) 2 seeds/.test(document.querySelector('#fly-player .fly-score')?.innerText || '')",
+                               timeout=60_000)
         finish(page, "fly-desktop-second.png")
-        assert "on 2 seeds" in player.locator(".fly-score").inner_text() or "of 2 seeds" in player.locator(".fly-score").inner_text()
     finally:
         page.close()
 

@@ -83,7 +83,9 @@ def test_the_2d_gan_plays_live_pauses_steps_and_resets(page) -> None:
                            arg=moons_at)  # a few frames trained on the moons before the screenshot
     page.locator("#toy-gan-canvas").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_path(f"gan-playground-{page.width_name}.png")), full_page=False)
-    page.locator("#toy-gan-pause").click()
+    # a click dispatched in the page: Playwright's scroll-into-view before a click can wait a minute on a phone page
+    # whose main thread redraws the playing canvas 12 times a second on a busy CI machine
+    page.locator("#toy-gan-pause").dispatch_event("click")
     page.locator("#toy-gan-status").get_by_text("Paused").wait_for()
     # Nothing trains while paused: from here the only moves of the step count are the clicked steps, one each (a
     # frame the stream drew before it saw the pause may still land before the first step's answer).
