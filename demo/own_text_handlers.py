@@ -27,7 +27,7 @@ from demo.gpt_models import GptModels
 from demo.i18n import request_language
 from demo.locales import tr
 from demo.shared import GeneratedFiles
-from serve.training_sessions import CAP_S, RunView, TrainingRun, TrainingSessions
+from serve.training_sessions import CAP_S, TrainingRun, TrainingSessions
 
 POLL_S = 0.2  # how often the page's stream looks at the run: at least twice a second whatever the round trip
 PROMPT_CHARS = 16  # the sample prompt: the first characters of the held-out text
