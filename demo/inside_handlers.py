@@ -90,12 +90,12 @@ class InsideHandlers(InsideRender):
         self._lock = threading.Lock()
         self.model_runs = 0  # tests check that clicks do not run the model
         # the page's adapters: (*the operation's outputs, *notes), or on a refusal the outputs left and one note
-        self.page_look = on_page(self.look_at, 11, coloured=0)
-        self.page_choose = on_page(self.choose_model, 11, coloured=0)
+        self.page_look = on_page(self.look_at, 12, coloured=0)
+        self.page_choose = on_page(self.choose_model, 12, coloured=0)
         self.page_view = on_page(self.panels, 6)
         self.page_pick_char = on_page(self.char_panels, 7)
         self.page_pick_head = on_page(self.head_panels, 8)
-        self.page_open = on_page(self.open_at, 13, coloured=2)
+        self.page_open = on_page(self.open_at, 14, coloured=2)
 
     # ---- which model: the session's choice ------------------------------------------------------------------------
     def chosen(self, request: gr.Request | None = None, key: Any = None) -> GptChoice:
@@ -169,11 +169,14 @@ class InsideHandlers(InsideRender):
 
     # ---- the operations (refusals raise FieldError naming their field) -----------------------------------------
     def look_at(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, layer: Any,
-                head: Any, request: gr.Request | None = None) -> tuple[Any, ...]:
-        """Trace the text with the session's model (once; cached) and show it coloured, with the step of the first
-        generated character: (coloured text, step, the 6 panels, the model choices, the layer, the head). The
-        choices are the session's (its own model appears once it has one); layer and head stay within the model."""
-        return self._look(self.chosen(request), prompt, text, temperature, top_k, top_p, layer, head, request)
+                head: Any, step: Any = None, kept_for: Any = None, request: gr.Request | None = None) -> tuple[Any, ...]:
+        """Trace the text with the session's model (once; cached) and show it coloured, at the step of the first
+        generated character, or at `step` when a link has just drawn this very text (`kept_for`, see open_at: the
+        tab's own look, as the link shows it, keeps the link's step). (coloured text, step, the 6 panels, the model
+        choices, the layer, the head, "": no step kept for the next look). The choices are the session's (its own
+        model appears once it has one); layer and head stay within the model."""
+        return (*self._look(self.chosen(request), prompt, text, temperature, top_k, top_p, layer, head, step, kept_for,
+                            request)[:-1], "")
 
     def choose_model(self, model: Any, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, layer: Any,
                      head: Any, request: gr.Request | None = None) -> tuple[Any, ...]:
@@ -182,13 +185,14 @@ class InsideHandlers(InsideRender):
         if (session := _session(request)) is not None:
             with self._lock:
                 self._chosen[session] = choice.key
-        return self._look(choice, prompt, text, temperature, top_k, top_p, layer, head, request)
+        return (*self._look(choice, prompt, text, temperature, top_k, top_p, layer, head, None, None, request)[:-1], "")
 
     def _look(self, choice: GptChoice, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, layer: Any,
-              head: Any, request: gr.Request | None) -> tuple[Any, ...]:
+              head: Any, step: Any, kept_for: Any, request: gr.Request | None) -> tuple[Any, ...]:
+        """look_at's outputs, the last one the text looked at."""
         config = choice.model.config
         prompt, text, note, knobs = self._text_and_knobs(choice, prompt, text, temperature, top_k, top_p)
-        step = len(prompt) if len(text) > len(prompt) else len(text)
+        step = self._kept_step(step, kept_for, text) or (len(prompt) if len(text) > len(prompt) else len(text))
         with about("layer"):  # a model of fewer layers or heads than the last one shown: its last
             layer = min(as_int("layer", layer, 1, 10**6), config.n_layer)
             head = min(as_int("head", head, 1, 10**6), config.n_head)
@@ -201,23 +205,32 @@ class InsideHandlers(InsideRender):
         return (render.coloured_text(trace, prompt, text, knobs, lang), step, note + bars, *panels,
                 gr.Dropdown(choices=choices, value=choice.key),
                 gr.Slider(maximum=config.n_layer, value=layer),
-                gr.Radio(choices=[str(h) for h in range(1, config.n_head + 1)], value=str(head)))
+                gr.Radio(choices=[str(h) for h in range(1, config.n_head + 1)], value=str(head)), text)
+
+    @staticmethod
+    def _kept_step(step: Any, kept_for: Any, text: str) -> int | None:
+        """The step to keep, when it was kept for this very text and lies within it; else None."""
+        if not text or kept_for != text:
+            return None
+        try:
+            return as_int("step", step, 1, len(text))
+        except USER_ERRORS:
+            return None
 
     def open_at(self, link_prompt: Any, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, step: Any,
                 layer: Any, head: Any, request: gr.Request | None = None) -> tuple[Any, ...]:
         """A link (or a tour step) opens the view: on the link's prompt alone when it has one (the Text tab's prompt
         and text become it), else on the Text tab's text; at the link's step when the text has it (else the look's
-        first step), layer and head. (prompt, text, then what look_at shows.)"""
+        first step), layer and head. (prompt, text, then what look_at shows, the last output being the text whose
+        step the tab's next look keeps: the link shows the tab once this has been drawn, and its look must not
+        move the step back to the first generated character.)"""
         if isinstance(link_prompt, str) and link_prompt:
             prompt = text = link_prompt
-        looked = self.look_at(prompt, text, temperature, top_k, top_p, layer, head, request)
-        config = self.chosen(request).model.config
-        layer, head = min(as_int("layer", layer, 1, 10**6), config.n_layer), min(as_int("head", head, 1, 10**6), config.n_head)
-        try:
-            panels = self.panels(prompt, text, temperature, top_k, top_p, step, layer, head, request)
-        except USER_ERRORS:  # the link's step is past this text's end: the look's first step stays
-            return (prompt, text, *looked)
-        return (prompt, text, looked[0], as_int("step", step, 1, MAX_TEXT_CHARS), *panels, *looked[8:])
+        choice = self.chosen(request)
+        looked = self._text_and_knobs(choice, prompt, text, temperature, top_k, top_p)[1]
+        *shown, looked = self._look(choice, prompt, text, temperature, top_k, top_p, layer, head, step, looked, request)
+        kept = self._kept_step(step, looked, looked) is not None  # else past the text's end: its first step shows
+        return (prompt, text, *shown, looked if kept else "")
 
     def panels(self, prompt: Any, text: Any, temperature: Any, top_k: Any, top_p: Any, step: Any, layer: Any,
                head: Any, request: gr.Request | None = None) -> tuple[str, str, str, str, str, str]:

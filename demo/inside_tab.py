@@ -47,6 +47,7 @@ class InsideView:
     panels: list[Any]  # bars, shaded text, model view, large head, worked example, logit lens
     notes: list[gr.Markdown]  # NOTE_FIELDS' order
     link_prompt: gr.Textbox  # the prompt a link looks at (hidden; "" = the Text tab's), see link()
+    kept_for: gr.State  # the text a link has just drawn: the tab's next look keeps its step (InsideHandlers.open_at)
 
 
 @dataclass
@@ -97,6 +98,7 @@ def lay_out(cfg: Any, choices: list[tuple[str, str]]) -> InsideView:
     """The components, empty until the tab is opened (its select event looks at the Text tab's text)."""
     gr.Markdown(i18n("inside.intro"))
     link_prompt = gr.Textbox("", visible=False, elem_id="inside-link-prompt")
+    kept_for = gr.State("")
     with gr.Row():
         with gr.Column(scale=3):
             gr.Markdown(i18n("inside.text_heading"))
@@ -145,7 +147,7 @@ def lay_out(cfg: Any, choices: list[tuple[str, str]]) -> InsideView:
             lens = gr.Markdown("", elem_id="inside-lens")
 
     return InsideView(coloured, model, look, step, layer, head, [bars, shade, grid, big, worked, lens],
-                      [text_note, step_note, layer_note, model_note], link_prompt)
+                      [text_note, step_note, layer_note, model_note], link_prompt, kept_for)
 
 
 def wire(handlers: InsideHandlers, view: InsideView, text: TextTabParts, tab: gr.Tab) -> InsideEntry:
@@ -157,10 +159,14 @@ def wire(handlers: InsideHandlers, view: InsideView, text: TextTabParts, tab: gr
     knobs = [text.temperature, text.top_k, text.top_p]
     group = dict(**queue_group("inside"), show_progress="hidden")
     look_inputs = [text.prompt, text.output, *knobs, layer, head]
-    # Opening the tab looks again: the text may be new, and the model list gains "Your model" once there is one
-    look_outputs = [coloured, step, *panels, view.model, layer, head, *notes]
-    gr.on([look.click, tab.select], handlers.page_look, look_inputs, look_outputs, api_name="inside_trace",
-          api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
+    look_outputs = [coloured, step, *panels, view.model, layer, head, view.kept_for, *notes]
+    # The Look button looks at the Text tab's text from its first generated character
+    look.click(handlers.page_look, look_inputs, look_outputs, api_name="inside_trace", api_visibility="undocumented",
+               preprocess=False, trigger_mode="always_last", **group)
+    # Opening the tab looks again, from the text's first generated character (the text may be new; a link that has
+    # just drawn this text keeps its step), and the model list gains "Your model" once there is one
+    tab.select(handlers.page_look, [*look_inputs, step, view.kept_for], look_outputs, api_visibility="private",
+               preprocess=False, trigger_mode="always_last", **group)
     view.model.input(handlers.page_choose, [view.model, *look_inputs], look_outputs, api_name="inside_model",
                      api_visibility="undocumented", preprocess=False, trigger_mode="always_last", **group)
     view_inputs = [text.prompt, text.output, *knobs, step, layer, head]
@@ -187,7 +193,7 @@ def link(links: Links, handlers: InsideHandlers, view: InsideView, text: TextTab
         "inside-head": (view.head, lambda value: str(as_int("head", value, 1, cfg.n_head))),
     }, Draw(handlers.page_open, [view.link_prompt, text.prompt, text.output, *knobs, view.step, view.layer, view.head],
             [text.prompt, text.output, view.coloured, view.step, *view.panels, view.model, view.layer, view.head,
-             *view.notes], queue_group("inside"), again_after_select=True))
+             view.kept_for, *view.notes], queue_group("inside")))
     # The link's prompt holds only while the Text tab's prompt is the one it set: a prompt typed after it clears it
     # (in the page alone), so a link copied later names the Text tab's prompt instead.
     text.prompt.change(None, [text.prompt, view.link_prompt], [view.link_prompt],

@@ -6,9 +6,10 @@ How it works, in one place for every tab:
   has acted (Gradio sets every knob while it draws the page); the main tabs' selection writes `tab=<id>`; the
   language switch keeps them all (demo/static/language.js).
 - **Opening.** When the page loads with link parameters, links.js presses a hidden button, whose one event (`restore`)
-  reads the parameters and sets each knob it can parse; then the page shows the link's tab and presses the hidden
-  draw button of each view whose knobs were in the link: the tab's own draw operation (`Draw`), the views side by
-  side. A page without parameters sends nothing.
+  reads the parameters and sets each knob it can parse; then the page presses the hidden draw button of each view
+  whose knobs were in the link (the tab's own draw operation, `Draw`; the views side by side) and, once every draw
+  has ended, shows the link's tab. So a tab that redraws itself when shown (Inside the GPT) reads the link's view,
+  never racing it. A page without parameters sends nothing.
 - **Bad or stale values** (an unknown parameter, a seed out of range, a snapshot that no longer exists) are left out:
   the knob keeps its default and one quiet note under the title names what was ignored. Never an error.
 - **The tour** (demo/tour_tab.py) opens a view the same way: `open_link(params)` in the page sets the URL and presses
@@ -45,10 +46,6 @@ class Draw:
     inputs: Sequence[Any]
     outputs: Sequence[Any]
     group: Mapping[str, Any] = field(default_factory=dict)  # queue_group(...) of the tab's own events
-    # The tab redraws itself from other knobs when it is selected (Inside the GPT traces the Text tab's text), in an
-    # event that starts as the link shows the tab and may end after this draw: the page then draws once more, after
-    # the first draw ends, so the link's view is the one that stays.
-    again_after_select: bool = False
 
 
 @dataclass
@@ -119,8 +116,9 @@ class Links:
         browser-only listeners that write each knob into the URL (links.js writes the tab: the main gr.Tabs needs the
         elem_id "main-tabs"). Called inside the Blocks.
 
-        The tab is shown after the knobs are set, by a click on its name in the page (links.js `showTab`), so a tab
-        that redraws when it is selected (Inside the GPT) reads the link's values, not the ones before it."""
+        The tab is shown after the knobs are set and the views drawn, by a click on its name in the page (links.js
+        `showTab`), so a tab that redraws when it is selected (Inside the GPT) reads the link's view, not the one
+        before it."""
         query = gr.Textbox(visible=False, elem_id="link-query")
         linked = gr.Textbox(visible=False, elem_id="link-linked")
         tab = gr.Textbox(visible=False, elem_id="link-tab")
@@ -132,15 +130,14 @@ class Links:
 
         event = button.click(restore, [query], [*components, self.note, linked, tab], js="() => [window.playgroundLinks.take()]",
                              api_visibility="private", show_progress="hidden", **queue_group("links"))
-        # then, in the page: show the tab, and press the draw button of each view the link set (links.js `draw`)
+        # then, in the page: press the draw button of each view the link set, then show the tab (links.js `draw`)
         event.then(None, [linked, tab], None, js="(linked, tab) => { window.playgroundLinks.draw(linked, tab); return []; }")
         for index, view in enumerate(self.views):
             if view.draw is None:
                 continue
             # a view's draw runs only when the link set its knobs, beside the others' (each in its own event group);
-            # when it ends, links.js stamps the view complete once every drawn view has ended
-            classes = ["link-draw", *(["link-draw-again"] if view.draw.again_after_select else [])]
-            draw_button = gr.Button("draw", visible="hidden", elem_id=f"link-draw-{index}", elem_classes=classes)
+            # once every drawn view has ended, links.js shows the tab and stamps the view complete
+            draw_button = gr.Button("draw", visible="hidden", elem_id=f"link-draw-{index}", elem_classes=["link-draw"])
             draw_button.click(view.draw.fn, list(view.draw.inputs), list(view.draw.outputs), api_visibility="private",
                               show_progress="hidden", **dict(view.draw.group)) \
                 .then(None, None, None, js=f"() => {{ window.playgroundLinks.drawn({index}); return []; }}")

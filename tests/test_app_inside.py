@@ -36,7 +36,7 @@ def text(inside: InsideHandlers) -> str:
 
 def test_look_colours_every_generated_character_and_clicks_reuse_the_trace(inside: InsideHandlers, text: str) -> None:
     runs = inside.model_runs
-    coloured, step, bars, shade, grid, big, worked, lens, model, layer, head = inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1")
+    coloured, step, bars, shade, grid, big, worked, lens, model, layer, head, shown = inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1")
     assert model.value == "shipped" and ("Shipped GPT (Shakespeare)", "shipped") in model.choices
     assert (layer.maximum, layer.value, head.value) == (6, 1, "1")
     assert len(coloured) == len(text) + 1 and coloured[-1] == ("▸", None)
@@ -51,6 +51,24 @@ def test_look_colours_every_generated_character_and_clicks_reuse_the_trace(insid
         for layer, head in ((1, "1"), (6, "6")):
             inside.view(PROMPT, text, 1.2, 10, 0.5, s, layer, head)
     assert inside.model_runs == runs + 1  # knobs, steps, layers and heads re-slice the cached trace
+
+
+def test_a_links_step_survives_the_tabs_own_look_and_later_looks_start_at_the_first_generated_character(
+        inside: InsideHandlers, text: str) -> None:
+    """A link draws the view, then shows the tab, whose select event looks again: that look keeps the link's step
+    (once); every other look starts at the text's first generated character."""
+    opened = inside.open_at("", PROMPT, text, 0.8, 40, 0.95, 20, 1, "1")
+    assert opened[3] == 20 and "Step 20:" in opened[8] and opened[-1] == text
+    kept = inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1", 20, opened[-1])
+    assert kept[1] == 20 and "Step 20:" in kept[6] and kept[-1] == ""  # kept once: the next look starts over
+    assert inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1", 20, kept[-1])[1] == len(PROMPT)
+    new_text = PROMPT + text[len(PROMPT):][::-1]
+    assert inside.look(PROMPT, new_text, 0.8, 40, 0.95, 1, "1", 20, text)[1] == len(PROMPT)  # another text
+    assert inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1", "x", text)[1] == len(PROMPT)  # not a step
+    past = inside.open_at("", PROMPT, text, 0.8, 40, 0.95, len(text) + 1, 1, "1")
+    assert past[3] == len(PROMPT) and past[-1] == ""  # a link's step past the text's end: the first step, none kept
+    linked = inside.open_at("hello world", PROMPT, text, 0.8, 40, 0.95, 10, 1, "2")
+    assert linked[:2] == ("hello world", "hello world") and linked[3] == 10 and linked[-1] == "hello world"
 
 
 def test_the_last_steps_bars_are_the_text_tabs_bars(inside: InsideHandlers, text_handlers, text: str) -> None:
@@ -183,7 +201,7 @@ def test_page_refusals_keep_the_panels_and_show_one_note_by_their_field(inside: 
     assert list(_shown(updates)) == [field] and fragment in _shown(updates)[field]
     if field == "text":
         updates = inside.page_look(prompt, text, 0.8, 40, 0.95, layer, "1")
-        assert all(u == gr.skip() for u in updates[:11]) and list(_shown(updates)) == ["text"]
+        assert all(u == gr.skip() for u in updates[:12]) and list(_shown(updates)) == ["text"]
     good = inside.page_view(PROMPT, None, 0.8, 40, 0.95, 3, 2, "1")
     assert "Layer 2, head 1" in good[4] and _shown(good) == {}  # a good view clears the notes
 
@@ -207,16 +225,16 @@ def test_a_snapshot_is_looked_inside_for_the_session_that_chose_it(with_snapshot
     first = inside.models.pack.steps[0]
     key = snapshot_key(first)
     chooser, other = _Session("chooser"), _Session("other")
-    shipped_bars = inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1", other)[2]
+    shipped_bars = inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1", request=other)[2]
     runs = inside.model_runs
-    coloured, step, bars, *panels, model, layer, head = inside.choose(key, PROMPT, text, 0.8, 40, 0.95, 1, "1", chooser)
+    coloured, step, bars, *panels, model, layer, head, _ = inside.choose(key, PROMPT, text, 0.8, 40, 0.95, 1, "1", chooser)
     assert model.value == key and key in [k for _, k in model.choices] and bars != shipped_bars
     assert inside.model_runs == runs + 1  # the snapshot traced the text once: its trace is cached under its own key
     assert len(coloured) == len(text) + 1 and "| 6 |" in panels[-1]
     # the session's later events use its snapshot; another session still sees the shipped GPT
     assert inside.view(PROMPT, text, 0.8, 40, 0.95, step, 1, "1", chooser)[0] == bars
     assert inside.view(PROMPT, text, 0.8, 40, 0.95, step, 1, "1", other)[0] == shipped_bars
-    assert inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1", chooser)[8].value == key  # opening the tab keeps the choice
+    assert inside.look(PROMPT, text, 0.8, 40, 0.95, 1, "1", request=chooser)[8].value == key  # opening the tab keeps the choice
     assert inside.model_runs == runs + 1
     data = inside.as_json(PROMPT, text, 30, model=key)
     assert data["step"] == 30 and data["next_raw"] != inside.as_json(PROMPT, text, 30)["next_raw"]
@@ -225,7 +243,7 @@ def test_a_snapshot_is_looked_inside_for_the_session_that_chose_it(with_snapshot
 def test_an_unknown_model_or_no_own_model_is_a_note_by_the_model(with_snapshots: InsideHandlers, text: str) -> None:
     for key, fragment in (("step-7", "Unknown model 'step-7'"), ("own", "no model of your own")):
         updates = with_snapshots.page_choose(key, PROMPT, text, 0.8, 40, 0.95, 1, "1", _Session("s"))
-        assert all(u == gr.skip() for u in updates[:11]) and list(_shown(updates)) == ["model"]
+        assert all(u == gr.skip() for u in updates[:12]) and list(_shown(updates)) == ["model"]
         assert fragment in _shown(updates)["model"]
     with pytest.raises(gr.Error, match="Unknown model"):
         with_snapshots.as_json(PROMPT, text, 30, model="nonsense")
@@ -241,7 +259,7 @@ def test_a_smaller_own_model_keeps_layer_and_head_within_it(with_snapshots: Insi
     small = GPT(GPTConfig(with_snapshots.tokenizer.size, 64, 2, 2, 32))
     with_snapshots.models.own.put("trained", small, with_snapshots.tokenizer)
     session = _Session("trained")
-    *_, model, layer, head = with_snapshots.choose("own", PROMPT, text, 0.8, 40, 0.95, 6, "6", session)
+    *_, model, layer, head, _ = with_snapshots.choose("own", PROMPT, text, 0.8, 40, 0.95, 6, "6", session)
     assert model.value == "own" and (layer.maximum, layer.value, head.value) == (2, 2, "2")
     assert [str(h) for h in range(1, 3)] == [c[0] if isinstance(c, tuple) else c for c in head.choices]
     worked = with_snapshots.view(PROMPT, text, 0.8, 40, 0.95, 10, 2, "2", session)[4]

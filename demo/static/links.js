@@ -20,7 +20,7 @@
   let pending = hasState(location.search) ? location.search : null;
   let ready = false;
   let drawing = new Set();  // the linked views still drawing
-  let drawnOnce = new Set();  // the "again" views drawn once already
+  let tabToShow = null;  // the link's tab, shown once they have all ended
   for (const type of ["pointerdown", "keydown", "touchstart"]) {
     window.addEventListener(type, (event) => { if (event.isTrusted) ready = true; }, {capture: true, passive: true});
   }
@@ -47,30 +47,25 @@
       const button = id && document.querySelector(`#main-tabs [role=tab][data-tab-id="${CSS.escape(id)}"]`);
       if (button && button.getAttribute("aria-selected") !== "true") button.click();
     },
-    /** Show the link's tab, then press the draw button of each linked view (a JSON list of their indexes). */
+    /** Press the draw button of each linked view (a JSON list of their indexes); the tab is shown when they end. */
     draw(linked, tab) {
       let views = [];
       try { views = JSON.parse(linked || "[]"); } catch (e) { views = []; }
       drawing = new Set(views.filter((i) => document.getElementById(`link-draw-${i}`)));
-      drawnOnce = new Set();
-      window.playgroundLinks.showTab(tab);
+      tabToShow = tab;
       if (!drawing.size) { window.playgroundLinks.restored(); return; }
       for (const i of drawing) document.getElementById(`link-draw-${i}`).click();
     },
-    /** A linked view's draw has ended; the last one completes the restore. A view marked "again" (its tab redraws
-     * itself when shown, in an event started before this draw) is drawn a second time, which ends after that one. */
+    /** A linked view's draw has ended; the last one completes the restore. */
     drawn(index) {
-      const button = document.getElementById(`link-draw-${index}`);
-      if (drawing.has(index) && button && button.classList.contains("link-draw-again") && !drawnOnce.has(index)) {
-        drawnOnce.add(index);
-        button.click();
-        return;
-      }
       if (!drawing.delete(index) || drawing.size) return;
       window.playgroundLinks.restored();
     },
-    /** The restore and every draw it started have finished: the linked view is complete. */
+    /** The restore and every draw it started have finished: show the link's tab (a tab that redraws itself when
+     * shown reads the drawn view), and stamp the linked view complete. */
     restored() {
+      window.playgroundLinks.showTab(tabToShow);
+      tabToShow = null;
       window.playgroundLinks.restoredAt = performance.now();  // ms since the page's navigation started
       document.documentElement.dataset.linkRestored = String((Number(document.documentElement.dataset.linkRestored) || 0) + 1);
     },
