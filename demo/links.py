@@ -128,8 +128,10 @@ class Links:
         def restore(query_text: str, request: gr.Request) -> tuple[Any, ...]:
             return self.restore(query_text, request_language(request))
 
+        # a hidden button pressed by code: every press counts (trigger_mode "once", a button's default, drops a press
+        # while the last one's chain is still pending, and a link or tour step would then never open)
         event = button.click(restore, [query], [*components, self.note, linked, tab], js="() => [window.playgroundLinks.take()]",
-                             api_visibility="private", show_progress="hidden", **queue_group("links"))
+                             api_visibility="private", show_progress="hidden", trigger_mode="multiple", **queue_group("links"))
         # then, in the page: press the draw button of each view the link set, then show the tab (links.js `draw`)
         event.then(None, [linked, tab], None, js="(linked, tab) => { window.playgroundLinks.draw(linked, tab); return []; }")
         for index, view in enumerate(self.views):
@@ -139,7 +141,7 @@ class Links:
             # once every drawn view has ended, links.js shows the tab and stamps the view complete
             draw_button = gr.Button("draw", visible="hidden", elem_id=f"link-draw-{index}", elem_classes=["link-draw"])
             draw_button.click(view.draw.fn, list(view.draw.inputs), list(view.draw.outputs), api_visibility="private",
-                              show_progress="hidden", **dict(view.draw.group)) \
+                              show_progress="hidden", trigger_mode="multiple", **dict(view.draw.group)) \
                 .then(None, None, None, js=f"() => {{ window.playgroundLinks.drawn({index}); return []; }}")
         for name, (component, _) in self.params.items():
             component.change(None, [component], None, trigger_mode="multiple",
