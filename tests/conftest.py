@@ -34,6 +34,19 @@ def screenshot_path(name: str) -> Path:
     return SCREENSHOTS / name
 
 
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}  # the browser tests' pages
+
+
+def open_sized_page(browser, url: str, size: str, locale: str = "en-US"):
+    """(context, page): a fresh browser context of a SIZES size (a phone's has touch) and its page opened on url,
+    waiting up to 60 s for anything the test asks of it (a busy two-core machine answers slowly)."""
+    context = browser.new_context(viewport=SIZES[size], locale=locale, has_touch=size == "phone")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    return context, page
+
+
 def open_tab(page, name: str) -> None:
     """Click the tab `name` in a browser page; on a narrow screen Gradio folds the tabs that do not fit into its
     "More tabs" menu, so the tab is clicked there."""

@@ -8,11 +8,10 @@ import pytest
 
 from demo.app_state import AGENT_NAME
 from demo.i18n import text
-from tests.conftest import require_checkpoint, screenshot_path
+from tests.conftest import open_sized_page, require_checkpoint, screenshot_path, SIZES
 
 pytestmark = pytest.mark.browser
 
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 WORKED = "#agent-maths-worked"
 # Display formulas wider than their box that do not scroll inside it, and how far the page scrolls sideways
 OVERFLOW = """() => {
@@ -37,11 +36,8 @@ def heading_step(page) -> int:
 @pytest.mark.parametrize("size", SIZES)
 def test_a_step_is_worked_in_katex_and_fits(browser, app_url, size, lang):
     require_checkpoint(AGENT_NAME)
-    context = browser.new_context(viewport=SIZES[size], has_touch=size == "phone")
-    page = context.new_page()
-    page.set_default_timeout(60_000)
+    context, page = open_sized_page(browser, f"{app_url}/?lang={lang}&tab=agent", size)
     try:
-        page.goto(f"{app_url}/?lang={lang}&tab=agent")
         page.locator("#agent-play").wait_for(state="visible")
         page.locator("#agent-seed input").fill("3")
         page.locator("#agent-play").click()

@@ -12,21 +12,12 @@ from bench.local_app import free_port
 from demo.build import TITLE
 from demo.i18n import COOKIE, I18N, PAGE_SCRIPT, STORAGE_KEY, i18n, request_language, text
 from serve.http_guard import GuardConfig, HttpGuard
-from tests.conftest import screenshot_path
+from tests.conftest import open_sized_page as open_page, screenshot_path, SIZES
 
 pytestmark = pytest.mark.browser
 
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 TABS = ("tab.text", "tab.inside", "tab.learn", "tab.image", "tab.toy_gan", "tab.agent", "tab.about")
 HEADING = "() => (document.querySelector('.prose h1') || {}).textContent"
-
-
-def open_page(browser, url: str, size: str, locale: str = "en-US"):
-    context = browser.new_context(viewport=SIZES[size], locale=locale, has_touch=size == "phone")
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(url)
-    return context, page
 
 
 def wait_for_heading(page, heading: str) -> None:

@@ -10,25 +10,16 @@ import pytest
 from core.gan.judge import DISCRIMINATOR_NAME
 from demo.app_state import GAN_NAME, SNAPSHOTS_NAME
 from demo.i18n import text
-from tests.conftest import require_checkpoint, screenshot_path
+from tests.conftest import open_sized_page as open_page, require_checkpoint, screenshot_path, SIZES
 
 pytestmark = pytest.mark.browser
 
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 # Labels and buttons of the tab's three parts that must fit their boxes (a label's text, a button's face).
 OVERFLOW = """() => [...document.querySelectorAll(
     '#gan-studio label span, #gan-studio button, #gan-more label span, #gan-more button, '
     + '#gan-game label span, #gan-game button, #gan-learning label span, #gan-learning button')]
   .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
   .map((el) => (el.id || el.className) + ': ' + el.textContent.trim().slice(0, 40))"""
-
-
-def open_page(browser, url: str, size: str):
-    context = browser.new_context(viewport=SIZES[size], has_touch=size == "phone")
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(url)
-    return context, page
 
 
 LABEL = """(id) => { const box = document.querySelector(`#${id}`);

@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 
 from demo.build import TITLE
-from tests.conftest import screenshot_path
+from tests.conftest import screenshot_path, SIZES
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 TABS = ["Text (GPT)", "Inside the GPT", "GPT learns", "Images (GAN)", "GAN playground", "Agent (RL)", "About"]
 
 # The page's h1, measured with the font it is drawn in, once with a serif and once with a monospace fallback: the same

@@ -12,11 +12,10 @@ import pytest
 from demo import tour_render as render
 from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME
 from demo.i18n import text
-from tests.conftest import require_checkpoint, screenshot_path
+from tests.conftest import open_sized_page, require_checkpoint, screenshot_path, SIZES
 
 pytestmark = pytest.mark.browser
 
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 TAB_NAMES = {"text": "tab.text", "inside": "tab.inside", "learn": "tab.learn", "image": "tab.image",
              "toy-gan": "tab.toy_gan", "agent": "tab.agent", "tour": "tab.tour"}
 
@@ -77,10 +76,7 @@ def idea_links(idea: str) -> list[tuple[str, str]]:
 def open_page(browser, url: str, size: str):
     for name in (GPT_NAME, GAN_NAME, AGENT_NAME):
         require_checkpoint(name)
-    context = browser.new_context(viewport=SIZES[size], has_touch=size == "phone")
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(url)
+    context, page = open_sized_page(browser, url, size)
     page.locator("#tour-intro").wait_for()
     return context, page
 

@@ -11,25 +11,16 @@ import pytest
 
 from demo.app_state import AGENT_NAME
 from demo.i18n import text
-from tests.conftest import require_checkpoint, screenshot_path
+from tests.conftest import open_sized_page as open_page, require_checkpoint, screenshot_path, SIZES
 
 pytestmark = pytest.mark.browser
 
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 LANGS = ("zh-CN", "en")
 VIEW = "JSON.parse(document.querySelector('#toy-gan-view textarea, #toy-gan-view input').value)"
 # Labels and buttons whose text is cut or runs out of its box (scrollWidth past clientWidth)
 OVERFLOWING = """(root) => [...document.querySelectorAll(root + ' label, ' + root + ' button, ' + root + ' .agent-side div')]
     .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'auto')
     .map(e => e.id || e.className || e.textContent.slice(0, 30))"""
-
-
-def open_page(browser, url: str, size: str):
-    context = browser.new_context(viewport=SIZES[size], has_touch=size == "phone")
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(url)
-    return context, page
 
 
 def shows(page, selector: str, want: str) -> None:
