@@ -35,6 +35,8 @@ LATEX = [{"left": "$", "right": "$", "display": False}]
 CSS = static_text("agent.css")
 # The player, a gr.HTML: its template, its own CSS and the script that animates an episode (run once on mount)
 PLAYER_TEMPLATE, PLAYER_CSS, PLAYER_JS = (static_text(f"agent_player.{ext}") for ext in ("html", "css", "js"))
+# The moon and the lander, drawn by both players (the replay and Fly it yourself): one script in the page's head
+HEAD = f"<script>{static_text('lander_draw.js')}</script>"
 
 
 @dataclass

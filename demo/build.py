@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 
 from demo.about_tab import CSS as ABOUT_CSS, build_about_tab
 from demo.api_docs import HEAD as API_HEAD
-from demo.agent_tab import CSS as AGENT_CSS, build_agent_tab
+from demo.agent_tab import CSS as AGENT_CSS, HEAD as AGENT_HEAD, build_agent_tab
 from demo.fly_tab import CSS as FLY_CSS
 from demo.app_state import AGENT_NAME, GAN_NAME, GPT_NAME, GPT_SNAPSHOTS_NAME, SNAPSHOTS_NAME, AppState
 from demo.gpt_learning_tab import CSS as GPT_LEARNING_CSS, build_gpt_learning
@@ -36,6 +36,7 @@ from demo.tour_tab import CSS as TOUR_CSS, build_tour
 from serve.memory import return_freed_memory
 from demo.shared import GROUP_LIMITS
 from serve.gradio_internals import concurrency_groups, make_js_only_events_private, slim_sessions
+from serve.fly_keys import FlyKeysRoute
 from serve.http_guard import GuardConfig, HttpGuard
 
 # The title and introduction in English (the page's own title, the README's heading); the page shows them in the
@@ -48,7 +49,7 @@ CSS = "\n".join([STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNI
                  GPT_LEARNING_CSS, OWN_TEXT_CSS, LANGUAGE_CSS, LINKS_CSS, TOUR_CSS, GAN_APPS_CSS, FLY_CSS])
 # Scripts for the page head: keyboard moves of a knob send its release (page-wide), the text tab's shortcuts, the 2-D
 # GAN's canvas, the API page's fixes (demo/api_docs.py)
-HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD, LINKS_HEAD, GAN_APPS_HEAD])
+HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD, LINKS_HEAD, GAN_APPS_HEAD, AGENT_HEAD])
 # Each event group's limits (HttpGuard's per session, per address and in all, and Gradio's workers) are stated once,
 # in demo/shared.py GROUPS; GROUP_LIMITS is HttpGuard's part of them.
 QUEUE_SPARE = 32  # Gradio's own cap over all groups is the sum of the group totals plus this: a last stop only
@@ -143,7 +144,9 @@ def launch_demo(demo: gr.Blocks, guard: GuardConfig | None = None, **kwargs: Any
     default with complete bold fonts (demo/style.py)."""
     kwargs.setdefault("show_error", False)
     # page_script: the language choice, first in the page's head (demo/i18n.py); i18n=I18N: the app's strings.
-    middleware = [Middleware(HttpGuard, blocks=demo, config=guard or guard_config(), page_script=PAGE_SCRIPT)]
+    # FlyKeysRoute: Fly it yourself's keys, answered beside Gradio (no queue), inside the guard's checks
+    middleware = [Middleware(HttpGuard, blocks=demo, config=guard or guard_config(), page_script=PAGE_SCRIPT),
+                  Middleware(FlyKeysRoute)]
     return_freed_memory()  # serve/memory.py
     return demo.launch(theme=THEME, css=CSS, head=HEAD, allowed_paths=[], app_kwargs={"middleware": middleware}, enable_monitoring=False,
                        run_history=False, mcp_server=False, pwa=False, ssr_mode=False, max_file_size="1kb",

@@ -1,9 +1,9 @@
-"""Fly it yourself, the handlers: `fly` (a flight's stream: the Agent tab's seed, wind and gravity, the chosen pace)
-and `keys` (the action the page's held keys choose now), both for the session that sends them (serve/flights.py).
-What they show is demo/fly_render.py; where it goes is demo/fly_tab.py."""
+"""Fly it yourself, the handler: `fly` (a flight's stream: the Agent tab's seed, wind and gravity, the chosen pace),
+for the session that sends it (serve/flights.py). The keys go by their own route (serve/fly_keys.py), with the
+steering key the stream's first message carries. What it shows is demo/fly_render.py; where it goes is
+demo/fly_tab.py."""
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,11 +17,8 @@ from demo.errors import USER_ERRORS, localized
 from demo.i18n import request_language
 from serve.flights import Flights, validate_pace
 
-MAX_KEYS_BODY = 200  # a key event is {"a": 2, "seq": 123}: anything longer is not the page's
-
-
 def _session(request: gr.Request | None) -> tuple[str, str]:
-    """The session a flight and its keys belong to, and the client's address (for the slots per address)."""
+    """The session a flight belongs to, and the client's address (for the slots per address)."""
     if request is None or not getattr(request, "session_hash", None):
         raise KnobError("Flying needs a browser session: open the page to fly.", "fly.no_session")
     client = getattr(request, "client", None)
@@ -54,14 +51,3 @@ class FlyHandlers:
     def _summary(self, flight: Any) -> dict[str, Any]:
         """Your flight against the agent's on its seed (the final policy, its most likely action each step)."""
         return flight.summary(self.agent.model, 0.0)
-
-    def keys(self, value: Any, request: gr.Request = None) -> None:
-        """The page's held keys changed: {"a": action, "seq": n}. Anything else is ignored (only the page sends it)."""
-        try:
-            if not isinstance(value, str) or len(value) > MAX_KEYS_BODY:
-                return
-            msg = json.loads(value)
-            sid, _ = _session(request)
-            self.flights.set_action(sid, msg["a"], msg["seq"])
-        except (ValueError, KeyError, TypeError, *USER_ERRORS):
-            return

@@ -1,8 +1,8 @@
 """Fly it yourself, on the Agent tab: the layout and its wiring. Fly starts a stream (one per flight, `fly` event
 group) that steps the server's episode at the chosen pace and sends a frame a step to the player (a gr.HTML whose
-script, demo/static/fly.js, draws it at the screen's frame rate); the script sends the held keys as a small event
-of a hidden gr.HTML only when they change, and the server applies them at its next step. Why this design and what
-a key press costs: serve/flights.py and docs/fly.md."""
+script, demo/static/fly.js, draws it at the screen's frame rate); the script posts the held keys only when they
+change, to their own route beside Gradio's queue (serve/fly_keys.py), and the server applies them at its next
+step. Why this design and what a key press costs: serve/flights.py and docs/fly.md."""
 from __future__ import annotations
 
 from typing import Any
@@ -45,22 +45,17 @@ def build_fly(agent: LoadedAgent, knobs: list[gr.components.Component], handlers
         gr.Markdown(i18n("fly.intro"))
         player = gr.HTML(None, html_template=PLAYER_TEMPLATE, js_on_load=PLAYER_JS, labels=render.player_labels(),
                          role="player", elem_id="fly-player", min_height=300, padding=False)
-        keys = gr.HTML("", html_template=PLAYER_TEMPLATE, js_on_load=PLAYER_JS, labels={}, role="keys",
-                       elem_id="fly-keys")
         stream = gr.HTML("", html_template=PLAYER_TEMPLATE, js_on_load=PLAYER_JS, labels={}, role="stream",
                          elem_id="fly-stream")
         with gr.Row(elem_id="fly-controls"):
             pace = gr.Radio([(i18n("fly.pace_real"), "real"), (i18n("fly.pace_half"), "half")], value="real",
                             label=i18n("fly.pace"), elem_id="fly-pace", scale=3)
             start = gr.Button(i18n("fly.start"), variant="primary", elem_id="fly-start", scale=1)
-    wire(handlers, start, stream, keys, [seed, wind, wind_power, gravity, pace])
+    wire(handlers, start, stream, [seed, wind, wind_power, gravity, pace])
     return handlers
 
 
-def wire(handlers: FlyHandlers, start: gr.Button, stream: gr.HTML, keys: gr.HTML, inputs: list[Any]) -> None:
-    """Fly: one stream per flight. Keys: every change of the held keys is sent (trigger_mode multiple: none is
-    dropped; the server keeps the newest by its number), never shown, and kept off the API page."""
+def wire(handlers: FlyHandlers, start: gr.Button, stream: gr.HTML, inputs: list[Any]) -> None:
+    """Fly: one stream per flight (its keys go by serve/fly_keys.py, not by an event)."""
     start.click(handlers.fly, inputs, stream, api_name="fly", api_visibility="undocumented", preprocess=False,
                 show_progress="hidden", **queue_group("fly"))
-    keys.input(handlers.keys, keys, None, api_name="fly_keys", api_visibility="undocumented", show_progress="hidden",
-               trigger_mode="multiple", **queue_group("fly"))

@@ -3,19 +3,22 @@ at most `max_flying` at once, each stepped only inside its own stream (no thread
 
 Why a stream and held keys, not one request per step: the server sets the pace (a step every 20 ms at real time,
 40 ms at half speed) and applies whatever action the session's keys hold at that moment, so a key press costs one
-small event (`set_action`, sent only when the held keys change) and the wait for the next step, whatever the round
-trip; one request per step would cost a round trip per frame and fall behind as soon as a round trip outlasts 20 ms.
+small request (sent only when the held keys change) and the wait for the next step, whatever the round trip; one
+request per step would cost a round trip per frame and fall behind as soon as a round trip outlasts 20 ms.
 
-The keys are stored by the session that sent them, and a stream reads only its own session's, so one visitor's
-keys never steer another's flight. A newer flight of the same session takes over (the older stream ends); a
+The keys reach a flight by its steering key, a secret the flight's own stream hands its page (`steer`; the plain
+route serve/fly_keys.py, outside Gradio's queue, whose dispatch cost a key press hundreds of ms). A key steers only
+the flight it was made for, so one visitor's keys never steer another's flight. A newer flight of the same session takes over (the older stream ends); a
 flight whose stream has not stepped for STALE_S is freed, so a closed page gives its slot back. Each session keeps
 its score (you against the agent, seed by seed) for the page's tally.
 """
 from __future__ import annotations
 
 import itertools
+import secrets
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -30,10 +33,11 @@ from core import limits
 MAX_FLYING = limits.MAX_FLYING  # flights at once: each a stream holding a worker of the "fly" group (demo/shared.py GROUPS)
 MAX_PER_ADDRESS = 2  # of them from one client address
 PACES = {"real": 1 / 50, "half": 1 / 25}  # seconds a step: the game's 50 fps, or half that
-# Steps sent together: a stream message costs Gradio's page ~15-20 ms of its main thread, so 50 messages a second
-# left it drawing ~10 frames a second; 12.5 messages a second (4 steps at real time, 2 at half speed) leave it free
-# to draw every frame, played back from a one-message buffer. The server still applies keys at every step.
-STEPS_PER_MESSAGE = {"real": 4, "half": 2}
+# Steps sent together: a stream message costs Gradio's page ~15-20 ms of its main thread (50 messages a second left
+# it drawing ~10 frames a second) and the server ~3 ms of CPU (docs/fly.md); 6.25 messages a second (8 steps at real
+# time, 4 at half speed) leave the page free to draw every frame, played back from a one-message buffer, and keep a
+# long flight's server CPU under 2 s. The server still applies keys at every step.
+STEPS_PER_MESSAGE = {"real": 8, "half": 4}
 STALE_S = 3.0
 MAX_SCORES = 20  # flights kept in a session's tally
 MAX_SESSIONS = 500
@@ -56,9 +60,21 @@ class Keys:
 class Session:
     keys: Keys = field(default_factory=Keys)
     token: int = 0  # the stream flying now (0: none)
+    steering: str = ""  # the secret its page sends the keys with (serve/fly_keys.py); "" while nothing flies
     address: str = ""
     last_step: float = 0.0
     scores: list[dict[str, Any]] = field(default_factory=list)
+
+
+_EVERY_FLIGHTS: "weakref.WeakSet[Flights]" = weakref.WeakSet()  # every Flights of the process, for `steer`
+
+
+def steer(steering: Any, action: Any, seq: Any) -> bool:
+    """The held keys of the flight whose steering key this is now hold `action` (key event `seq`); False when no
+    flight has that key (it ended, or it never was). A bad action or seq raises KnobError."""
+    if not isinstance(steering, str) or not steering:
+        return False
+    return any(flights.set_action_by_key(steering, action, seq) for flights in list(_EVERY_FLIGHTS))
 
 
 def validate_pace(value: Any) -> str:
@@ -73,8 +89,10 @@ class Flights:
         self.max_flying, self.steps_per_message = max_flying, steps_per_message
         self.clock, self.sleep = clock, sleep
         self._sessions: OrderedDict[str, Session] = OrderedDict()
+        self._steering: dict[str, str] = {}  # steering key -> session id, while its flight flies
         self._lock = threading.Lock()
         self._tokens = itertools.count(1)
+        _EVERY_FLIGHTS.add(self)
 
     def _session(self, sid: str) -> Session:
         session = self._sessions.get(sid)
@@ -100,6 +118,15 @@ class Flights:
             if seq > keys.seq:
                 keys.action, keys.seq, keys.set_at = action, seq, self.clock()
 
+    def set_action_by_key(self, steering: str, action: Any, seq: Any) -> bool:
+        """set_action for the session whose flight this steering key belongs to; False when none of ours has it."""
+        with self._lock:
+            sid = self._steering.get(steering)
+        if sid is None:
+            return False
+        self.set_action(sid, action, seq)
+        return True
+
     def scores(self, sid: str) -> list[dict[str, Any]]:
         with self._lock:
             return list(self._session(sid).scores)
@@ -115,13 +142,16 @@ class Flights:
             if address and sum(s.address == address for s in others) >= MAX_PER_ADDRESS:
                 raise Busy(f"{MAX_PER_ADDRESS} flights from your address are flying now; land one, then try again.",
                            "fly.busy_address", n=MAX_PER_ADDRESS)
+            self._steering.pop(session.steering, None)  # a newer flight of this session: the older key steers no more
             session.token, session.last_step, session.keys, session.address = next(self._tokens), now, Keys(), address
+            session.steering = secrets.token_urlsafe(16)
+            self._steering[session.steering] = sid
             return session.token
 
     def fly(self, sid: str, model: ActorCritic, seed: int, conditions: Conditions, pace: str,
             on_end: Callable[[Flight], dict[str, Any]] | None = None, address: str = "") -> Generator[dict[str, Any], None, None]:
-        """Take a slot (or raise Busy), then step the session's flight at `pace`, yielding the terrain first, then
-        the frames a few steps at a time (each with `seq`, the newest key event applied, and `kw`, the ms that event
+        """Take a slot (or raise Busy), then step the session's flight at `pace`, yielding the terrain (and the
+        flight's steering key, for its keys: `steer`) first, then the frames a few steps at a time (each with `seq`, the newest key event applied, and `kw`, the ms that event
         waited for its step), then the summary `on_end` makes of the flight."""
         dt = PACES[validate_pace(pace)]
         batch = self.steps_per_message or STEPS_PER_MESSAGE[pace]
@@ -129,7 +159,8 @@ class Flights:
         token = self._take_slot(sid, address)
         session = self._sessions[sid]
         try:
-            yield {"kind": "start", **flight.terrain(), "flight": token, "pace": pace, "frame": {**flight.frame(), "seq": -1}}
+            yield {"kind": "start", **flight.terrain(), "flight": token, "steering": session.steering, "pace": pace,
+                   "batch": batch, "frame": {**flight.frame(), "seq": -1}}
             next_t, frames = self.clock(), []
             while not flight.done:
                 next_t += dt
@@ -158,4 +189,5 @@ class Flights:
         finally:
             with self._lock:
                 if session.token == token:
-                    session.token = 0
+                    self._steering.pop(session.steering, None)
+                    session.token, session.steering = 0, ""

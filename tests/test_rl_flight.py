@@ -10,7 +10,7 @@ from core.rl.flight import Flight, fly_script, validate_action
 from core.rl.pilot import fly_pilot, pilot_action
 from core.validation import KnobError
 from demo.app_state import AGENT_NAME
-from serve.flights import Busy, Flights
+from serve.flights import Busy, Flights, steer
 from tests.conftest import require_checkpoint
 
 
@@ -104,6 +104,24 @@ def test_keys_from_one_session_never_steer_another(model):
     assert first["act"] == 3 and first["kw"] is not None and next(a)["frame"]["act"] == 2
 
 
+def test_a_steering_key_steers_its_own_flight_only_and_only_while_it_flies(model):
+    clock = FakeClock()
+    flights = Flights(max_flying=4, clock=clock, sleep=clock.sleep, steps_per_message=1)
+    a = flights.fly("alice", model, 11, Conditions(), "real")
+    b = flights.fly("bob", model, 11, Conditions(), "real")
+    key_a, key_b = next(a)["steering"], next(b)["steering"]
+    assert len(key_a) >= 20 and key_a != key_b  # a secret per flight, given to its own stream alone
+    assert steer(key_a, 2, 0) and not steer("not-a-flight", 2, 0) and not steer(None, 2, 0)
+    assert next(a)["frame"]["act"] == 2 and next(b)["frame"]["act"] == 0
+    with pytest.raises(KnobError):
+        steer(key_b, 9, 1)  # an action the lander has not
+    again = flights.fly("alice", model, 12, Conditions(), "real")  # alice starts over: the old key steers no more
+    key_again = next(again)["steering"]
+    assert key_again != key_a and not steer(key_a, 1, 1) and steer(key_again, 1, 1)
+    again.close()  # the flight's stream ended: its key is gone with it
+    assert not steer(key_again, 2, 2)
+
+
 def test_pace_and_slots(model):
     clock = FakeClock()
     flights = Flights(max_flying=1, clock=clock, sleep=clock.sleep)
@@ -111,8 +129,8 @@ def test_pace_and_slots(model):
     next(half)
     t0 = clock.t
     messages = [next(half) for _ in range(5)]
-    assert [len(m["frames"]) for m in messages] == [2] * 5  # half speed: two steps a message
-    assert abs(clock.t - t0 - 10 / 25) < 1e-9  # and a step every 40 ms
+    assert [len(m["frames"]) for m in messages] == [4] * 5  # half speed: four steps a message
+    assert abs(clock.t - t0 - 20 / 25) < 1e-9  # and a step every 40 ms
     with pytest.raises(Busy):
         next(flights.fly("s2", model, 2, Conditions(), "real"))
     again = flights.fly("s1", model, 2, Conditions(), "real")  # the same session may start over: the newer one flies

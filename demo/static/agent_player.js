@@ -3,34 +3,12 @@
 // Its words are the page's language's (the `labels` prop: demo/agent_render.py player_labels), {fields} filled here.
 const L = props.labels[document.documentElement.dataset.playgroundLang] || props.labels.en;
 const say = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => String(values[k]));
-const S = 30;  // pixels per world unit (LunarLander's SCALE): the canvas is the game's 600 x 400 viewport
-const BODY = [[-14, 17], [-17, 0], [-17, -10], [17, -10], [17, 0], [14, 17]].map(([x, y]) => [x / S, y / S]);
-const LEG = [[-2, -8], [2, -8], [2, 8], [-2, 8]].map(([x, y]) => [x / S, y / S]);
-function poly(ctx, pts, x, y, a) {
-  ctx.beginPath();
-  pts.forEach(([px, py], k) => {
-    const wx = x + px * Math.cos(a) - py * Math.sin(a), wy = y + px * Math.sin(a) + py * Math.cos(a);
-    if (k === 0) ctx.moveTo(wx * S, 400 - wy * S); else ctx.lineTo(wx * S, 400 - wy * S);
-  });
-  ctx.closePath();
-}
+const {scene, lander} = window.playgroundLander;  // demo/static/lander_draw.js
 function draw(ep, i) {
   const ctx = element.querySelector('.agent-canvas').getContext('2d');
-  ctx.fillStyle = '#0b1021'; ctx.fillRect(0, 0, 600, 400);
-  ctx.fillStyle = '#d4d4d8'; ctx.beginPath(); ctx.moveTo(0, 400);
-  ep.terrain.forEach(([x, y]) => ctx.lineTo(x * S, 400 - y * S)); ctx.lineTo(600, 400); ctx.closePath(); ctx.fill();
-  const [p1, p2, py] = ep.world.pad;
-  ctx.strokeStyle = '#facc15'; ctx.lineWidth = 2;
-  [p1, p2].forEach(px => { ctx.beginPath(); ctx.moveTo(px * S, 400 - py * S); ctx.lineTo(px * S, 400 - py * S - 50); ctx.stroke();
-    ctx.fillStyle = '#facc15'; ctx.fillRect(px * S, 400 - py * S - 50, 25, 10); });
-  const x = ep.x[i], y = ep.y[i], a = ep.a[i], act = i < ep.steps ? ep.act[i] : 0;
-  const flame = (pts) => { ctx.fillStyle = '#fb923c'; poly(ctx, pts.map(([u, v]) => [u / S, v / S]), x, y, a); ctx.fill(); };
-  if (act === 2) flame([[-8, -10], [8, -10], [0, -34 - 6 * Math.random()]]);
-  if (act === 1) flame([[-17, 2], [-17, -6], [-30 - 4 * Math.random(), -2]]);
-  if (act === 3) flame([[17, 2], [17, -6], [30 + 4 * Math.random(), -2]]);
-  [ep.l1[i], ep.l2[i]].forEach(([lx, ly, la], k) => {
-    ctx.fillStyle = (ep.contact[i] >> k) & 1 ? '#4ade80' : '#8b7cf6'; poly(ctx, LEG, lx, ly, la); ctx.fill(); });
-  ctx.fillStyle = '#8066e6'; ctx.strokeStyle = '#4d4d80'; poly(ctx, BODY, x, y, a); ctx.fill(); ctx.stroke();
+  scene(ctx, ep.terrain, ep.world.pad);
+  lander(ctx, {x: ep.x[i], y: ep.y[i], a: ep.a[i], act: i < ep.steps ? ep.act[i] : 0, l1: ep.l1[i], l2: ep.l2[i],
+               contact: ep.contact[i]});
   if (ep.conditions.enable_wind) { ctx.fillStyle = '#e4e4e7'; ctx.font = '13px sans-serif';
     ctx.fillText(say(L.wind, {wind: ep.conditions.wind_power, turbulence: ep.conditions.turbulence_power}), 10, 20); }
   if (ep.conditions.gravity !== -10) { ctx.fillStyle = '#e4e4e7'; ctx.font = '13px sans-serif'; ctx.fillText(say(L.gravity, {gravity: ep.conditions.gravity}), 10, 38); }

@@ -1,51 +1,29 @@
-// Fly it yourself (demo/fly_tab.py): the js_on_load of three gr.HTML. The hidden "keys" one carries the held keys
-// to the server (sets its value, fires its input event); the hidden "stream" one receives the flight's messages (a
-// player whose template re-rendered 50 times a second would cost the page its frame rate) and hands them on. The player draws the
-// stream's newest frame on every animation frame, turns keys and held buttons into one action, and records what a
-// key press costs (the time from a change of the held keys to the first frame that applied it) in
-// window.playgroundFly.stats.
-if (props.role === 'keys') {
-  window.playgroundFlyKeys = (text) => { props.value = text; trigger('input'); };
-} else if (props.role === 'stream') {  // the flight's messages land here, in an empty template: cheap to re-render
+// Fly it yourself (demo/fly_tab.py): the js_on_load of two gr.HTML. The hidden "stream" one receives the flight's
+// messages (a player whose template re-rendered 50 times a second would cost the page its frame rate) and hands them
+// on. The held keys go to the server by their own POST (serve/fly_keys.py, outside Gradio's queue), with the steering
+// key of the flight the stream started. The player draws the stream's newest frame on every animation frame, turns
+// keys and held buttons into one action, and records what a key press costs in window.playgroundFly.stats: `acks`,
+// from a change of the held keys to the server's answer that the flight holds it; `serverWaits`, how long the server
+// held it before the step that applied it (`kw` in the frames); `applied`, their sum for each press (an upper bound
+// of press to applied: the answer's way back is counted too); `latencies`, to the first frame the page receives that
+// applied it (the way back and the frames batched in a message added).
+if (props.role === 'stream') {  // the flight's messages land here, in an empty template: cheap to re-render
   watch('value', () => window.playgroundFlyReceive && window.playgroundFlyReceive(props.value));
 } else {
 const L = props.labels[document.documentElement.dataset.playgroundLang] || props.labels.en;
 const say = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => String(values[k]));
-const S = 30;  // pixels per world unit: the canvas is the game's 600 x 400 viewport
-const BODY = [[-14, 17], [-17, 0], [-17, -10], [17, -10], [17, 0], [14, 17]].map(([x, y]) => [x / S, y / S]);
-const LEG = [[-2, -8], [2, -8], [2, 8], [-2, 8]].map(([x, y]) => [x / S, y / S]);
+const {S, scene, lander: drawLander} = window.playgroundLander;  // demo/static/lander_draw.js
 const KEYS = {ArrowLeft: 'left', KeyA: 'left', ArrowUp: 'main', KeyW: 'main', ArrowRight: 'right', KeyD: 'right'};
 const ACTION = {left: 1, main: 2, right: 3};
-const stats = {latencies: [], serverWaits: [], draws: 0, frames: 0, drawStart: 0, drawEnd: 0};
-let queue = [], nextAt = 0, stepMs = 20, batch = 4;  // frames received, played back at the flight's pace
+const stats = {latencies: [], acks: [], serverWaits: [], applied: [], draws: 0, frames: 0, drawStart: 0, drawEnd: 0};
+let halves = {};  // seq -> the ack's ms or the server's wait, whichever came first: `applied` sums the two
+const KEYS_URL = new URL('fly/keys', location.origin + location.pathname).toString();  // serve/fly_keys.py
+let queue = [], nextAt = 0, stepMs = 20, batch = 8;  // frames received, played back at the flight's pace
 let world = null, frame = null, flying = false, held = [], sent = 0, seq = 0, pressed = {}, summary = null;
 window.playgroundFly = {stats, hold: (k) => press(k, true), release: (k) => press(k, false)};
 const $ = (sel) => element.querySelector(sel);
-function poly(ctx, pts, x, y, a) {
-  ctx.beginPath();
-  pts.forEach(([px, py], k) => {
-    const wx = x + px * Math.cos(a) - py * Math.sin(a), wy = y + px * Math.sin(a) + py * Math.cos(a);
-    if (k === 0) ctx.moveTo(wx * S, 400 - wy * S); else ctx.lineTo(wx * S, 400 - wy * S);
-  });
-  ctx.closePath();
-}
-function ground(ctx) {
-  ctx.fillStyle = '#0b1021'; ctx.fillRect(0, 0, 600, 400);
-  ctx.fillStyle = '#d4d4d8'; ctx.beginPath(); ctx.moveTo(0, 400);
-  world.terrain.forEach(([x, y]) => ctx.lineTo(x * S, 400 - y * S)); ctx.lineTo(600, 400); ctx.closePath(); ctx.fill();
-  const [p1, p2, py] = world.world.pad;
-  ctx.strokeStyle = '#facc15'; ctx.lineWidth = 2;
-  [p1, p2].forEach(px => { ctx.beginPath(); ctx.moveTo(px * S, 400 - py * S); ctx.lineTo(px * S, 400 - py * S - 50); ctx.stroke();
-    ctx.fillStyle = '#facc15'; ctx.fillRect(px * S, 400 - py * S - 50, 25, 10); });
-}
-function lander(ctx, f) {
-  const flame = (pts) => { ctx.fillStyle = '#fb923c'; poly(ctx, pts.map(([u, v]) => [u / S, v / S]), f.x, f.y, f.a); ctx.fill(); };
-  if (!f.done && f.act === 2) flame([[-8, -10], [8, -10], [0, -34 - 6 * Math.random()]]);
-  if (!f.done && f.act === 1) flame([[-17, 2], [-17, -6], [-30 - 4 * Math.random(), -2]]);
-  if (!f.done && f.act === 3) flame([[17, 2], [17, -6], [30 + 4 * Math.random(), -2]]);
-  [f.l1, f.l2].forEach(([lx, ly, la], k) => { ctx.fillStyle = (f.contact >> k) & 1 ? '#4ade80' : '#8b7cf6'; poly(ctx, LEG, lx, ly, la); ctx.fill(); });
-  ctx.fillStyle = '#8066e6'; ctx.strokeStyle = '#4d4d80'; poly(ctx, BODY, f.x, f.y, f.a); ctx.fill(); ctx.stroke();
-}
+function ground(ctx) { scene(ctx, world.terrain, world.world.pad); }
+function lander(ctx, f) { drawLander(ctx, f.done ? {...f, act: 0} : f); }  // no flame once the flight has ended
 function path(ctx, xs, ys, color) {
   ctx.strokeStyle = color; ctx.lineWidth = 2.5; ctx.beginPath();
   xs.forEach((x, i) => i ? ctx.lineTo(x * S, 400 - ys[i] * S) : ctx.moveTo(x * S, 400 - ys[i] * S)); ctx.stroke();
@@ -81,9 +59,16 @@ function loop(now) {
 }
 function action() { return held.length ? ACTION[held[held.length - 1]] : 0; }  // the newest held key wins
 function send() {
-  const a = action(); if (!flying || a === sent || !window.playgroundFlyKeys) return;
-  sent = a; seq += 1; pressed[seq] = performance.now();
-  window.playgroundFlyKeys(JSON.stringify({a, seq}));
+  const a = action(); if (!flying || a === sent || !world) return;
+  sent = a; seq += 1;
+  const at = performance.now(), sentSeq = seq; pressed[seq] = at;
+  fetch(KEYS_URL, {method: 'POST', headers: {'content-type': 'application/json'}, keepalive: true,
+                   body: JSON.stringify({steering: world.steering, a, seq})})
+    .then((r) => { if (r.ok) { const ms = performance.now() - at; stats.acks.push(ms); pair(sentSeq, ms); } })
+    .catch(() => { /* the flight ended or the page lost the server: the next press tries again */ });
+}
+function pair(s, ms) {
+  if (s in halves) { stats.applied.push(halves[s] + ms); delete halves[s]; } else halves[s] = ms;
 }
 function press(key, down) {
   held = held.filter(k => k !== key); if (down) held.push(key);
@@ -129,8 +114,9 @@ function receive(value) {
   if (msg.kind === 'note') { $('.fly-step').textContent = msg.text; element.dataset.flight = 'refused'; return; }
   if (!world || world.flight !== msg.world.flight) {  // a new flight (its start may have been overtaken)
     world = msg.world; summary = null; sent = 0; pressed = {}; queue = []; nextAt = 0;
-    stepMs = world.pace === 'half' ? 40 : 20; batch = world.pace === 'half' ? 2 : 4;
-    Object.assign(stats, {latencies: [], serverWaits: [], draws: 0, frames: 0, drawStart: 0, drawEnd: 0, step: 0, act: 0});
+    stepMs = world.pace === 'half' ? 40 : 20; batch = world.batch || 8;  // steps a message (serve/flights.py)
+    Object.assign(stats, {latencies: [], acks: [], serverWaits: [], applied: [], draws: 0, frames: 0, drawStart: 0, drawEnd: 0, step: 0, act: 0});
+    halves = {};
     $('.fly-result').innerHTML = ''; element.dataset.flight = 'flying'; flying = true;
     $('.fly-canvas').focus({preventScroll: true}); requestAnimationFrame(loop); send();  // keys held already go now
   }
@@ -139,7 +125,7 @@ function receive(value) {
     msg.frames.forEach(f => {
       queue.push(f); stats.frames += 1;
       Object.keys(pressed).forEach(s => { if (+s <= f.seq) { stats.latencies.push(now - pressed[s]); delete pressed[s]; } });
-      if (f.kw !== null && f.kw !== undefined) stats.serverWaits.push(f.kw);
+      if (f.kw !== null && f.kw !== undefined) { stats.serverWaits.push(f.kw); pair(f.seq, f.kw); }
     });
     const last = msg.frames[msg.frames.length - 1]; stats.act = last.act; stats.step = last.i;
     return;
