@@ -36,9 +36,11 @@ class AgentMathsHandlers:
         self.updates = {e["name"]: e["update"] for e in agent.snapshot_entries}
         self._rollouts: OrderedDict[tuple, Rollout] = OrderedDict()
         self._lock = threading.Lock()
-        # The page's adapters: (slider, timeline, worked step, the step's note) and (timeline, worked step, note)
+        # The page's adapters: (slider, timeline, worked step, the step's note), (timeline, worked step, note) and
+        # (slider, timeline, worked step, note)
         self.page_episode = NOTES.on_page(self.episode_view, 3)
         self.page_step = NOTES.on_page(self.step_view, 2)
+        self.page_pick = NOTES.on_page(self.pick_view, 3)
 
     def rollout(self, snapshot: str, seed: int, temperature: float, conditions: Conditions) -> Rollout:
         """The episode play_episode plays for these knobs (the player's), as a rollout with the playing snapshot's
@@ -110,3 +112,9 @@ class AgentMathsHandlers:
         if knobs is None:
             return "", text("agent_maths.waiting", lang)
         return self.shown(self.rollout(*knobs), knobs[0], step, lang)
+
+    def pick_view(self, player: Any, evt: gr.SelectData, request: gr.Request = None) -> tuple[Any, ...]:
+        """A click on the timeline picked a step (its index): the slider moves to it, and it is worked."""
+        step = getattr(evt, "index", None)
+        shown = self.step_view(player, step, request)
+        return (gr.skip() if shown[0] == "" else step, *shown)

@@ -129,14 +129,23 @@ def worked_markdown(w: WorkedStep, action: str, updates: dict[str, int], ppo: di
 
 
 def timeline_html(run: Rollout, t: int, lang: str) -> str:
-    """Both drawings of the timeline (see WIDE, NARROW); the timeline's CSS shows one."""
-    return (timeline_svg(run, t, lang, *WIDE, "agent-maths-wide")
-            + timeline_svg(run, t, lang, *NARROW, "agent-maths-narrow"))
+    """Both drawings of the timeline (see WIDE, NARROW); the timeline's CSS shows one. Each sits in a wrapper that
+    says where its plot runs (viewBox x of step 0 and of the last step, the viewBox width, the step count), so a
+    click can pick the step under it (demo/static/agent_maths_timeline.js)."""
+    n = len(run.advantages)
+    return "".join(f'<div class="agent-maths-pick" data-n="{n}" data-x0="{_left(W)}" data-x1="{W - R}" data-w="{W}">'
+                   f'{timeline_svg(run, t, lang, W, font_px, css_class)}</div>'
+                   for (W, font_px), css_class in ((WIDE, "agent-maths-wide"), (NARROW, "agent-maths-narrow")))
+
+
+def _left(W: int) -> int:
+    """The plot's left edge in a timeline of width W (room for the axis' labels)."""
+    return 40 if W >= 480 else 30
 
 
 def timeline_svg(run: Rollout, t: int, lang: str, W: int = WIDE[0], font_px: int = WIDE[1], css_class: str = "") -> str:
     """The advantage at every step as a line, zero as a rule, the worked step ringed with its number."""
-    L = 40 if W >= 480 else 30
+    L = _left(W)
     advantages = run.advantages.tolist()
     n = len(advantages)
     lo, hi = min(advantages + [0.0]), max(advantages + [0.0])

@@ -62,5 +62,12 @@ def test_a_step_is_worked_in_katex_and_fits(browser, app_url, size, lang):
         page.keyboard.press("ArrowRight" if first == 0 else "ArrowLeft")
         want = first + 1 if first == 0 else first - 1
         page.wait_for_function(f"() => Number(document.querySelector('{WORKED} strong').textContent.match(/\\d+/)[0]) === {want}")
+        # A click on the timeline's right end works the episode's last step, and the slider follows it
+        timeline = page.locator("#agent-maths-timeline svg").filter(visible=True).first
+        box = timeline.bounding_box()
+        timeline.click(position={"x": box["width"] - 2, "y": box["height"] / 2})
+        last = page.evaluate("() => Number(document.querySelector('#agent-maths-timeline .agent-maths-pick').dataset.n) - 1")
+        page.wait_for_function(f"() => Number(document.querySelector('{WORKED} strong').textContent.match(/\\d+/)[0]) === {last}")
+        page.wait_for_function(f"() => document.querySelector('#agent-maths-step input[type=number]').value === '{last}'")
     finally:
         context.close()

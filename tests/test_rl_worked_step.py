@@ -176,6 +176,17 @@ def test_a_new_episode_works_its_largest_advantage_step(agent, handlers, lang) -
         assert md.count("$$") % 2 == 0
 
 
+def test_a_click_on_the_timeline_works_the_step_under_it_and_moves_the_slider(agent, handlers) -> None:
+    player = player_value(agent)
+    slider, timeline, worked, note = handlers.page_pick(player, gr.SelectData(None, {"index": 12, "value": 12}))
+    assert slider == 12 and "t = 12" in timeline and worked == handlers.step_view(player, 12)[1] and not note.visible
+    run = handlers.rollout(agent.snapshot_entries[-1]["name"], 3, 0.0, Conditions())
+    n = len(run.advantages)  # the page turns a click's x into a step from the drawing's own extent
+    assert f'data-n="{n}"' in timeline and timeline.count('class="agent-maths-pick"') == 2
+    refused = handlers.page_pick(player, gr.SelectData(None, {"index": 5000, "value": 5000}))
+    assert all(isinstance(x, type(gr.skip())) for x in refused[:3]) and refused[3].visible  # the view stays
+
+
 def test_every_branch_has_its_reason_in_both_languages() -> None:
     from demo.locales import CATALOG
     for case in ("inside", "zero", "clipped_up", "clipped_down", "unclipped_up", "unclipped_down"):

@@ -10,9 +10,9 @@ AGENT_MATHS: dict[str, dict[str, str]] = {
     },
     "agent_maths.intro": {
         "en": "One real step of the episode the player shows, worked through PPO with the agent's own numbers, by the "
-              "same functions that trained it (core/rl/ppo.py). Pick the step with the slider; the picture marks it on "
-              "the episode. $\\pi$ here is the policy as trained (temperature 1), whatever temperature chose the actions.",
-        "zh-CN": "从播放器里这一回合（episode）中取出真实的一步，用智能体自己的数字把 PPO 演算一遍，所用的正是训练它的那些函数（core/rl/ppo.py）。用滑块选择是哪一步，下图在整个回合上标出它。这里的 $\\pi$ 是训练时的策略（温度为 1），与选动作时用的温度无关。",
+              "same functions that trained it (core/rl/ppo.py). Click the picture of the episode to pick a step "
+              "there, and fine-tune it with the slider (its arrow keys move one step). $\\pi$ here is the policy as trained (temperature 1), whatever temperature chose the actions.",
+        "zh-CN": "从播放器里这一回合（episode）中取出真实的一步，用智能体自己的数字把 PPO 演算一遍，所用的正是训练它的那些函数（core/rl/ppo.py）。点击下面这张回合图选出那里的一步，再用滑块微调（方向键每次移动一步）。这里的 $\\pi$ 是训练时的策略（温度为 1），与选动作时用的温度无关。",
     },
     "agent_maths.waiting": {
         "en": "Press **Play** above: the step worked here comes from the episode the player shows.",
