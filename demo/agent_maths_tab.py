@@ -8,8 +8,8 @@ step under half a pixel, so a tap lands near a step, not on it; the slider's arr
 with a keyboard or a screen reader too.
 
 The handlers are demo/agent_maths_handlers.py, what they show demo/agent_maths_render.py, the timeline's CSS and
-click demo/static/agent_maths.css and agent_maths_timeline.js. A display formula wider than a phone scrolls inside its own line (Gradio's KaTeX
-styles); each equation is broken into short lines so that few do."""
+click demo/static/agent_maths.css and agent_maths_timeline.js. A display formula wider than a phone scrolls inside
+its own line (Gradio's KaTeX styles); each equation is broken into short lines so that few do."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -72,7 +72,9 @@ GROUPS: dict[str, EventGroup] = {
     "toy-gan": EventGroup(limits.MAX_TOY_GAN_PLAYING, GroupLimit(per_session=4, per_address=8, total=24)),  # its clicks, knobs
     "inside": EventGroup(4, GroupLimit(per_session=2, per_address=16, total=32)),  # Inside the GPT: a click; a new trace more
     "agent": EventGroup(2),  # an episode of the lander
-    # Fly it yourself: a worker per flight (each stream sleeps between its steps) and as many for the key events
+    # Fly it yourself: a worker per flight (each stream sleeps between its steps) and as many again, so a refused Fly
+    # or a session's newer flight (which takes over its older one) is answered while every slot flies; the keys go by
+    # their own route (serve/fly_keys.py), not by this group
     "fly": EventGroup(2 * limits.MAX_FLYING, GroupLimit(per_session=6, per_address=12, total=64)),
     # Train a GPT on your text: Train and Continue stream a run's live view for as long as it trains (the run itself is
     # a thread of serve/training_sessions.py, which holds the 2 slots, 1 per address and the cap per session, and says

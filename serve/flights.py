@@ -8,8 +8,9 @@ request per step would cost a round trip per frame and fall behind as soon as a 
 
 The keys reach a flight by its steering key, a secret the flight's own stream hands its page (`steer`; the plain
 route serve/fly_keys.py, outside Gradio's queue, whose dispatch cost a key press hundreds of ms). A key steers only
-the flight it was made for, so one visitor's keys never steer another's flight. A newer flight of the same session takes over (the older stream ends); a
-flight whose stream has not stepped for STALE_S is freed, so a closed page gives its slot back. Each session keeps
+the flight it was made for, so one visitor's keys never steer another's flight. A newer flight of the same session
+takes over (the older stream ends); a flight whose stream has not stepped for STALE_S is freed, so a closed page
+gives its slot back. Each session keeps
 its score (you against the agent, seed by seed) for the page's tally.
 """
 from __future__ import annotations

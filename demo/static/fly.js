@@ -15,7 +15,9 @@ const say = (text, values) => text.replace(/\{(\w+)\}/g, (m, k) => String(values
 const {S, scene, lander: drawLander} = window.playgroundLander;  // demo/static/lander_draw.js
 const KEYS = {ArrowLeft: 'left', KeyA: 'left', ArrowUp: 'main', KeyW: 'main', ArrowRight: 'right', KeyD: 'right'};
 const ACTION = {left: 1, main: 2, right: 3};
-const stats = {latencies: [], acks: [], serverWaits: [], applied: [], draws: 0, frames: 0, drawStart: 0, drawEnd: 0};
+const freshStats = () => ({latencies: [], acks: [], serverWaits: [], applied: [], draws: 0, frames: 0, drawStart: 0,
+                            drawEnd: 0, step: 0, act: 0});
+const stats = freshStats();  // kept as one object (window.playgroundFly.stats); a new flight refills it
 let halves = {};  // seq -> the ack's ms or the server's wait, whichever came first: `applied` sums the two
 const KEYS_URL = new URL('fly/keys', location.origin + location.pathname).toString();  // serve/fly_keys.py
 let queue = [], nextAt = 0, stepMs = 20, batch = 8;  // frames received, played back at the flight's pace
@@ -115,7 +117,7 @@ function receive(value) {
   if (!world || world.flight !== msg.world.flight) {  // a new flight (its start may have been overtaken)
     world = msg.world; summary = null; sent = 0; pressed = {}; queue = []; nextAt = 0;
     stepMs = world.pace === 'half' ? 40 : 20; batch = world.batch || 8;  // steps a message (serve/flights.py)
-    Object.assign(stats, {latencies: [], acks: [], serverWaits: [], applied: [], draws: 0, frames: 0, drawStart: 0, drawEnd: 0, step: 0, act: 0});
+    Object.assign(stats, freshStats());
     halves = {};
     $('.fly-result').innerHTML = ''; element.dataset.flight = 'flying'; flying = true;
     $('.fly-canvas').focus({preventScroll: true}); requestAnimationFrame(loop); send();  // keys held already go now
