@@ -35,6 +35,7 @@ CACHE_BYTES = 160 * 2**20  # traces kept (LRU): a 300-character text holds ~9 MB
 # The page's notes, one per field a refusal can concern (one shows at a time): the Text tab's prompt, text and knobs
 # (by the Look button), the step, the layer (and head), the model. A page update ends with one update per note, in
 # this order.
+_THIS_TEXT = object()  # open_at's kept_for: keep the link's step for whatever text the look ends up showing
 NOTE_FIELDS = ("text", "step", "layer", "model")
 TEXT_NOTE_TAIL = say("inside.text_tail", "en")
 PAGE_NOTES = FieldNotes(NOTE_FIELDS, fallback="text", tails={"text": TEXT_NOTE_TAIL})
@@ -192,6 +193,7 @@ class InsideHandlers(InsideRender):
         """look_at's outputs, the last one the text looked at."""
         config = choice.model.config
         prompt, text, note, knobs = self._text_and_knobs(choice, prompt, text, temperature, top_k, top_p)
+        kept_for = text if kept_for is _THIS_TEXT else kept_for
         step = self._kept_step(step, kept_for, text) or (len(prompt) if len(text) > len(prompt) else len(text))
         with about("layer"):  # a model of fewer layers or heads than the last one shown: its last
             layer = min(as_int("layer", layer, 1, 10**6), config.n_layer)
@@ -227,8 +229,8 @@ class InsideHandlers(InsideRender):
         if isinstance(link_prompt, str) and link_prompt:
             prompt = text = link_prompt
         choice = self.chosen(request)
-        looked = self._text_and_knobs(choice, prompt, text, temperature, top_k, top_p)[1]
-        *shown, looked = self._look(choice, prompt, text, temperature, top_k, top_p, layer, head, step, looked, request)
+        *shown, looked = self._look(choice, prompt, text, temperature, top_k, top_p, layer, head, step, _THIS_TEXT,
+                                    request)
         kept = self._kept_step(step, looked, looked) is not None  # else past the text's end: its first step shows
         return (prompt, text, *shown, looked if kept else "")
 
