@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from core.gan.invert import (MASKS, Observation, Settings, best_starts, bicubic, invert, make_mask, psnr, search,
-                             shrink)
+from core.gan.invert import (MASKS, Observation, Settings, best_starts, bicubic, frozen, invert, make_mask, psnr, scan,
+                             search, shrink)
 from core.gan.latent import seed_to_z
 from core.validation import KnobError
 from tests.conftest import CHECKPOINTS, require_checkpoint
@@ -100,6 +100,50 @@ def test_restarts_are_independent_rows(generator):
     together = [p for p in search(generator, [Observation(x, ones) for x in images], FAST)][-1]
     alone = invert(generator, Observation(images[1], ones), FAST)
     assert torch.allclose(together[1].image, alone.image, atol=1e-4)
+
+
+def test_the_frozen_generator_draws_what_g_draws(generator):
+    """The search's G (batch norm folded in, the transposed convolutions as a product and a col2im) makes G's
+    images, at batch 1 (its own path) and in a batch (torch's G); it asks no gradient of the weights."""
+    fast = frozen(generator)
+    assert frozen(generator) is fast
+    z = torch.randn(3, generator.config.z_dim, generator=torch.Generator().manual_seed(0))
+    weights = torch.softmax(torch.randn(3, 10, generator=torch.Generator().manual_seed(1)), 1)
+    with torch.no_grad():
+        expected = generator(z, weights)
+        assert torch.allclose(fast(z[:1], weights[:1]), expected[:1], atol=1e-5)
+        assert torch.allclose(fast(z, weights), expected, atol=1e-5)
+    z1 = z[:1].clone().requires_grad_(True)
+    fast(z1, weights[:1]).sum().backward()
+    assert z1.grad is not None and all(p.grad is None for p in generator.parameters())
+
+
+def test_the_frozen_generator_follows_new_weights(generator):
+    """Weights changed in place (a training step, a load) give a new FrozenGenerator, and its images follow."""
+    from core.gan.model import Generator
+
+    other = Generator(generator.config).eval()
+    other.load_state_dict(generator.state_dict())
+    first = frozen(other)
+    z, weights = torch.zeros(1, generator.config.z_dim), torch.full((1, 10), 0.1)
+    with torch.no_grad():
+        before = first(z, weights)
+        other.head[0].bias.add_(0.5)
+        assert frozen(other) is not first
+        assert not torch.allclose(frozen(other)(z, weights), before) and torch.allclose(frozen(other)(z, weights), other(z, weights), atol=1e-5)
+
+
+def test_a_second_scan_reuses_the_candidates(generator):
+    """The scan streams a start per chunk of candidates it draws; with the same seed again it only scores the kept
+    ones (one start) and picks the same."""
+    image = target(generator, seed=5, label=2)
+    obs = [Observation(image, torch.ones_like(image))]
+    settings = Settings(candidates=192, seed=123)
+    frozen(generator).cache.clear()
+    first = list(scan(generator, obs, settings))
+    again = list(scan(generator, obs, settings))
+    assert len(first) == 3 and len(again) == 1
+    assert torch.equal(first[-1][0], again[-1][0]) and torch.equal(first[-1][1], again[-1][1])
 
 
 def test_masks_and_settings_are_checked(generator):
