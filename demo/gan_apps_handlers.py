@@ -1,13 +1,14 @@
 """What GANs are used for (Images tab), the handlers: one streaming operation (`search`: repair, sharpen or project
-a drawing, all core/gan/invert.py's inversion) and one cheap one (`judge_drawing`: D's verdict and the classifier's
-guess on the drawing, live while drawing). Each checks its input once, at the edge (`parse_drawing` for the 1 024
-drawn numbers); the page adapters (`page_search`, `page_judge`) show a refusal as a note by its field and keep the
-last view, the API adapters raise it (`user_errors`). What they show is demo/gan_apps_render.py."""
+a drawing, all core/gan/invert.py's inversion) and two cheap ones (`judge_drawing`: D's verdict and the classifier's
+guess on the drawing, live while drawing; `picture_under_brush`: the picture the repair's brush paints its mask on).
+Each checks its input once, at the edge (`parse_drawing` for the 1 024 drawn numbers, `parse_brush` for the 1 024
+painted ones); the page adapters (`page_search`, `page_judge`, `page_brush_picture`) show a refusal as a note by its
+field and keep the last view, the API adapters raise it (`user_errors`). What they show is demo/gan_apps_render.py."""
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Real
 from typing import Any
 
@@ -30,8 +31,10 @@ from demo.locales import DEFAULT, tr
 
 TASKS = ("repair", "sharpen", "draw")
 SOURCES = ("real", "generated")
+BRUSH = "brush"  # the repair's own mask: the learner paints the hidden part on the picture
+MASK_CHOICES = (*MASKS, BRUSH)
 DRAWING_SIZE = 32 * 32
-FIELDS = ("picture", "drawing")  # the fields a refusal can concern, each with a note under it (gan_apps_tab.py)
+FIELDS = ("picture", "brush", "drawing")  # the fields a refusal can concern, each with a note under it (gan_apps_tab.py)
 NOTES = FieldNotes(FIELDS, "picture")
 PAGE_SETTINGS = Settings()  # the page searches as the CLI measured (docs/gan_apps.md)
 
@@ -58,13 +61,41 @@ def parse_drawing(value: Any) -> torch.Tensor:
     return torch.tensor(numbers, dtype=torch.float32).view(1, 1, 32, 32).mul(2).sub(1)
 
 
-def _number(item: Any, index: int) -> float:
+def parse_brush(value: Any) -> torch.Tensor:
+    """The repair's painted mask: 1 024 numbers, 1 where the learner painted (hidden) and 0 elsewhere, row by row, as
+    a list or comma-separated text (the page's hidden box) -> the (1, 1, 32, 32) mask the search takes (1 = visible).
+    Refused: another length, a value other than 0 or 1, nothing painted, or everything painted (nothing to fit)."""
+    if isinstance(value, str):
+        items: list[Any] = [v for v in value.replace("\n", ",").split(",") if v.strip()] if value.strip() else []
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        raise refusal("gan_apps.brush_type", kind=type(value).__name__)
+    if not items:
+        raise refusal("gan_apps.brush_empty")
+    if len(items) != DRAWING_SIZE:
+        raise refusal("gan_apps.brush_length", got=len(items))
+    painted = []
+    for index, item in enumerate(items, 1):
+        number = _number(item, index, "gan_apps.brush_value")
+        if number not in (0.0, 1.0):
+            raise refusal("gan_apps.brush_value", index=index, got=f"{number:g}")
+        painted.append(number)
+    hidden = sum(painted)
+    if hidden == 0:
+        raise refusal("gan_apps.brush_empty")
+    if hidden == DRAWING_SIZE:
+        raise refusal("gan_apps.brush_all")
+    return 1 - torch.tensor(painted, dtype=torch.float32).view(1, 1, 32, 32)
+
+
+def _number(item: Any, index: int, key: str = "gan_apps.drawing_number") -> float:
     if isinstance(item, bool) or not isinstance(item, (Real, str)):
-        raise refusal("gan_apps.drawing_number", index=index, got=type(item).__name__)
+        raise refusal(key, index=index, got=type(item).__name__)
     try:
         return float(item.strip()) if isinstance(item, str) else float(item)
     except (ValueError, OverflowError):
-        raise refusal("gan_apps.drawing_number", index=index, got=repr(item)[:20]) from None
+        raise refusal(key, index=index, got=repr(item)[:20]) from None
 
 
 @dataclass(frozen=True)
@@ -85,10 +116,11 @@ class GanAppsHandlers:
         self.warm_up()
 
     def warm_up(self) -> None:
-        """A two-step search at start-up: torch loads what a backward pass needs on first use (seconds), which
-        the first visitor's search would otherwise wait for."""
+        """A two-step search at start-up with the page's candidates: torch loads what a backward pass needs on first
+        use (seconds), and the scan's candidate images are drawn once and kept (core/gan/invert.py FrozenGenerator),
+        both of which the first visitor's search would otherwise wait for."""
         image = torch.zeros(1, 1, 32, 32)
-        for _ in search(self.generator, [Observation(image, torch.ones_like(image))], Settings(steps=2, candidates=2)):
+        for _ in search(self.generator, [Observation(image, torch.ones_like(image))], replace(self.settings, steps=2)):
             pass
 
     # ----- checking the input, once -------------------------------------------------------------------------------
@@ -107,8 +139,9 @@ class GanAppsHandlers:
         with torch.inference_mode():
             return self.generator(z, torch.tensor([random_class(seed)])).clone()
 
-    def job(self, task: Any, source: Any, picture: Any, mask: Any, factor: Any, drawing: Any) -> Job:
-        """The checked request: a refusal names its field (picture: task, source, number, mask, factor; drawing)."""
+    def job(self, task: Any, source: Any, picture: Any, mask: Any, factor: Any, drawing: Any, brush: Any = "") -> Job:
+        """The checked request: a refusal names its field (picture: task, source, number, mask, factor; brush: the
+        painted mask, read only when the mask is the brush; drawing)."""
         with about("picture"):
             task = as_choice("task", task, list(TASKS))
         if task == "draw":
@@ -118,17 +151,23 @@ class GanAppsHandlers:
         with about("picture"):
             image = self.source_image(source, picture)
             if task == "repair":
-                visible = make_mask(mask)
+                mask = as_choice("mask", mask, list(MASK_CHOICES))
+                if mask == BRUSH:
+                    with about("brush"):
+                        visible = parse_brush(brush)
+                else:
+                    visible = make_mask(mask)
                 return Job(task, Observation(image * visible, visible), image, None)
             factor = as_int("shrink factor", factor, min(FACTORS), max(FACTORS))
             small = shrink(image, factor)
             return Job(task, Observation(small, torch.ones_like(small), factor), image, bicubic(small))
 
     # ----- the operations -------------------------------------------------------------------------------------------
-    def run(self, task: Any, source: Any, picture: Any, mask: Any, factor: Any, drawing: Any, lang: str = DEFAULT) -> Iterator[str]:
+    def run(self, task: Any, source: Any, picture: Any, mask: Any, factor: Any, drawing: Any, brush: Any = "",
+            lang: str = DEFAULT) -> Iterator[str]:
         """The search, streamed: the panel (pictures, judges' line, status, loss curve) at the chosen start and every
         few steps; the last one reveals the original (and, for sharpen, bicubic's and the GAN's PSNR)."""
-        job = self.job(task, source, picture, mask, factor, drawing)
+        job = self.job(task, source, picture, mask, factor, drawing, brush)
         yield self.view_start(job, lang)  # at once, before any generator call: what the search was given
         for (progress,) in search(self.generator, [job.observation], self.settings):
             yield self.view(job, progress, lang)
@@ -180,13 +219,19 @@ class GanAppsHandlers:
         verdict = self.judges.judge(image, torch.tensor([guess]))[0]
         return render.verdict_line(verdict, tr(f"image.class.{CLASS_NAMES[guess]}", lang), lang)
 
+    def picture_under_brush(self, source: Any, picture: Any) -> str:
+        """The chosen picture as an <img> (a 32x32 PNG) for the page's brush to paint the hidden part on."""
+        with about("picture"):
+            image = self.source_image(source, picture)
+        return render.brush_picture(render.png_uri(render.grey(image)))
+
     # ----- the adapters ---------------------------------------------------------------------------------------------
-    def page_search(self, task: Any, source: Any, picture: Any, mask: Any, factor: Any, drawing: Any,
+    def page_search(self, task: Any, source: Any, picture: Any, mask: Any, factor: Any, drawing: Any, brush: Any = "",
                     request: gr.Request = None) -> Iterator[tuple[Any, ...]]:
         """The page's Search / Project it: (panel, *notes) frames; a refusal keeps the last panel and shows its note."""
         lang = request_language(request)
         try:
-            frames = self.run(task, source, picture, mask, factor, drawing, lang)
+            frames = self.run(task, source, picture, mask, factor, drawing, brush, lang)
             first = next(frames)
         except USER_ERRORS as exc:
             yield (gr.skip(), *NOTES.refusal(exc, lang))
@@ -203,10 +248,21 @@ class GanAppsHandlers:
         except USER_ERRORS as exc:
             return (gr.skip(), *NOTES.refusal(exc, lang))
 
+    def page_brush_picture(self, source: Any, picture: Any, request: gr.Request = None) -> tuple[Any, ...]:
+        """The picture under the brush changed: its <img>, and the picture's note."""
+        lang = request_language(request)
+        try:
+            return (self.picture_under_brush(source, picture), *NOTES.show())
+        except USER_ERRORS as exc:
+            return (gr.skip(), *NOTES.refusal(exc, lang))
+
     @user_errors
-    def api_search(self, task: str, source: str, picture: int, mask: str, factor: int, drawing: str) -> Iterator[str]:
-        """For programs: the same search, refusals raised as gr.Error."""
-        yield from self.run(task, source, picture, mask, factor, drawing)
+    def api_search(self, task: str, source: str, picture: int, mask: str, factor: int, drawing: str,
+                   brush: str = "") -> Iterator[str]:
+        """For programs: the same search, refusals raised as gr.Error. `brush` (mask "brush"): 1 024 numbers, 1 where
+        hidden."""
+        yield from self.run(task, source, picture, mask, factor, drawing, brush)
 
 
-__all__ = ["GanAppsHandlers", "parse_drawing", "TASKS", "SOURCES", "MASKS", "FACTORS", "FIELDS"]
+__all__ = ["GanAppsHandlers", "parse_drawing", "parse_brush", "TASKS", "SOURCES", "MASKS", "MASK_CHOICES", "BRUSH",
+           "FACTORS", "FIELDS"]

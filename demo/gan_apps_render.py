@@ -103,6 +103,11 @@ def status_line(step: int, steps: int, loss: float, done: bool, seconds: float, 
     return tr("gan_apps.status_running", lang, step=step, steps=steps, loss=f"{loss:.4f}")
 
 
+def brush_picture(uri: str) -> str:
+    """The picture the repair's brush paints on (demo/static/gan_apps.js draws it under the painted mask)."""
+    return f'<img class="gan-apps-brush-picture" src="{escape(uri)}" alt="" width="32" height="32">'
+
+
 def blank_picture() -> Image.Image:
     """The place of the original while the search runs (it is revealed at the end)."""
     return Image.new("L", (32, 32), 40)

@@ -1,6 +1,6 @@
 """Chromium on the launched app: the Images tab's "What GANs are used for" at 1280 px and 390 px. Repair streams the
-search and reveals the original at the end; sharpen shows bicubic beside it; a drawing on the canvas gets the judges'
-line while drawing, and Project it streams the projection. Screenshots: docs/screenshots/gan-apps-*.png with
+search and reveals the original at the end, with a preset mask or one painted over the picture; sharpen shows bicubic
+beside it; a drawing on the canvas gets the judges' line while drawing, and Project it streams the projection. Screenshots: docs/screenshots/gan-apps-*.png with
 REFRESH_SCREENSHOTS=1."""
 from __future__ import annotations
 
@@ -67,6 +67,42 @@ def test_sharpen_shows_bicubic_beside_it(page) -> None:
     page.locator("#gan-apps-panel").scroll_into_view_if_needed()
     no_wider_than_the_screen(page)
     page.screenshot(path=str(screenshot_path(f"gan-apps-sharpen-{page.size_name}.png")), full_page=False)
+
+
+def test_repair_with_a_painted_mask(page) -> None:
+    """"Paint it yourself": the chosen picture under a pad; Search with nothing painted gets a note by the pad; a
+    stroke over the picture's top hides those pixels (1 024 numbers, 1 = hidden) and the search fits the rest."""
+    choose(page, "gan-apps-task", "Repair")
+    choose(page, "gan-apps-mask", "Paint it yourself")
+    pad = page.locator("#gan-apps-brush-canvas")
+    pad.wait_for()
+    page.locator("#gan-apps-brush-picture img").wait_for(state="attached")
+    pad.scroll_into_view_if_needed()
+    page.locator("#gan-apps-paint-clear").click()
+    page.locator("#gan-apps-run").click()
+    page.locator("#gan-apps-brush-note", has_text="nothing is painted").wait_for()
+    box = pad.bounding_box()
+    for y in (0.12, 0.22, 0.32):  # three strokes across the top third
+        page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * y)
+        page.mouse.down()
+        for k in range(1, 9):
+            page.mouse.move(box["x"] + box["width"] * (0.1 + 0.1 * k), box["y"] + box["height"] * y)
+        page.mouse.up()
+    page.wait_for_function("() => (document.querySelector('#gan-apps-brush-pixels textarea, #gan-apps-brush-pixels input')?.value"
+                           " || '').split(',').filter(v => v === '1').length > 100")
+    painted = page.evaluate("() => document.querySelector('#gan-apps-brush-pixels textarea, #gan-apps-brush-pixels input').value.split(',')")
+    assert len(painted) == 1024 and set(painted) == {"0", "1"}
+    assert all(v == "0" for v in painted[24 * 32:])  # the bottom rows were not painted
+    page.locator("#gan-apps-run").click()
+    page.wait_for_function("() => /Original \\(shown at the end\\)/.test(document.querySelector('#gan-apps-panel')?.textContent || '')")
+    page.wait_for_function(DONE)
+    assert "Mean squared error on the hidden pixels" in page.locator("#gan-apps-panel").inner_text()
+    page.locator("#gan-apps-brush-note").wait_for(state="hidden")
+    no_wider_than_the_screen(page)
+    pad.scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_path(f"gan-apps-brush-{page.size_name}.png")), full_page=False)
+    page.locator("#gan-apps-panel").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_path(f"gan-apps-brush-result-{page.size_name}.png")), full_page=False)
 
 
 def test_a_drawing_is_judged_while_drawing_and_projected(page) -> None:
