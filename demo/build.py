@@ -24,7 +24,7 @@ from demo.gan_game_tab import CSS as GAME_CSS, build_gan_game
 from demo.gan_learning_tab import CSS as LEARNING_CSS, build_gan_learning
 from demo.gan_apps_tab import CSS as GAN_APPS_CSS, HEAD as GAN_APPS_HEAD, build_gan_apps
 from demo.i18n import CSS as LANGUAGE_CSS, I18N, PAGE_SCRIPT, SWITCH_HTML, i18n, text
-from demo.image_tab import CSS as IMAGE_CSS, build_image_tab
+from demo.image_tab import CSS as IMAGE_CSS, HEAD as IMAGE_HEAD, build_image_tab
 from demo.inside_tab import CSS as INSIDE_CSS
 from demo.inside_tab import build_inside_tab
 from demo.knob_release import HEAD as KNOB_RELEASE_HEAD
@@ -37,6 +37,7 @@ from serve.memory import return_freed_memory
 from demo.shared import GROUP_LIMITS
 from serve.gradio_internals import concurrency_groups, make_js_only_events_private, slim_sessions
 from serve.fly_keys import FlyKeysRoute
+from serve.latent_route import LatentRoute
 from serve.http_guard import GuardConfig, HttpGuard
 
 # The title and introduction in English (the page's own title, the README's heading); the page shows them in the
@@ -48,8 +49,8 @@ SUBTITLE = text("page.subtitle", "en")
 CSS = "\n".join([STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNING_CSS, ABOUT_CSS, GAME_CSS, AGENT_CSS,
                  GPT_LEARNING_CSS, OWN_TEXT_CSS, LANGUAGE_CSS, LINKS_CSS, TOUR_CSS, GAN_APPS_CSS, FLY_CSS])
 # Scripts for the page head: keyboard moves of a knob send its release (page-wide), the text tab's shortcuts, the 2-D
-# GAN's canvas, the API page's fixes (demo/api_docs.py)
-HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD, LINKS_HEAD, GAN_APPS_HEAD, AGENT_HEAD])
+# GAN's canvas, the API page's fixes (demo/api_docs.py), the Images tab's panel drawn in the page (image_web.js)
+HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD, LINKS_HEAD, GAN_APPS_HEAD, AGENT_HEAD, IMAGE_HEAD])
 # Each event group's limits (HttpGuard's per session, per address and in all, and Gradio's workers) are stated once,
 # in demo/shared.py GROUPS; GROUP_LIMITS is HttpGuard's part of them.
 QUEUE_SPARE = 32  # Gradio's own cap over all groups is the sum of the group totals plus this: a last stop only
@@ -144,9 +145,10 @@ def launch_demo(demo: gr.Blocks, guard: GuardConfig | None = None, **kwargs: Any
     default with complete bold fonts (demo/style.py)."""
     kwargs.setdefault("show_error", False)
     # page_script: the language choice, first in the page's head (demo/i18n.py); i18n=I18N: the app's strings.
-    # FlyKeysRoute: Fly it yourself's keys, answered beside Gradio (no queue), inside the guard's checks
+    # FlyKeysRoute: Fly it yourself's keys, answered beside Gradio (no queue), inside the guard's checks;
+    # LatentRoute: a seed's noise, the image panel's ONNX model and ONNX Runtime Web for the Images tab's page
     middleware = [Middleware(HttpGuard, blocks=demo, config=guard or guard_config(), page_script=PAGE_SCRIPT),
-                  Middleware(FlyKeysRoute)]
+                  Middleware(FlyKeysRoute), Middleware(LatentRoute)]
     return_freed_memory()  # serve/memory.py
     return demo.launch(theme=THEME, css=CSS, head=HEAD, allowed_paths=[], app_kwargs={"middleware": middleware}, enable_monitoring=False,
                        run_history=False, mcp_server=False, pwa=False, ssr_mode=False, max_file_size="1kb",

@@ -6,6 +6,7 @@ are in demo/image_handlers.py, what they show in demo/image_render.py, the CSS i
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +25,10 @@ from demo.image_handlers import (ImageHandlers, ImagePage, VerdictHandler, direc
                                  parse_psi, parse_seed, random_image_seed, with_direction_params)
 from demo.image_render import IMAGE_SCALE, PREVIEW_CAPTION, PREVIEW_SCALE, VERDICT_EXPLAIN, direction_keys
 from demo.knob_release import SLIDER_CLASSES
-from demo.shared import queue_group, static_text
+from demo.locales import CATALOG, LANGUAGES
+from demo.shared import head_script, queue_group, static_text
 from demo.links import Draw, Links
+from serve import latent_route
 
 DEFAULT_GRID, DEFAULT_FRAMES = 16, 24
 GRID_COLUMNS = 6  # the grid's columns (4 on a phone: image.css)
@@ -37,6 +40,25 @@ CSS = static_text("image.css")
 # or a typed value the `release` a drag's end sends.
 RELEASE_ON_KEYS = SLIDER_CLASSES
 LATEX = [{"left": "$", "right": "$", "display": False}]
+# The slider panel drawn in the page (demo/static/image_web.js, issue #28): the strings it shows, in every language
+WEB_KEYS = [*(f"image.class.{name}" for name in CLASS_NAMES), "image.verdict_line", "image.verdict_real",
+            "image.verdict_fake", "image.image_label", "image.web_browser", "image.web_no_wasm", "image.web_failed",
+            "image.web_download"]
+HEAD = head_script("image_web.js", STRINGS=json.dumps({lang: {k: CATALOG[k][lang] for k in WEB_KEYS} for lang in LANGUAGES},
+                                                     ensure_ascii=False),
+                   ROUTE=latent_route.PREFIX, MAX_SEED=limits.MAX_SEED)
+# Where the page draws: a 32x32 canvas (shown 8x, crisp), its download, D's verdict and which path draws (the
+# script fills the words in the page's language). Shown in place of the server's image and verdict once the model
+# runs in the page (image.css, html[data-gan-draw="browser"]).
+WEB_PANEL = ('<div id="gan-web"><figure id="gan-web-frame"><figcaption><span id="gan-web-label"></span>'
+             '<button id="gan-web-download" type="button"></button></figcaption>'
+             '<canvas id="gan-web-canvas" width="32" height="32" role="img"></canvas></figure>'
+             '<div id="gan-web-verdict" class="prose"></div><p id="gan-web-path" aria-live="polite"></p></div>')
+# The page's events call these in the browser (image_web.js): a move draws there (or presses the server's hidden
+# button); a new class or seed (or the page's first knobs) is told to the page, then the server event goes on
+JS_MOVE = "(...knobs) => { window.ganWeb ? window.ganWeb.move(knobs) : document.getElementById('gan-server-move')?.click(); }"
+JS_LATENT = "(...knobs) => { window.ganWeb?.latent(knobs); return knobs; }"
+JS_FIRST = "(c, s, n, p, ...d) => { window.ganWeb?.latent([c, s, p, ...d]); return [c, s, n, p, ...d]; }"
 
 
 @dataclass
@@ -52,6 +74,7 @@ class ImageView:
     previews: list[gr.Image]
     image: gr.Image
     verdict: gr.Markdown
+    server_move: gr.Button  # pressed by image_web.js when the server draws a move (the fallback path)
     count: gr.Slider
     grid_button: gr.Button
     grid: gr.Gallery
@@ -100,6 +123,8 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
         return
     handlers = ImageHandlers(loaded)
     verdict = VerdictHandler(handlers.studio, judges) if judges is not None else None
+    # the slider panel for the page (serve/latent_route.py), exported to ONNX in the background from these weights
+    latent_route.offer(handlers.studio, *((judges.d, judges.classifier) if judges is not None else ()))
     view = lay_out(handlers, verdict, judges_note)
     page = ImagePage(handlers, verdict)
     wire(page, view)
@@ -107,7 +132,7 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
         link(page, view, links)
     if demo is not None:
         demo.load(page.first_view, [view.class_name, view.seed, view.count, view.psi, *view.directions], [view.verdict, view.grid],
-                  api_name="image_first_view", api_visibility="private", preprocess=False, show_progress="hidden",
+                  api_name="image_first_view", api_visibility="private", preprocess=False, show_progress="hidden", js=JS_FIRST,
                   **queue_group("gan-image"))
     publish_api(handlers, verdict, view)
 
@@ -155,6 +180,8 @@ def lay_out(handlers: ImageHandlers, verdict_handler: VerdictHandler | None, jud
                 verdict = gr.Markdown(i18n("image.verdict_missing") + judges_note, elem_id="gan-verdict", visible=bool(judges_note))
             else:
                 verdict = gr.Markdown(verdict_handler.markdown(*first_knobs), elem_id="gan-verdict")
+            gr.HTML(WEB_PANEL, elem_id="gan-web-box", container=False, padding=False)
+            server_move = gr.Button("draw", visible="hidden", elem_id="gan-server-move")
     with gr.Row(elem_id="gan-more"):
         with gr.Column(scale=2):
             with gr.Row():
@@ -179,7 +206,7 @@ def lay_out(handlers: ImageHandlers, verdict_handler: VerdictHandler | None, jud
             animation = gr.Image(handlers.first_gif(defaults, 1, DEFAULT_FRAMES), type="filepath", interactive=False,
                                  buttons=["download"], label=i18n("image.animation_label"),
                                  elem_id="gan-interpolation", height=32 * IMAGE_SCALE + 40)
-    return ImageView(class_name, seed, randomise, psi, reset_all, directions, previews, image, verdict, count, grid_button,
+    return ImageView(class_name, seed, randomise, psi, reset_all, directions, previews, image, verdict, server_move, count, grid_button,
                      grid, sheet, seed_b, frames, animate_button, animation, notes)
 
 
@@ -196,10 +223,12 @@ def wire(page: ImagePage, view: ImageView) -> None:
     grid_io = dict(fn=page.grid, inputs=[v.class_name, v.seed, v.count, v.psi], outputs=[v.grid, notes["count"]])
     gif_io = dict(fn=page.interpolation, inputs=[v.seed, v.seed_b, v.class_name, v.frames, v.psi],
                   outputs=[v.animation, notes["seed-b"], notes["frames"]])
-    gr.on([v.psi.change, *[d.change for d in v.directions]], page.view, v.knobs, [v.image, v.verdict, *view_notes],
-          api_name="image_view", **queue_group("gan-image"), **page_event)
+    gr.on([v.psi.change, *[d.change for d in v.directions]], None, v.knobs, None, js=JS_MOVE, api_name="image_move",
+          api_visibility="private", show_progress="hidden")
+    v.server_move.click(page.view, v.knobs, [v.image, v.verdict, *view_notes], api_name="image_view",
+                        **queue_group("gan-image"), **page_event)
     gr.on([v.class_name.change, v.seed.change], page.view_and_previews, v.knobs, [v.image, v.verdict, *view_notes, *v.previews],
-          api_name="image_view_new_latent", **queue_group("gan-image"), **page_event,
+          api_name="image_view_new_latent", js=JS_LATENT, **queue_group("gan-image"), **page_event,
           ).then(api_name="grid_new_latent", **grid_io, **heavy).then(api_name="interpolate_new_latent", **gif_io, **heavy)
     v.psi.release(page.previews, [v.class_name, v.seed, v.psi], v.previews, api_name="direction_previews",
                   **queue_group("gan-image"), **page_event,

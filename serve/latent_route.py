@@ -28,6 +28,7 @@ import torch
 from core.gan.data import CLASS_NAMES
 from core.gan.export_onnx import CACHE_DIR, PanelFile, panel_file
 from core.gan.latent import LatentStudio, class_index, seed_to_z, validate_class, validate_seed
+from core.limits import MAX_PSI
 from core.validation import KnobError
 
 PREFIX = "/image-web/"
@@ -105,7 +106,8 @@ def meta(panel: PanelFile) -> dict[str, Any]:
     o = _offer
     assert o is not None
     return {"model": f"{PREFIX}panel-{panel.digest}.onnx", "ort": ORT_PREFIX, "z_dim": o.studio.z_dim,
-            "directions": len(o.studio.direction_names), "classes": CLASS_NAMES, "judges": panel.has_judges}
+            "directions": len(o.studio.direction_names), "ranges": [float(r) for r in o.studio.direction_ranges],
+            "max_psi": MAX_PSI, "classes": CLASS_NAMES, "judges": panel.has_judges}
 
 
 class LatentRoute:

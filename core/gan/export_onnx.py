@@ -98,7 +98,8 @@ def export_panel(panel: ImagePanel, path: Path) -> None:
     try:
         with torch.no_grad():
             torch.onnx.export(panel, example, tmp, input_names=INPUTS, output_names=OUTPUTS, opset_version=OPSET,
-                              dynamo=True, dynamic_axes={name: {0: "n"} for name in INPUTS + OUTPUTS}, verbose=False)
+                              dynamo=True, dynamic_axes={name: {0: "n"} for name in INPUTS + OUTPUTS}, verbose=False,
+                              external_data=False)  # one file: the page fetches one URL
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

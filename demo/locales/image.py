@@ -82,6 +82,14 @@ IMAGE: dict[str, dict[str, str]] = {
                            "zh-CN": "**D(x | {cls}) = {p}**：{call}。分类器：**{guess}**（{confidence}）"},
     "image.verdict_real": {"en": "looks **real** to D", "zh-CN": "D 认为它是**真的**"},
     "image.verdict_fake": {"en": "D calls it **fake**", "zh-CN": "D 判定它是**假的**"},
+    # ---- where the slider panel is drawn (demo/static/image_web.js says it once, quietly, under the image) -------
+    "image.web_browser": {"en": "Drawn in your browser (ONNX Runtime Web): a slider move asks the server nothing.",
+                          "zh-CN": "在你的浏览器中绘制（ONNX Runtime Web）：拖动滑块不会向服务器发送任何请求。"},
+    "image.web_no_wasm": {"en": "Drawn on the server: this browser has no WebAssembly.",
+                          "zh-CN": "在服务器上绘制：此浏览器不支持 WebAssembly。"},
+    "image.web_failed": {"en": "Drawn on the server: the model did not load in this browser.",
+                         "zh-CN": "在服务器上绘制：模型未能在此浏览器中加载。"},
+    "image.web_download": {"en": "Download PNG", "zh-CN": "下载 PNG"},
     "image.verdict_missing": {"en": "The discriminator's verdict is not available: ",
                               "zh-CN": "判别器的判断暂不可用："},
     # ---- the grid and the interpolation -----------------------------------------------------------------------
