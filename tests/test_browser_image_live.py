@@ -1,7 +1,10 @@
 """Chromium on the launched app's Images tab, at 1280x900 and 390x844: every way a knob moves (reset arrow, typed
 value, arrow keys, Reset all, a grid click) redraws the image, D's verdict, the grid and the interpolation; downloads
 say what they show; the direction sliders carry names, hints, measured ranges and preview strips; the image stays in
-view while the knobs move. Screenshots: image-live-*.png, directions-*.png, image-grid-*.png, image-phone.png."""
+view while the knobs move. Screenshots: image-live-*.png, directions-*.png, image-grid-*.png, image-phone.png.
+
+These run the server path (the page's WebAssembly removed): the one gradio_client and the API page use, and the
+fallback of a browser without WebAssembly. The path that draws in the page: tests/test_browser_image_web.py."""
 from __future__ import annotations
 
 import httpx
@@ -22,6 +25,7 @@ def page(request, app_url, browser):
     width, height = SIZES[request.param]
     page = browser.new_page(viewport={"width": width, "height": height})
     page.set_default_timeout(60_000)
+    page.add_init_script("delete window.WebAssembly")  # the server path (see the module's docstring)
     page.goto(app_url)
     page.get_by_role("tab", name="Text (GPT)").wait_for()
     open_tab(page, "Images (GAN)")
@@ -99,11 +103,16 @@ def test_the_events_follow_every_change_with_the_drags_debounce(app_url) -> None
     directions = sorted(e for e in ids.values() if e and e.startswith("gan-direction-") and "preview" not in e)
     assert len(directions) == 8
     outputs = lambda d: {ids.get(o) for o in d["outputs"]}  # noqa: E731
-    for name, follows, draws in [("image_view", ["gan-psi", *directions], {"gan-image", "gan-verdict"}),
-                                 ("image_view_new_latent", ["gan-class", "gan-seed"],
+    # A move goes to the page's own drawing (image_web.js; no backend), which presses the server's hidden button
+    # when the server draws (the fallback): that button's click is the server's move event.
+    move = deps["image_move"]
+    assert {(ids.get(t), e) for t, e in move["targets"]} == {(k, "change") for k in ["gan-psi", *directions]}
+    assert not move["backend_fn"] and "ganWeb" in move["js"]
+    for name, follows, draws in [("image_view", [("gan-server-move", "click")], {"gan-image", "gan-verdict"}),
+                                 ("image_view_new_latent", [("gan-class", "change"), ("gan-seed", "change")],
                                   {"gan-image", "gan-verdict", "gan-direction-preview-0", "gan-direction-preview-7"})]:
         triggers = {(ids.get(target), event) for target, event in deps[name]["targets"]}
-        assert triggers == {(k, "change") for k in follows}, name
+        assert triggers == set(follows), name
         assert draws <= outputs(deps[name]) and deps[name]["trigger_mode"] == "always_last", name
     assert {(ids.get(t), e) for t, e in deps["direction_previews"]["targets"]} == {("gan-psi", "release")}
     # the grid and the GIF (up to ~0.3 s each) chained after those, always_last too: one each per drag

@@ -273,5 +273,7 @@
     if (document.body) observe(); else document.addEventListener("DOMContentLoaded", observe);
   }
 
-  window.ganWeb = {move, latent, state, path: () => state.path, start};
+  // painted(knobs): whether the canvas shows these knobs (tests and bench/bench_image_drag.py wait on it)
+  const painted = (knobs) => state.paintedKey !== undefined && state.paintedKey === JSON.stringify(checked(knobs));
+  window.ganWeb = {move, latent, painted, state, path: () => state.path, start};
 })();
