@@ -10,6 +10,9 @@ users already on the page, not for every session's first call landing in the sam
 this, the first 10 s had an image-slider p95 of ~1.2 s, against ~0.6 s with it). Each user repeats, with a think
 time between actions, one of:
   * an image-slider drag: --drag-steps /image calls in a row, a direction slider moving each step (PNG downloaded);
+  * a browser-like image user (--page-image-weight): the page draws the image itself (issue #28), so it asks
+    GET /image-web/z once for a new (class, seed) (a seed it has seen before: nothing) and then moves --drag-steps
+    sliders with no request at all;
   * next-token bars: --bar-steps /next_tokens calls in a row, the temperature moving each step;
   * a text stream: one /generate of --stream-tokens characters, read as it streams (time to first chunk and to the end);
   * an agent episode: one /play_episode (a random snapshot, seed and temperature; the whole episode's JSON returned);
@@ -44,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+import httpx
 import psutil
 from gradio_client.client import Job
 
@@ -61,7 +65,8 @@ FIRST_CHUNK_POLL_S = 0.02  # how often a streaming user looks for its first chun
 ENDPOINT_LABELS = {"/image": "image slider (/image, PNG downloaded)", "/next_tokens": "next-token bars (/next_tokens)",
                    "/generate": "text stream (/generate, whole stream)", "/generate:first": "text stream, first chunk",
                    "/play_episode": "agent plays (/play_episode, whole episode as JSON)",
-                   "/toy_gan_play": "GAN playground session (/toy_gan_play stream, then /toy_gan_pause)"}
+                   "/toy_gan_play": "GAN playground session (/toy_gan_play stream, then /toy_gan_pause)",
+                   "/image-web/z": "image drawn in the page: a new seed's noise (GET /image-web/z)"}
 TOY_GAN_POLL_S = 0.01  # how often a playing user looks for a new frame
 
 
@@ -130,6 +135,7 @@ class Shared:
     sent: int = 0
     busy_sessions: int = 0  # GAN playground Plays answered "Busy" (every training slot taken)
     toy_gan_fps: list[float] = field(default_factory=list)  # frames a second each GAN playground session saw
+    page_moves: int = 0  # slider moves the browser-like image users made (each drawn in the page: no request)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def take(self) -> bool:
@@ -153,6 +159,8 @@ class User(threading.Thread):
         self.downloads = downloads / f"user-{index}"
         self.client = local_client(url, download_files=str(self.downloads))
         self.client.predict(api_name="/random_image_seed")  # open the session before the clock starts (see the docstring)
+        self.http = httpx.Client(base_url=url, timeout=args.request_timeout)
+        self.noise: set[tuple[str, int]] = set()  # the (class, seed) noise this user's page already holds
 
     def call(self, endpoint: str, *inputs: object, check=None) -> bool:
         if not self.shared.take():
@@ -176,6 +184,28 @@ class User(threading.Thread):
             if not self.call("/image", class_name, seed, psi, *directions, check=self.check_png):
                 return False
             value += self.rng.uniform(0.2, 1.0)
+        return True
+
+    def draw_image_in_page(self) -> bool:
+        """A page that draws the image itself: one GET /image-web/z for a new (class, seed), then --drag-steps moves
+        that ask the server nothing (a seed seen before asks nothing at all)."""
+        class_name, seed = self.rng.choice(CLASSES), self.rng.randrange(64) if self.rng.random() < 0.3 else self.rng.randrange(2**32)
+        if (class_name, seed) not in self.noise:
+            if not self.shared.take():
+                return False
+            started = time.perf_counter()
+            try:
+                answer = self.http.get("/image-web/z", params={"class": class_name, "seed": seed})
+                answer.raise_for_status()
+                if len(answer.json()["z"]) < 1:
+                    raise ValueError("/image-web/z returned no noise")
+                self.noise.add((class_name, seed))
+                self.shared.add(Record("/image-web/z", (time.perf_counter() - started) * 1000, True))
+            except Exception as exc:  # noqa: BLE001
+                self.shared.add(Record("/image-web/z", (time.perf_counter() - started) * 1000, False, f"{type(exc).__name__}: {str(exc)[:200]}"))
+        with self.shared.lock:
+            self.shared.page_moves += self.args.drag_steps
+        time.sleep(self.args.drag_steps * 0.03)  # the drag itself, drawn in the page
         return True
 
     @staticmethod
@@ -273,7 +303,8 @@ class User(threading.Thread):
     def run(self) -> None:
         actions = [(self.drag_image_slider, self.args.mix[0]), (self.move_temperature, self.args.mix[1]), (self.stream_text, self.args.mix[2]),
                    (self.play_agent, self.args.mix[3] if self.args.agent_snapshots else 0.0),
-                   (self.play_toy_gan, self.args.toy_gan_weight if self.args.toy_gan else 0.0)]
+                   (self.play_toy_gan, self.args.toy_gan_weight if self.args.toy_gan else 0.0),
+                   (self.draw_image_in_page, self.args.page_image_weight)]
         try:
             while time.monotonic() < self.shared.deadline:
                 action = self.rng.choices([a for a, _ in actions], weights=[w for _, w in actions])[0]
@@ -284,6 +315,7 @@ class User(threading.Thread):
                     time.sleep(min(pause, max(0.0, self.shared.deadline - time.monotonic())))
         finally:
             self.client.close()
+            self.http.close()
 
 
 # ----- the report -----
@@ -339,6 +371,9 @@ def markdown(report: dict) -> str:
                  "answered Busy: every training slot taken); frames a second each session saw: min "
                  f"{report['toy_gan']['frames_per_s']['min']}, median {report['toy_gan']['frames_per_s']['median']}, max "
                  f"{report['toy_gan']['frames_per_s']['max']}.", ""] if report.get("toy_gan", {}).get("frames_per_s") else []),
+              *([f"Images drawn in the page: {report['page_image']['moves_drawn_in_page']} slider moves asked the server nothing; "
+                 f"{report['page_image']['noise_requests']} new seeds asked for their noise once each (/image-web/z).", ""]
+                if report.get("page_image", {}).get("moves_drawn_in_page") else []),
               "Image-slider p95 by when the call started: " + ", ".join(
                   f"{w['from_s']:.0f}-{w['to_s']:.0f} s {w['p95_ms']:.0f} ms ({w['requests']})" for w in report["image_p95_by_window"]) + ".", "",
               f"Floor, before the load: a no-op call (/random_image_seed) takes {report['no_op_floor_ms']['p50']} ms p50, "
@@ -350,6 +385,8 @@ def markdown(report: dict) -> str:
               f"{'/'.join(f'{w:g}' for w in cfg['mix'])}: an image-slider drag ({cfg['drag_steps']} /image calls, one "
               f"direction slider moving), next-token bars ({cfg['bar_steps']} /next_tokens calls, the temperature moving) or a "
               f"text stream of {cfg['stream_tokens']} characters or an agent episode (/play_episode), and with weight "
+              f"{cfg.get('page_image_weight', 0):g} a browser-like image user (one /image-web/z per new seed, then "
+              f"{cfg['drag_steps']} moves drawn in the page, no request), with weight "
               f"{cfg.get('toy_gan_weight', 0):g} a GAN playground session (/toy_gan_play read for {cfg.get('toy_gan_frames', 0)} frames of 5 steps, then /toy_gan_pause). Machine: {report['machine']['cpus']} CPUs, load average "
               f"{report['machine']['loadavg_start']} at the start (other work running on it counts against these figures); "
               f"server thread settings {report['server_threads']}.", ""]
@@ -385,6 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=bounded(1, 10**6), default=100_000, help="hard cap on requests in all")
     parser.add_argument("--request-timeout", type=bounded(1, 600, float), default=60.0, help="seconds before a request counts as failed")
     parser.add_argument("--mix", type=parse_mix, default=(5.0, 3.0, 2.0, 1.0), help="weights of image drag, bars, text stream, agent episode")
+    parser.add_argument("--page-image-weight", type=bounded(0, 100, float), default=5.0,
+                        help="weight of a browser-like image user (one /image-web/z per new seed, moves drawn in the page) beside --mix")
     parser.add_argument("--toy-gan-weight", type=bounded(0, 100, float), default=1.0, help="weight of a GAN playground session (play, frames, pause) beside --mix")
     parser.add_argument("--toy-gan-frames", type=bounded(2, 1000), default=36, help="frames a GAN playground session reads before Pause (12 a second)")
     parser.add_argument("--think", type=bounded(0, 60, float), default=1.0, help="mean pause between a user's actions, seconds")
@@ -496,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python bench/load_test.py" + ("" if argv is None and len(sys.argv) == 1 else " " + " ".join(argv if argv is not None else sys.argv[1:]))
     report = {
         "command": command,
-        "config": {"users": args.users, "seconds": args.seconds, "mix": list(args.mix), "toy_gan_weight": args.toy_gan_weight if args.toy_gan else 0.0, "toy_gan_frames": args.toy_gan_frames, "think": args.think, "drag_steps": args.drag_steps,
+        "config": {"users": args.users, "seconds": args.seconds, "mix": list(args.mix), "page_image_weight": args.page_image_weight, "toy_gan_weight": args.toy_gan_weight if args.toy_gan else 0.0, "toy_gan_frames": args.toy_gan_frames, "think": args.think, "drag_steps": args.drag_steps,
                    "bar_steps": args.bar_steps, "stream_tokens": args.stream_tokens, "max_requests": args.max_requests,
                    "request_timeout": args.request_timeout, "url": "started app.py" if process else url},
         "machine": {"cpus": os.cpu_count(), "loadavg_start": loadavg_start, "loadavg_end": [round(x, 2) for x in os.getloadavg()]},
@@ -510,6 +549,8 @@ def main(argv: list[str] | None = None) -> int:
         "endpoints": endpoints,
         "image_p95_by_window": image_p95_by_window(records, started, args.seconds),
         "toy_gan": toy_gan,
+        "page_image": {"moves_drawn_in_page": shared.page_moves, "noise_requests": endpoints.get("/image-web/z", {}).get("requests", 0),
+                       "requests_per_move": 0},
         "memory_mb": {"start": mb(rss_start), "peak": mb(watch.peak), "end": mb(rss_end), "growth": growth},
         "targets": targets,
         "errors": sorted({r.error for r in records if not r.ok})[:10],
