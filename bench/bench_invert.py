@@ -104,15 +104,21 @@ def in_browser(clicks: int) -> dict[str, float]:
 
     port = free_port()
     process, _ = start_app(port, str(ROOT / "checkpoints"))
+    # The panel keeps the last search's view until the new one streams: a mark is the first frame of this click's
+    # search (its status "Choosing where to start", then a G(z) while the status is not yet "Done").
     watch = """() => new Promise(resolve => {
       const panel = document.querySelector('#gan-apps-panel'), t0 = performance.now(), marks = {};
+      const status = () => panel.querySelector('.gan-apps-status')?.textContent || '';
       const seen = () => {
-        const text = panel.textContent || '';
-        if (!marks.first && panel.querySelector('img')) marks.first = performance.now() - t0;
-        if (!marks.image && /G\\(z\\) at step/.test(text)) marks.image = performance.now() - t0;
-        if (/^Done/.test(panel.querySelector('.gan-apps-status')?.textContent || '')) { marks.done = performance.now() - t0; obs.disconnect(); resolve(marks); }
+        const now = performance.now() - t0, running = !/^Done/.test(status());
+        if (marks.first === undefined && /^Choosing/.test(status())) marks.first = now;
+        if (marks.image === undefined && running && /G\\(z\\) at step \\d+/.test(panel.textContent)) {
+          marks.image = now; if (marks.first === undefined) marks.first = now;
+        }
+        if (marks.image !== undefined && !running) { marks.done = now; obs.disconnect(); resolve(marks); }
       };
       const obs = new MutationObserver(seen); obs.observe(panel, {subtree: true, childList: true, characterData: true});
+      setTimeout(() => { obs.disconnect(); resolve(marks); }, 120000);
       document.querySelector('#gan-apps-run').click();
     })"""
     rows = []
@@ -125,8 +131,9 @@ def in_browser(clicks: int) -> dict[str, float]:
             page.get_by_role("tab", name=re.compile("Images")).click()
             page.locator("#gan-apps-run").wait_for()
             for i in range(clicks + 1):  # the first click warms the page's queue connection: not counted
-                page.evaluate("() => { document.querySelector('#gan-apps-panel').innerHTML = ''; }")
                 marks = page.evaluate(watch)
+                if "done" not in marks:
+                    raise SystemExit(f"a search did not finish in the page: {marks}")
                 if i:
                     rows.append(marks)
             browser.close()
@@ -169,6 +176,7 @@ def main() -> None:
     args = p.parse_args()
     before = load()
     figures = in_process(args.runs)
+    print(figures, flush=True)
     browser = in_browser(args.clicks) if args.browser else None
     uptime = f"{before} before, {load()} after"
     write_report("invert", {"in_process": figures, "browser": browser, "load": uptime}, report(figures, browser, uptime))
