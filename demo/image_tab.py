@@ -2,7 +2,15 @@
 change, however the knob moved (drag, keys, typed value, reset arrow: Gradio's `change` fires for each), with D's
 verdict, a preview strip per direction, a labelled grid of samples whose tiles load into the main image, an
 interpolation GIF between two seeds, and downloads named after what they show (dress-seed5-psi1.0.png). The handlers
-are in demo/image_handlers.py, what they show in demo/image_render.py, the CSS in demo/static/image.css."""
+are in demo/image_handlers.py, what they show in demo/image_render.py, the CSS in demo/static/image.css.
+
+The slider image, D's verdict and the classifier's guess are drawn in the page where it can (issue #28): ONNX
+Runtime Web runs the panel exported by core/gan/export_onnx.py (demo/static/image_web.js, served by
+serve/latent_route.py), so a slider move asks the server nothing and a crowd costs the server only a seed's noise
+(one small request per new seed). The server's own image event stays, behind a hidden button the script presses: for
+a browser without WebAssembly, a model that fails to load, and a knob only the server's notes can refuse; /image and
+/image_verdict stay for gradio_client and the API page. The previews, the grid and the GIF stay on the server: they
+follow a new class or seed, and psi at the end of a move, not every step."""
 from __future__ import annotations
 
 import functools
@@ -212,8 +220,9 @@ def lay_out(handlers: ImageHandlers, verdict_handler: VerdictHandler | None, jud
 
 def wire(page: ImagePage, view: ImageView) -> None:
     """The page's events: one event per trigger (see demo/image_handlers.py for the request loop two would start), the
-    newest value winning (always_last: while one runs, only the newest waits). A move redraws the image and D's
-    verdict in one event; the class or the seed also redraws the previews; the grid and the GIF follow with .then,
+    newest value winning (always_last: while one runs, only the newest waits). A move goes to the page's own drawing
+    (image_move, no backend: JS_MOVE), which presses the hidden server_move button when the server draws; that
+    button's event redraws the image and D's verdict in one event; the class or the seed also redraws the previews; the grid and the GIF follow with .then,
     and follow psi at the end of a move (release; demo/knob_release.py sends it after keys or a typed value), not
     every step."""
     v, notes = view, view.notes

@@ -303,7 +303,8 @@ def test_touch_on_the_images_tab_logs_no_passive_listener_errors(browser, app_ur
     page.locator("#gan-image img").wait_for()
     cdp = context.new_cdp_session(page)
     targets = ["#gan-class", "#gan-seed", "#gan-psi input[type=range]", "#gan-direction-0 input[type=range]",
-               "#gan-direction-preview-0", "#gan-image", "#gan-verdict", "#gan-grid", "#gan-interpolation",
+               "#gan-direction-preview-0", "#gan-image:visible, #gan-web-frame:visible",  # the server's or the page's
+               "#gan-verdict:visible, #gan-web-verdict:visible", "#gan-grid", "#gan-interpolation",
                "#gan-frames input[type=range]"]
     for selector in targets:
         element = page.locator(selector).first

@@ -18,7 +18,7 @@
     knobs: null,  // the newest knobs: [class, seed, psi, ...directions]
     busy: false, dirty: false,
     noted: false,  // the server showed a note for the last knobs: the next good move goes there too, to clear it
-    drawn: 0, inputAt: 0, times: [],  // for bench/bench_image_drag.py: input -> pixels, in ms
+    drawn: 0, inputAt: 0, times: [], frames: [], firstPaintAt: 0,  // for bench/bench_image_drag.py, in ms
     pixels: null, verdict: null, started: false,
   };
 
@@ -100,8 +100,12 @@
     canvas.setAttribute("aria-label", canvas.dataset.name);
     showVerdict(result);
     state.drawn += 1;
-    if (state.inputAt) {
-      state.times.push(performance.now() - state.inputAt);
+    const now = performance.now();
+    state.firstPaintAt = state.firstPaintAt || now;  // ms since the page's navigation began
+    if (state.inputAt) {  // input -> pixels on the canvas, and -> the frame that shows them
+      const since = state.inputAt;
+      state.times.push(now - since);
+      requestAnimationFrame(() => state.frames.push(performance.now() - since));
       state.inputAt = 0;
     }
     canvas.dataset.drawn = String(state.drawn);
@@ -189,6 +193,7 @@
   async function start() {
     if (state.started) return;
     state.started = true;
+    state.startAt = performance.now();
     if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
       fallback("image.web_no_wasm");
       return;
@@ -203,7 +208,7 @@
       // the .wasm alone: the module's Emscripten glue is bundled in it, so no second script is fetched
       ort.env.wasm.wasmPaths = {wasm: `${meta.ort}ort-wasm-simd-threaded.wasm`};
       const session = await ort.InferenceSession.create(meta.model, {executionProviders: ["wasm"], graphOptimizationLevel: "all"});
-      Object.assign(state, {ort, session, meta, path: "browser", reason: ""});
+      Object.assign(state, {ort, session, meta, path: "browser", reason: "", readyAt: performance.now()});
       el("gan-web-verdict")?.toggleAttribute("hidden", !meta.judges);
       if (state.knobs && checked(state.knobs)) await draw();
       showPath();
@@ -248,7 +253,7 @@
   document.addEventListener("input", (event) => {
     const input = event.target;
     if (!(input instanceof HTMLInputElement) || !input.closest("#gan-knobs")) return;
-    state.inputAt = performance.now();
+    state.inputAt = state.inputAt || performance.now();  // the oldest input not yet drawn
     const index = input.type === "range" ? knobIndex(input) : -1;
     if (index < 0 || state.path !== "browser" || !state.knobs || state.noted) return;
     const knobs = state.knobs.slice();
@@ -266,6 +271,8 @@
     }).observe(column);
     return true;
   };
+  // A page opened on the Images tab (a link: ?tab=image, or its knobs) starts loading at once, beside Gradio's own
+  if (/[?&](tab=image|image-)/.test(location.search)) start();
   if (!watch()) {
     const observer = new MutationObserver(() => { if (watch()) observer.disconnect(); });
     // Gradio may insert this script after DOMContentLoaded (launch(head=...)): observe at once when the body is there
