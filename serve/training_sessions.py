@@ -12,8 +12,10 @@ run)` is called from its thread (the app registers the visitor's model there, se
 """
 from __future__ import annotations
 
+import atexit
 import os
 import threading
+import weakref
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ SAMPLE_CHARS = 160
 KEPT_TRAINERS = 8  # stopped runs kept so that Continue can resume them (a trainer holds its optimiser: a few MB)
 KEPT_HOURS = 1.0
 NICE = 19
+EXIT_WAIT_S = 10.0  # how long the interpreter's exit waits for the running trainings to stop
 
 
 class TrainingRefused(KnobError):
@@ -230,6 +233,7 @@ class TrainingSessions:
             self._sessions.move_to_end(sid)
             self._forget_old()
         run.thread = threading.Thread(target=self._run, args=(sid, run), name=f"train-{sid[:8]}", daemon=True)
+        _LIVE_RUNS.add(run)
         run.thread.start()
         return run
 
@@ -265,3 +269,19 @@ class TrainingSessions:
             run.wait(5.0)
         with self._lock:
             self._sessions.pop(sid, None)
+
+
+# A daemon thread still inside torch when the interpreter shuts down is ended under C++ code, and the process aborts
+# ("terminate called without an active exception", exit code 134): a thread looping on torch ops and a main thread
+# that returns are enough to show it. So at exit every running training is asked to stop, and waited for.
+_LIVE_RUNS: "weakref.WeakSet[TrainingRun]" = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_runs_at_exit() -> None:
+    runs = list(_LIVE_RUNS)
+    for run in runs:
+        run.stop_requested.set()
+    deadline = time.monotonic() + EXIT_WAIT_S
+    for run in runs:
+        run.wait(max(0.0, deadline - time.monotonic()))

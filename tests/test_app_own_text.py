@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -189,3 +191,21 @@ def test_the_text_limits_the_page_names_are_the_trainers():
     from core.gpt.train_quick import MAX_TEXT_CHARS, MIN_TEXT_CHARS
     from demo.locales.learn import TEXT_CHARS
     assert TEXT_CHARS == (MIN_TEXT_CHARS, MAX_TEXT_CHARS)
+
+
+def test_a_process_that_exits_while_a_visitor_trains_ends_cleanly() -> None:
+    """A training thread still inside torch at the interpreter's exit would abort the process (exit code 134,
+    "terminate called without an active exception"): the exit hook stops the run and waits for it."""
+    script = ("import time\n"
+              "from core.gpt.sample_texts import load_sample\n"
+              "from core.gpt.train_quick import SIZES, prepare_text\n"
+              "from serve.training_sessions import TrainingSessions\n"
+              "run = TrainingSessions(cap_s=60.0).start('s', '10.0.0.1', prepare_text(load_sample('macbeth')[:20_000]),"
+              " SIZES['tiny'], 0, 'MACBETH')\n"
+              "while run.view().steps < 2:\n"
+              "    time.sleep(0.05)\n"
+              "print('training', flush=True)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                          text=True, timeout=240)
+    assert "training" in done.stdout, done.stderr[-2000:]
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
