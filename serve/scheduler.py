@@ -2,13 +2,15 @@
 
 Every loop: take the requests that have arrived (new streams, stops), prefill new prompts one by one while a small
 time budget lasts (each draws its first character at once and joins the batch), then run ONE batched decode step
-for every active stream (core/gpt/batched_decode.py) and send what each stream has made. A finished or stopped
+for every active stream (core/gpt/batched_decode.py; the step runs on ONNX Runtime, or on PyTorch if onnxruntime
+is missing or broken, which the worker says once in its log: core/gpt/onnx_step.py) and send what each stream has made. A finished or stopped
 stream leaves its row at once; a stream that arrives mid-batch joins at the next step. Characters go out at most
 every SEND_INTERVAL_S per stream, all frames of a loop in one write.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import threading
@@ -47,6 +49,7 @@ def serve(requests_in: IO[bytes], replies_out: IO[bytes]) -> None:
     if hasattr(os, "nice"):
         os.nice(WORKER_NICE)
     torch.set_num_threads(1)  # small matrices: one core (the other serves the web server)
+    logging.basicConfig(level=logging.WARNING, format="text-stream worker: %(message)s")  # to the app's stderr
     header = json.loads(read_frame(requests_in))  # gpt_config_dict + {"max_streams": n}
     model = GPT(GPTConfig(**header["model"]))
     model.load_state_dict(load_safetensors(read_frame(requests_in)))

@@ -4,7 +4,9 @@ free for slider events; inside it, all streams advance together, one batched dec
 `StreamWorker` is the app's side: it starts one `python -m serve.stream_worker` process, which gets the model's
 config and weights when it starts and sends each stream's text back as it grows: the same text as
 `Sampler.stream` for the same seed (tests/test_serve_stream_worker.py). One process, not one per stream: each
-costs ~170 MB of memory of its own (torch), and batching is what makes many streams cheap.
+costs ~170 MB of memory of its own (torch), and batching is what makes many streams cheap. The worker decodes on
+ONNX Runtime (the model's step exported once per checkpoint into runs/onnx/, core/gpt/onnx_step.py): if
+onnxruntime is missing or broken it says so once in its log (this process's stderr) and decodes in PyTorch.
 
 Up to `max_streams` streams run at once, each starting at once; one more is refused at once with StreamWorkerBusy
 ("try again in a moment"), never left waiting silently. A watchdog restarts a worker that has sent nothing (not

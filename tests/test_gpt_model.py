@@ -74,14 +74,17 @@ def test_config_refuses_odd_head_size() -> None:
         GPTConfig(vocab_size=10, n_head=4, n_embd=12)
 
 
-def test_decoding_follows_weights_changed_in_place() -> None:
-    """The decode step's shared (in, out) weight copy is rebuilt after an in-place change, never used stale."""
-    torch.manual_seed(6)
-    model = GPT(GPTConfig(vocab_size=40, context_length=16, n_layer=2, n_head=2, n_embd=32)).eval()
-    ids = torch.randint(40, (1, 6), generator=torch.Generator().manual_seed(6))
-    KVCache(model).forward(ids[:, :1])  # a first KVCache builds the shared copy
-    with torch.no_grad():
-        model.blocks[0].mlp.fc.weight.mul_(1.5)  # as an optimizer step or load_state_dict would
-    cache = KVCache(model)
-    steps = torch.cat([cache.forward(ids[:, i : i + 1]) for i in range(6)], dim=1)
-    assert torch.allclose(steps, model(ids), atol=1e-5, rtol=0)
+def test_rows_of_one_cache_are_independent_sequences_at_their_own_positions(model: GPT) -> None:
+    """GPT.decode with each row at its own position (what the batched streams run): every row equals its own full
+    forward, whatever the others hold; stale slots of a reused row are never attended."""
+    generator = torch.Generator().manual_seed(7)
+    texts = [torch.randint(40, (n,), generator=generator) for n in (3, 20, 45)]
+    cache = KVCache(model, batch_size=3)
+    cache.feed(torch.randint(40, (1, 30), generator=generator), 0)  # row 0 full of another text first
+    for row, text in enumerate(texts):
+        cache.reset(row)
+        cache.feed(text[None, :-1], row)
+    logits = cache.forward(torch.stack([text[-1:] for text in texts]))
+    with torch.inference_mode():
+        for row, text in enumerate(texts):
+            assert torch.allclose(logits[row, -1], model(text[None])[0, -1], atol=1e-5, rtol=0), row

@@ -4,110 +4,67 @@ A decode step of this small model costs about the same for 1 row as for 8 (per-o
 streams that run at the same time should share steps, as llama.cpp's server, vLLM and TGI do. Each row of the batch
 is one stream with its own position (its own ring-buffer slot, p % window, so every row slides past the context
 window on its own), its own knobs, its own torch.Generator and its own stop. A new stream's prompt is prefilled on
-its own (KVCache._chunk, written straight into its row) and joins the batch at the next step; a finished or
-cancelled stream leaves at once (the last row moves into its place, so active rows are always 0..n-1).
+its own (written straight into its row) and joins the batch at the next step; a finished or cancelled stream leaves
+at once (the last row moves into its place, so active rows are always 0..n-1).
 
-Two layers: `BatchedDecoder` is the arithmetic (rows of a shared KV cache, `step` = one token per row, the block
-arithmetic of model.py written for decoding, as KVCache._step is for one row); `StreamBatch` is sampling on top
-(knobs vectorised per row through the one `next_token_probabilities_rows`, and one `torch.multinomial` per row
-with that row's generator, the very call Sampler.stream makes, so a stream's text does not depend on who else is
-streaming). tests/test_gpt_batched_decode.py holds both to the single-stream KVCache and to the full forward.
+Two layers: `BatchedDecoder` is the scheduling of the cache's rows (core/gpt/kv_cache.py's ring; the step itself is
+GPT.decode, on ONNX Runtime when it is there: core/gpt/onnx_step.py); `StreamBatch` is sampling on top (knobs
+vectorised per row through the one `next_token_probabilities_rows`, and one `torch.multinomial` per row with that
+row's generator, the very call Sampler.stream makes, so a stream's text does not depend on who else is streaming).
+tests/test_gpt_batched_decode.py and tests/test_gpt_onnx.py hold the step to the full forward.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 
-from core.gpt.kv_cache import DecodeWeights, KVCache
-from core.gpt.model import GPT
 from core.gpt.knobs import SamplingKnobs, next_token_probabilities_rows
-
-
-# The matrix products of a step always take at least this many rows (zero rows added, results dropped): MKL's sgemm
-# sums in another order for 1-3 rows than for 4 or more, so a stream's logits would otherwise change with the number
-# of streams sharing its step. Padded, a row's logits are equal within float32 rounding (~1e-5) whatever the row count
-# and the row's place, and a stream draws the same text alone or batched (tests/test_gpt_batched_decode.py). Padding
-# the products, not the attention, keeps the cost to a stream running alone small (docs/performance.md).
-MIN_ROWS = 4
-
+from core.gpt.kv_cache import KVCache
+from core.gpt.model import GPT
+from core.gpt.onnx_step import Step, decode_step
 
 class BatchedDecoder:
     """Rows 0..n-1 of a preallocated KV cache, each a sequence at its own position; `step` feeds one token to each.
 
-    The cache is (layers, 2, max_rows, heads, window, head_dim): ~1.2 MB a row for the shipped model.
+    The cache is 2 * n_layer tensors (rows, heads, window, head_dim): ~1.2 MB a row for the shipped model.
+
+    A row's logits must not depend on how many rows share its step, or a stream's text would change with the number
+    of streams. ONNX Runtime's kernels give each row the same bits whatever the batch (tests/test_gpt_onnx.py checks
+    it); PyTorch's sgemm summed in another order for 1-3 rows than for 4 or more, so on PyTorch a step always runs
+    at least `step.min_rows` rows (spare rows beside the real ones, results dropped).
     """
 
-    def __init__(self, model: GPT, max_rows: int):
-        cfg = model.config
-        self.model, self.config, self.window = model, cfg, cfg.context_length
-        self.max_rows = max_rows
-        device = model.embed.weight.device
-        self.kv = torch.zeros(cfg.n_layer, 2, max_rows, cfg.n_head, self.window, cfg.head_dim, device=device)
-        self.positions = torch.zeros(max_rows, dtype=torch.long, device=device)  # tokens fed so far, per row
-        self._slots = torch.arange(self.window, device=device)
-        self._row_ids = torch.arange(max_rows, device=device)
-        self._weights: DecodeWeights | None = None
+    def __init__(self, model: GPT, max_rows: int, step: Step | None = None):
+        self.model, self.config, self.window, self.max_rows = model, model.config, model.config.context_length, max_rows
+        step = step or decode_step(model)
+        self.min_rows = step.min_rows
+        self.cache = KVCache(model, max(max_rows, self.min_rows), step)
+        self.positions = self.cache.positions  # tokens fed so far, per row
 
-    @torch.inference_mode()
+    @property
+    def engine(self) -> str:
+        """"onnxruntime" or "pytorch": what runs the step."""
+        return self.cache.step.engine
+
     def prefill(self, row: int, ids: torch.Tensor) -> torch.Tensor:
         """Feed a whole prompt (T,) into `row` (its old contents are ignored); logits (vocab,) of its last token."""
-        cache = KVCache(self.model, storage=self.kv[:, :, row : row + 1])
-        logits = cache.forward(ids[None])[0, -1]
-        self.positions[row] = ids.numel()
-        return logits
+        self.cache.reset(row)
+        return self.cache.feed(ids[None], row)[0, -1]
 
     def move_row(self, source: int, target: int) -> None:
         """Copy a row's cache and position into another row (to keep active rows contiguous)."""
-        self.kv[:, :, target] = self.kv[:, :, source]
-        self.positions[target] = self.positions[source]
+        self.cache.move_row(source, target)
 
-    @torch.inference_mode()
     def step(self, tokens: torch.Tensor) -> torch.Tensor:
-        """Logits (n, vocab) after feeding tokens (n,), one to each of rows 0..n-1 at that row's own position.
-
-        Fewer than MIN_ROWS rows go through the matrix products with zero rows added (see MIN_ROWS). The arithmetic of
-        Block.forward for one new token per row: q and k rotated by each row's own RoPE angles, the new key and value
-        written to each row's own slot (position % window), attention over the row's filled slots only (slots not
-        yet written get -inf), so every row computes exactly the banded sliding-window forward.
-        """
-        if self._weights is None:
-            self._weights = DecodeWeights.for_model(self.model)
-        w, cfg = self._weights, self.config
-        n, H, D, W = tokens.shape[0], cfg.n_head, cfg.head_dim, self.window
-        rows_mm = max(n, MIN_ROWS)  # rows through layer norms and matrix products; padding rows' results are dropped
-        pos = self.positions[:n]
-        slots, rows = pos % W, self._row_ids[:n]
-        cos, sin = w.rotary.tables(int(pos.max()) + 1, tokens.device)
-        cos, sin = cos[pos][:, None, None, :], sin[pos][:, None, None, :]  # (n, 1, 1, D/2): q and k, every head
-        # a slot holds a key this row may see once it has been written: slot s is filled when s <= pos (before the
-        # window is full) and always after; -inf elsewhere, so stale values of a previous stream get weight 0
-        bias = torch.zeros(n, W, device=tokens.device).masked_fill_(self._slots[None, :] > pos[:, None], float("-inf"))
-        bias = bias[:, None, None, :].expand(n, H, 1, W).reshape(n * H, 1, W)
-        x = w.embedding[tokens]  # (n, C)
-        y_rows = None
-        if rows_mm > n:
-            x = torch.cat((x, x.new_zeros(rows_mm - n, cfg.n_embd)))
-            y_rows = x.new_zeros(rows_mm, cfg.n_embd)  # attention output of the real rows, zeros below
-        for layer, lw in enumerate(w.layers):
-            h = F.layer_norm(x, (cfg.n_embd,), lw.ln1_weight, lw.ln1_bias)
-            qkv = (h @ lw.qkv)[:n].view(n, 3, H, D)
-            x1, x2 = qkv[:, :2].chunk(2, dim=-1)
-            qk = torch.cat((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1)  # (n, 2, H, D): model.apply_rotary
-            kv = self.kv[layer]  # (2, rows, H, W, D)
-            kv[:, rows, :, slots] = torch.stack((qk[:, 1], qkv[:, 2]), dim=1)  # (n, 2, H, D) into each row's slot
-            keys = kv[0, :n].reshape(n * H, W, D)
-            values = kv[1, :n].reshape(n * H, W, D)
-            scores = torch.baddbmm(bias, qk[:, 0].reshape(n * H, 1, D), keys.transpose(1, 2), alpha=w.scale)
-            y = torch.bmm(torch.softmax(scores, dim=-1), values).view(n, cfg.n_embd)
-            if y_rows is not None:
-                y = y_rows.index_copy_(0, rows, y)
-            x = torch.addmm(x, y, lw.attn_proj)
-            h = F.layer_norm(x, (cfg.n_embd,), lw.ln2_weight, lw.ln2_bias)
-            x = torch.addmm(x, F.gelu(torch.addmm(lw.fc_bias, h, lw.fc)), lw.mlp_proj).add_(lw.mlp_proj_bias)
-        self.positions[:n] += 1
-        return self.model.logits(x)[:n]  # the head on the padded rows too: the same sgemm path
+        """Logits (n, vocab) after feeding tokens (n,), one to each of rows 0..n-1 at that row's own position."""
+        n = tokens.shape[0]
+        if n >= self.min_rows:
+            return self.cache.feed(tokens[:, None], 0)[:, -1]
+        padded = torch.zeros(self.min_rows, dtype=torch.long)
+        padded[:n] = tokens
+        self.positions[n : self.min_rows] = 0  # spare rows: a fresh sequence each time, nothing of theirs is kept
+        return self.cache.feed(padded[:, None], 0)[:n, -1]
 
 
 @dataclass
@@ -130,8 +87,8 @@ class StreamBatch:
     that Sampler.stream makes, so its text is the same alone or batched (tests/test_gpt_batched_decode.py).
     """
 
-    def __init__(self, model: GPT, max_streams: int):
-        self.decoder = BatchedDecoder(model, max_streams)
+    def __init__(self, model: GPT, max_streams: int, step: Step | None = None):
+        self.decoder = BatchedDecoder(model, max_streams, step)
         self.max_streams, self.vocab_size, self.window = max_streams, model.config.vocab_size, model.config.context_length
         device = model.embed.weight.device
         self.streams: list[Row] = []  # row i is streams[i]

@@ -4,7 +4,8 @@ Two ways to score the held-out text, printed side by side:
 - cropped windows: non-overlapping windows of `context` characters, each scored on its own (the usual estimate;
   the first characters of each window see little context);
 - sliding window: the whole text streamed through the KV cache, so every character sees the previous `context`
-  characters at every layer: exactly what the sampler computes when it writes long texts.
+  characters at every layer: exactly what the sampler computes when it writes long texts (on the sampler's own
+  step: ONNX Runtime, or PyTorch without it, core/gpt/onnx_step.py).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import torch.nn.functional as F
 
 from core.gpt.kv_cache import KVCache
 from core.gpt.model import GPT
+from core.gpt.onnx_step import decode_step
 
 
 @torch.inference_mode()
@@ -40,7 +42,7 @@ def window_loss(model: GPT, data: torch.Tensor, context: int, max_windows: int |
 def sliding_loss(model: GPT, data: torch.Tensor) -> float:
     """Mean next-character loss (nats) streaming the text through the sliding KV cache, chunk by chunk."""
     model.eval()
-    cache = KVCache(model)
+    cache = KVCache(model, step=decode_step(model))
     chunk = model.config.context_length
     total = 0.0
     for i in range(0, len(data) - 1, chunk):

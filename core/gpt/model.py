@@ -4,6 +4,11 @@ Token embedding -> N pre-LayerNorm blocks [causal multi-head self-attention, GEL
 the embedding. Positions are rotary (RoPE): attention then depends only on how far apart two tokens are, so a KV
 cache can slide past the context window. Every token attends to the previous `context_length` tokens at every
 layer (sliding-window attention, as in Mistral); a full forward over a longer text uses the matching banded mask.
+
+`GPT.decode` is the same blocks over a fixed-size ring cache of the last `context_length` keys and values (position p
+in slot p % window, each row of a batch at its own position): the cache and the positions go in, the logits and the
+new keys and values come out, so the step is a pure function that core/gpt/onnx_step.py exports to ONNX. Training,
+the full forward, Inside the GPT's trace and decoding all run the one Block below.
 """
 from __future__ import annotations
 
@@ -70,6 +75,29 @@ def sliding_window_mask(q_pos: torch.Tensor, k_pos: torch.Tensor, window: int) -
     return (distance >= 0) & (distance < window)
 
 
+def ring_mask(positions: torch.Tensor, length: int, window: int) -> torch.Tensor:
+    """(B, length, window + length) True where query t of row b (at positions[b] + t) may attend: to ring slot s,
+    which holds the latest position before positions[b] that is s modulo window (none if negative), and to the
+    chunk's own keys; both at most window-1 tokens back, never ahead (sliding_window_mask for a ring)."""
+    q_pos = positions[:, None] + torch.arange(length, device=positions.device)[None, :]  # (B, T)
+    last = positions[:, None] - 1
+    slot_pos = last - torch.remainder(last - torch.arange(window, device=positions.device)[None, :], window)  # (B, W)
+    key_pos = torch.cat((slot_pos, q_pos), dim=1)  # (B, W + T)
+    distance = q_pos[:, :, None] - key_pos[:, None, :]
+    cached = torch.cat((slot_pos >= 0, torch.ones_like(q_pos, dtype=torch.bool)), dim=1)[:, None, :]
+    return cached & (distance >= 0) & (distance < window)
+
+
+def cached_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, past_k: torch.Tensor, past_v: torch.Tensor,
+                     mask: torch.Tensor) -> torch.Tensor:
+    """SDPA over the cached keys followed by the chunk's own (mask (B, 1, T, S + T)), without joining them: the
+    cache is read where it lies, never copied (a step that concatenated it copied the whole cache every layer)."""
+    S = past_k.shape[-2]
+    scores = torch.cat((q @ past_k.transpose(-1, -2), q @ k.transpose(-1, -2)), dim=-1) * q.shape[-1] ** -0.5
+    weights = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1)
+    return weights[..., :S] @ past_v + weights[..., S:] @ v
+
+
 class CausalSelfAttention(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
@@ -86,11 +114,17 @@ class CausalSelfAttention(nn.Module):
         return q, k, qkv[2]
 
     def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, mask: torch.Tensor | None,
-                trace: dict | None = None) -> torch.Tensor:
+                trace: dict | None = None, kv: dict | None = None) -> torch.Tensor:
+        """kv (decoding): {"past_k", "past_v"} (B, H, S, D), the cached keys and values attended before this chunk's
+        own (the mask then covers both); the chunk's new k and v are put back in it for the caller's cache."""
         B, T, C = x.shape
         q, k, v = self.project(x, cos, sin)
-        dropout = self.dropout if self.training else 0.0
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=mask is None, dropout_p=dropout)
+        if kv is None:
+            dropout = self.dropout if self.training else 0.0
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=mask is None, dropout_p=dropout)
+        else:
+            kv.update(k=k, v=v)
+            y = cached_attention(q, k, v, kv["past_k"], kv["past_v"], mask)
         if trace is not None:  # core/gpt/inspect.py: SDPA returns no weights, so hand over what it attended with
             trace.update(q=q, k=k, v=v, heads=y)
         return self.proj(y.transpose(1, 2).reshape(B, T, C))
@@ -116,8 +150,8 @@ class Block(nn.Module):
         self.mlp = MLP(config)
 
     def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, mask: torch.Tensor | None,
-                trace: dict | None = None) -> torch.Tensor:
-        x = x + self.attn(self.ln1(x), cos, sin, mask, trace)
+                trace: dict | None = None, kv: dict | None = None) -> torch.Tensor:
+        x = x + self.attn(self.ln1(x), cos, sin, mask, trace, kv)
         if trace is None:
             return x + self.mlp(self.ln2(x))
         mlp = self.mlp(self.ln2(x))
@@ -176,6 +210,38 @@ class GPT(nn.Module):
                 trace.append(record := {})
             x = block(x, cos, sin, mask, record)
         return self.logits(x)
+
+    def rope(self, positions: torch.Tensor, length: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """cos, sin (B, length, D/2) of each row's positions[b] .. positions[b]+length-1, from the exact tables."""
+        cos, sin = self.rotary.tables(int(positions.max()) + length, positions.device)
+        at = positions[:, None] + torch.arange(length, device=positions.device)[None, :]
+        return cos[at], sin[at]
+
+    def decode(self, idx: torch.Tensor, positions: torch.Tensor, past: list[torch.Tensor], cos: torch.Tensor | None = None,
+               sin: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits (B, T, vocab) of idx (B, T), row b's tokens at positions[b], positions[b]+1, ..., and their new keys
+        and values (B, n_layer, 2, H, T, D), which the caller writes into its ring (position p in slot p % window).
+
+        past: 2 * n_layer tensors (B, H, window, D), layer 0's keys, its values, layer 1's keys, ...: the ring of every
+        earlier token's rotated key and value, one tensor each so that an exported step reads them where they lie
+        (slicing one big cache copies it in ONNX Runtime). Only slots that hold one of the row's last window-1
+        positions are attended (ring_mask), so stale slots (a previous stream's, a fresh row's zeros) never count.
+        The cache is read-only here: copying it in and out of an exported step each token cost more than the step
+        (issue #27). cos, sin (B, T, D/2): the rotary tables at those positions (GPT.rope); the exported step takes
+        them as inputs, as the tables are computed in float64.
+        """
+        B, T = idx.shape
+        if cos is None or sin is None:
+            cos, sin = self.rope(positions, T)
+        cos, sin = cos[:, None], sin[:, None]  # (B, 1, T, D/2): every head
+        mask = ring_mask(positions, T, past[0].shape[-2])[:, None]  # (B, 1, T, window + T)
+        x = self.embed(idx)
+        new = []
+        for layer, block in enumerate(self.blocks):
+            kv = {"past_k": past[2 * layer], "past_v": past[2 * layer + 1]}
+            x = block(x, cos, sin, mask, kv=kv)
+            new.append(torch.stack((kv["k"], kv["v"]), dim=1))  # (B, 2, H, T, D)
+        return self.logits(x), torch.stack(new, dim=1)
 
     def loss(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         logits = self(idx)

@@ -49,9 +49,9 @@ class Sampler:
     def stream(self, prompt: str, knobs: SamplingKnobs, use_cache: bool = True) -> Iterator[str]:
         """Yield each new character. Deterministic for a given seed; the same text with or without the cache.
 
-        With the cache this is a batch of one stream (core/gpt/batched_decode.py), the very path the text-stream
-        worker runs many streams through at once, so a stream's text is the same here, alone in the worker or
-        batched with others."""
+        With the cache this is a batch of one stream (core/gpt/batched_decode.py) on the model's exported step
+        (ONNX Runtime, or PyTorch if it is missing: core/gpt/onnx_step.py), the very path the text-stream worker runs
+        many streams through at once, so a stream's text is the same here, alone in the worker or batched."""
         ids = self.tokenizer.encode(validate_prompt(prompt, self.tokenizer))
         if use_cache:
             yield from self._stream_batched(ids, knobs)
