@@ -27,6 +27,7 @@ limit_malloc_arenas()  # before torch and Gradio start threads: memory then retu
 
 from demo.app_state import load_app_state  # noqa: E402
 from demo.build import build_demo, guard_config, launch_demo  # noqa: E402
+from serve.shutdown import close_and_wait  # noqa: E402
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> None:
             print(NO_SHARE_LINK.format(url=demo.local_url), file=sys.stderr, flush=True)
     print(f"* Ready in {time.perf_counter() - STARTED:.1f} s", flush=True)
     demo.block_thread()
+    close_and_wait(demo)  # handlers still inside torch would abort the interpreter's exit (serve/shutdown.py)
 
 
 if __name__ == "__main__":

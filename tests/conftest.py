@@ -144,6 +144,7 @@ SLOW: frozenset[str] = frozenset({
     "tests/test_security_limits.py",
     "tests/test_security_requests.py::test_a_burst_of_new_sessions_keeps_little_memory",
     "tests/test_security_requests.py::test_fuzzed_bodies_on_every_route_never_get_a_500_nor_a_traceback",
+    "tests/test_serve_shutdown.py",
     "tests/test_serve_stream_worker.py::test_a_frozen_worker_is_noticed_its_streams_end_clearly_and_a_new_one_takes_over",
     "tests/test_serve_stream_worker.py::test_a_worker_that_dies_fails_its_stream_clearly_and_is_replaced",
     "tests/test_serve_stream_worker.py::test_beyond_the_limit_a_stream_is_refused_at_once_with_a_busy_message",
@@ -192,6 +193,7 @@ def image_handlers(app_state: AppState):
 def serve(state: AppState) -> Iterator[str]:
     """Launch the app built from `state` in this process on a free port; yield its URL; close it afterwards."""
     from demo.build import build_demo, guard_config, launch_demo
+    from serve.shutdown import close_and_wait
 
     demo = build_demo(state)
     # The tests' clients stand for many users but all come from 127.0.0.1, so the guard's per-address caps are off
@@ -201,7 +203,7 @@ def serve(state: AppState) -> Iterator[str]:
     try:
         yield demo.local_url.rstrip("/")
     finally:
-        demo.close()
+        close_and_wait(demo)
 
 
 @pytest.fixture(scope="session")
@@ -288,19 +290,26 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     _exit_status.append(int(exitstatus))
 
 
+# Daemon threads that may outlive the tests: they wait in a pipe read or a sleep, never inside torch.
+SAFE_AT_EXIT = ("stream-worker-reader", "stream-worker-watchdog", "malloc-trim")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config) -> None:
-    """End the test process with pytest's own status once everything is reported, skipping the interpreter's
-    teardown, where the process sometimes aborts after every test has passed (exit code 134, "terminate called
-    without an active exception" or "FATAL: exception not rethrown"; tests/test_serve_stream_worker.py with
-    tests/test_app_text.py showed it). Those messages mean a thread was inside C++ code (torch) when the interpreter
-    shut down and the thread was ended under it (pytorch/pytorch#38228). One such thread is gone: the text-stream
-    worker's reader no longer starts a new worker process, serialising the weights with torch, when the finalizer
-    ends the old one at exit (serve/stream_worker.py). A script that only starts a StreamWorker and exits still aborted
-    once in ~30 runs, so the other thread is not found yet and this guard stays."""
-    if _exit_status:
-        import sys
+    """A daemon thread still inside torch when the interpreter shuts down is ended under C++ code, and the process
+    aborts after every test has passed (exit code 134, "terminate called without an active exception";
+    tests/test_serve_shutdown.py shows it). The app's own such threads are waited for: the request handlers
+    (serve/shutdown.py, used by `serve` above) and the visitors' trainings (serve/training_sessions.py's exit hook).
+    Should another daemon thread still be alive here, its name is printed and the process ends with pytest's status
+    without the interpreter's teardown, rather than report a passed run as failed."""
+    import sys
+    import threading
 
+    lingering = [t.name for t in threading.enumerate()
+                 if t.daemon and t.is_alive() and not t.name.startswith(SAFE_AT_EXIT)]
+    if lingering and _exit_status:
+        print(f"\nconftest: daemon threads alive at exit ({', '.join(lingering)}): ending without the interpreter's "
+              "teardown", file=sys.stderr)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(_exit_status[0])
