@@ -108,12 +108,13 @@ def shrink(images: torch.Tensor, factor: int) -> torch.Tensor:
 
 class FrozenGenerator:
     """G as the search uses it: eval mode, batch norm folded into the weights, and each transposed convolution as
-    one matrix product and a col2im (F.fold). The same images to float rounding; but at batch 1 on one CPU thread
-    torch's own transposed convolution is slow (mkldnn's small-batch path), and the page's search runs at batch 1:
-    this makes a step about twice as fast. Batches (the scan, the CLI) go to torch's own G, which is fast there. Its
-    weights never ask for gradients (the search moves z and the class weights only). It also keeps the scan's
-    candidate images (a fixed function of the seed), so a later search with the same seed skips the scan's forward
-    passes. Build it with `frozen(generator)`, which builds it again when the generator's weights change."""
+    one matrix product and a col2im (F.fold). The same images to float rounding; but torch's own transposed
+    convolution is slow at batch 1 on one CPU thread, where the page's search runs, and this takes a step's time
+    down to about its matrix products (bench/bench_invert.py compares the two). Batches (the scan, the CLI) go to
+    torch's own G, which is fast there. Its weights never ask for gradients (the search moves z and the class
+    weights only). It also keeps the scan's candidate images (a fixed function of the seed), so a later search with
+    the same seed skips the scan's forward passes. Build it with `frozen(generator)`, which builds it again when the
+    generator's weights change."""
 
     MAX_CACHED = 32  # scan chunks kept: 4 chunks of 64 per (seed, class) used
 
