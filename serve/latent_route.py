@@ -65,8 +65,9 @@ def offer(studio: LatentStudio, discriminator: Any = None, classifier: Any = Non
     `build_now`, the .onnx is exported in a background thread at once, so the first visitor does not wait for it."""
     global _offer
     _offer = _Offer(studio, discriminator, classifier, Path(cache_dir))
-    if build_now:
-        threading.Thread(target=ready_panel, name="image-panel-onnx", daemon=True).start()
+    if build_now:  # the export, then the runtime's files compressed: the first visitor waits for neither
+        threading.Thread(target=lambda: (ready_panel(), [ort_body(name, True) for name in ORT_FILES]),
+                         name="image-panel-onnx", daemon=True).start()
 
 
 def ready_panel() -> tuple[PanelFile | None, str]:
@@ -82,6 +83,19 @@ def ready_panel() -> tuple[PanelFile | None, str]:
                 o.error = f"{type(exc).__name__}: {exc}"
             o.done = True
     return o.panel, o.error
+
+
+_bodies: dict[tuple[str, bool], bytes] = {}  # the runtime's files, read (and gzipped) once
+_bodies_lock = threading.Lock()
+
+
+def ort_body(name: str, gzipped: bool) -> bytes:
+    """A vendored runtime file's bytes (name from ORT_FILES), gzipped if asked: 14 MB of .wasm is 3.6 MB so."""
+    with _bodies_lock:
+        if (name, gzipped) not in _bodies:
+            raw = (VENDOR / name).read_bytes()
+            _bodies[(name, gzipped)] = gzip.compress(raw, 6) if gzipped else raw
+        return _bodies[(name, gzipped)]
 
 
 def latent(query: str) -> dict[str, Any]:
@@ -115,7 +129,7 @@ class LatentRoute:
 
     def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
         self.app = app
-        self._gzipped: dict[str, bytes] = {}  # the .wasm compressed once (14 MB -> a few MB on the wire)
+        self._panel_bytes: tuple[str, bytes] | None = None  # (digest, the .onnx's bytes), read once
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -159,17 +173,15 @@ class LatentRoute:
         if panel is None or path != f"{PREFIX}panel-{panel.digest}.onnx":
             await _answer(send, 404, _json({"detail": why or "no panel with these weights (ask meta.json for its name)"}))
             return
-        data = await asyncio.to_thread(panel.path.read_bytes)
-        await _answer(send, 200, data, [(b"cache-control", IMMUTABLE)], b"application/octet-stream")
+        if self._panel_bytes is None or self._panel_bytes[0] != panel.digest:
+            self._panel_bytes = panel.digest, await asyncio.to_thread(panel.path.read_bytes)
+        await _answer(send, 200, self._panel_bytes[1], [(b"cache-control", IMMUTABLE)], b"application/octet-stream")
 
     async def _ort(self, send: Send, name: str, gzip_ok: bool) -> None:
         extra = [(b"cache-control", IMMUTABLE), (b"vary", b"accept-encoding")]
+        data = await asyncio.to_thread(ort_body, name, gzip_ok)
         if gzip_ok:
-            if name not in self._gzipped:
-                self._gzipped[name] = await asyncio.to_thread(lambda: gzip.compress((VENDOR / name).read_bytes(), 6))
-            data, extra = self._gzipped[name], extra + [(b"content-encoding", b"gzip")]
-        else:
-            data = await asyncio.to_thread((VENDOR / name).read_bytes)
+            extra.append((b"content-encoding", b"gzip"))
         await _answer(send, 200, data, extra, ORT_FILES[name].encode())
 
 

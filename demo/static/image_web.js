@@ -83,8 +83,9 @@
   }
 
   function paint(result) {
+    // false while Gradio has not drawn the tab yet (the runtime may be ready first): watch() draws once it is there
     const canvas = el("gan-web-canvas");
-    if (!canvas) return;
+    if (!canvas) return false;
     const ctx = canvas.getContext("2d");
     const image = ctx.createImageData(32, 32);
     for (let i = 0; i < 1024; i++) {
@@ -109,6 +110,7 @@
       state.inputAt = 0;
     }
     canvas.dataset.drawn = String(state.drawn);
+    return true;
   }
 
   function verdictText(result) {
@@ -142,7 +144,7 @@
         const key = JSON.stringify(k);
         if (!k || key === state.paintedKey) break;  // Gradio's change after the fast path's own draw: nothing new
         const result = await run(k);
-        if (!state.dirty) { paint(result); state.paintedKey = key; }
+        if (!state.dirty && paint(result)) state.paintedKey = key;
       } while (state.dirty);
     } catch (error) {
       console.warn("image panel: drawing in the page failed; the server draws it", error);
@@ -202,12 +204,15 @@
       const answer = await fetch(`${ROUTE}meta.json`);
       if (!answer.ok) throw new Error(`meta.json: ${answer.status}`);
       const meta = await answer.json();
-      const ort = await import(`${meta.ort}ort.wasm.bundle.min.mjs`);
+      // The runtime's module, its WebAssembly and the model download side by side (one after the other took
+      // seconds longer); the module's Emscripten glue is bundled in it, so no other script is fetched.
+      const bytes = (url) => fetch(url).then((r) => { if (!r.ok) throw new Error(`${url}: ${r.status}`); return r.arrayBuffer(); });
+      const [ort, wasm, model] = await Promise.all([import(`${meta.ort}ort.wasm.bundle.min.mjs`),
+        bytes(`${meta.ort}ort-wasm-simd-threaded.wasm`), bytes(meta.model)]);
       ort.env.wasm.numThreads = 1;  // no SharedArrayBuffer, no cross-origin isolation needed
       ort.env.wasm.proxy = false;
-      // the .wasm alone: the module's Emscripten glue is bundled in it, so no second script is fetched
-      ort.env.wasm.wasmPaths = {wasm: `${meta.ort}ort-wasm-simd-threaded.wasm`};
-      const session = await ort.InferenceSession.create(meta.model, {executionProviders: ["wasm"], graphOptimizationLevel: "all"});
+      ort.env.wasm.wasmBinary = wasm;
+      const session = await ort.InferenceSession.create(new Uint8Array(model), {executionProviders: ["wasm"], graphOptimizationLevel: "all"});
       Object.assign(state, {ort, session, meta, path: "browser", reason: "", readyAt: performance.now()});
       el("gan-web-verdict")?.toggleAttribute("hidden", !meta.judges);
       if (state.knobs && checked(state.knobs)) await draw();
@@ -266,6 +271,8 @@
   const watch = () => {
     const column = el("gan-web") && el("gan-output");
     if (!column) return false;
+    if (state.path !== "pending") showPath();  // decided before the tab was drawn: say it, draw it now
+    if (state.path === "browser") draw();
     new IntersectionObserver((entries, observer) => {
       if (entries.some((e) => e.isIntersecting)) { observer.disconnect(); start(); }
     }).observe(column);
