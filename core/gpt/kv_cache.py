@@ -25,9 +25,10 @@ class KVCache:
         self.model, self.window, self.batch_size = model, cfg.context_length, batch_size
         self.step = step or TorchStep(model)
         device = model.embed.weight.device
-        # one tensor per layer and kind (keys, values): an exported step reads each where it lies (GPT.decode)
-        self.past = [torch.zeros(batch_size, cfg.n_head, self.window, cfg.head_dim, device=device)
-                     for _ in range(2 * cfg.n_layer)]
+        # (2 * n_layer, rows, heads, window, head_dim): layer 0's keys, its values, layer 1's keys, ... Each kind's
+        # rows 0..n-1 are one contiguous block, which an exported step reads where it lies (GPT.decode)
+        self.storage = torch.zeros(2 * cfg.n_layer, batch_size, cfg.n_head, self.window, cfg.head_dim, device=device)
+        self.past = list(self.storage)
         self.positions = torch.zeros(batch_size, dtype=torch.long, device=device)  # tokens fed so far, per row
         self._row_ids = torch.arange(batch_size, device=device)
 
@@ -49,9 +50,8 @@ class KVCache:
         logits, new = self.step(idx, start, [p[rows] for p in self.past])
         keep = min(T, self.window)  # only the last `window` new positions can ever be attended to again
         slots = (start[:, None] + torch.arange(T - keep, T, device=start.device)[None, :]) % self.window  # (n, keep)
-        row_ids = self._row_ids[rows, None]
-        for i, past in enumerate(self.past):  # (n, keep, H, D) into each row's own slots
-            past[row_ids, :, slots] = new[:, i // 2, i % 2, :, T - keep :].transpose(1, 2)
+        new = new.flatten(1, 2)[:, :, :, T - keep :].permute(0, 3, 1, 2, 4)  # (n, keep, 2 * n_layer, H, D)
+        self.storage[:, self._row_ids[rows, None], :, slots] = new  # every layer's keys and values in one write
         self.positions[rows] += T
         return logits
 
@@ -61,6 +61,5 @@ class KVCache:
 
     def move_row(self, source: int, target: int) -> None:
         """Copy a row's cache and position into another row (to keep active rows contiguous)."""
-        for past in self.past:
-            past[target] = past[source]
+        self.storage[:, target] = self.storage[:, source]
         self.positions[target] = self.positions[source]
