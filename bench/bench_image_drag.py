@@ -55,16 +55,12 @@ def drag(page, selector: str, steps: int, step_ms: float) -> None:
 def measure_size(browser, url: str, size: str, drags: int, steps: int, step_ms: float) -> dict:
     width, height = SIZES[size]
     context = browser.new_context(viewport={"width": width, "height": height}, has_touch=size == "phone")
-    # when the server's first image (the layout's, drawn by Gradio) is on screen: the page shows an image from then
-    context.add_init_script("""(() => { const look = () => { const img = document.querySelector('#gan-image img');
-      if (img && img.complete && img.naturalWidth) window.__serverImageAt = performance.now(); else requestAnimationFrame(look); };
-      requestAnimationFrame(look); })()""")
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.goto(f"{url}/?tab=image")
     page.wait_for_function("() => window.ganWeb && window.ganWeb.state.firstPaintAt > 0")
     first = page.evaluate("""() => { const s = window.ganWeb.state;
-      return {first: s.firstPaintAt, start: s.startAt, ready: s.readyAt, server: window.__serverImageAt || null}; }""")  # ms since navigation start
+      return {first: s.firstPaintAt, start: s.startAt, ready: s.readyAt}; }""")  # ms since navigation start
     asked: list[str] = []  # one queue join per server event; the page's own routes
     page.on("request", lambda r: asked.append(r.url) if ("/gradio_api/queue/join" in r.url or "/image-web/" in r.url) else None)
     page.evaluate("() => { window.ganWeb.state.times.length = 0; window.ganWeb.state.frames.length = 0; }")
@@ -83,7 +79,6 @@ def measure_size(browser, url: str, size: str, drags: int, steps: int, step_ms: 
     context.close()
     psi_drags = sum(1 for i in range(drags) if SLIDERS[i % len(SLIDERS)] == "#gan-psi")
     return {"first_image_ms": round(first["first"], 1),
-            "servers_first_image_ms": first["server"] and round(first["server"], 1),  # Gradio's page, for comparison
             "first_image_parts_ms": {"page_until_runtime_starts": round(first["start"], 1),
                                      "runtime_and_model_load": round(first["ready"] - first["start"], 1),
                                      "noise_and_first_draw": round(first["first"] - first["ready"], 1)},

@@ -119,7 +119,7 @@ def test_a_drag_asks_the_server_nothing_and_a_new_seed_once(app_url, browser, si
             asked.clear()
             seed.fill(str(new_seed))
             seed.press("Enter")
-            page.wait_for_function("(s) => (document.getElementById('gan-web-canvas').dataset.name || '').includes(`-seed${s}-`)",
+            page.wait_for_function("(s) => (document.getElementById('gan-web-canvas')?.dataset.name || '').includes(`-seed${s}-`)",
                                    arg=new_seed)
             assert len([u for u in asked if "/image-web/z" in u]) == fetches, asked
         page.locator("#gan-output").scroll_into_view_if_needed()
@@ -158,7 +158,7 @@ def test_the_download_is_the_canvas_under_the_servers_name(app_url, browser, ima
     context, page = _open(browser, f"{app_url}/?tab=image&image-class=Coat&image-seed=12&image-psi=0.75&image-dir3=1.5")
     try:
         page.wait_for_function(BROWSER_PATH)
-        page.wait_for_function("() => (document.getElementById('gan-web-canvas').dataset.name || '').includes('-d3+1.5')")
+        page.wait_for_function("() => (document.getElementById('gan-web-canvas')?.dataset.name || '').includes('-d3+1.5')")
         with page.expect_download() as info:
             page.locator("#gan-web-download").click()
         download = info.value
