@@ -15,12 +15,15 @@ changed checkpoint builds a new one and an unchanged one is never exported twice
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import os
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import torch
 from torch import nn
@@ -87,6 +90,19 @@ def weights_digest(*modules: nn.Module | None, extra: torch.Tensor | None = None
     return h.hexdigest()[:16]
 
 
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """The exporter's log lines ("torchvision is not installed", once per torchvision op) kept out of the app's log.
+    Only its own logger: stdout and the warning filters are the whole process's, and the export runs in a thread."""
+    logger = logging.getLogger("torch.onnx")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def export_panel(panel: ImagePanel, path: Path) -> None:
     """Write `panel` as ONNX at `path` (atomically: a reader never sees half a file), batch size dynamic."""
     z_dim = panel.generator.config.z_dim
@@ -96,7 +112,7 @@ def export_panel(panel: ImagePanel, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(suffix=".onnx", dir=path.parent)
     os.close(fd)
     try:
-        with torch.no_grad():
+        with torch.no_grad(), _quiet():
             torch.onnx.export(panel, example, tmp, input_names=INPUTS, output_names=OUTPUTS, opset_version=OPSET,
                               dynamo=True, dynamic_axes={name: {0: "n"} for name in INPUTS + OUTPUTS}, verbose=False,
                               external_data=False)  # one file: the page fetches one URL
