@@ -168,19 +168,15 @@ class GanAppsHandlers:
         """The search, streamed: the panel (pictures, judges' line, status, loss curve) at the chosen start and every
         few steps; the last one reveals the original (and, for sharpen, bicubic's and the GAN's PSNR)."""
         job = self.job(task, source, picture, mask, factor, drawing, brush)
-        yield self.view_start(job, lang)  # at once, before any generator call: what the search was given
         for (progress,) in search(self.generator, [job.observation], self.settings):
+            # The first frame is the chosen start's G(z) at once: the scan's candidates were drawn at start-up
+            # (warm_up), so it only scores them; a frame with no G(z) before it would cost the page a round trip.
             yield self.view(job, progress, lang)
 
     def seen_picture(self, job: Job, lang: str) -> render.Picture:
         obs = job.observation
         return render.Picture(tr("gan_apps.seen" if job.task != "draw" else "gan_apps.your_drawing", lang),
                               render.png_uri(render.seen_image(obs.pixels, obs.mask)))
-
-    def view_start(self, job: Job, lang: str) -> str:
-        """The first frame: what the search sees, while it picks its start among the random candidates."""
-        status = tr("gan_apps.status_start", lang, candidates=self.settings.candidates)
-        return render.panel([self.seen_picture(job, lang)], render.loss_curve([], self.settings.steps, lang), "", status)
 
     def view(self, job: Job, progress: Progress, lang: str) -> str:
         obs = job.observation
@@ -206,7 +202,8 @@ class GanAppsHandlers:
             pictures.append(render.Picture(tr("gan_apps.original" if shown else "gan_apps.original_hidden", lang),
                                            render.png_uri(render.grey(job.original) if shown else render.blank_picture())))
         name = tr(f"image.class.{CLASS_NAMES[label]}", lang)
-        status = render.status_line(progress.step, progress.steps, progress.loss, progress.done, progress.seconds, lang)
+        status = (tr("gan_apps.status_start", lang, candidates=self.settings.candidates) if progress.step == 0 else
+                  render.status_line(progress.step, progress.steps, progress.loss, progress.done, progress.seconds, lang))
         return render.panel(pictures, render.loss_curve(progress.curve, progress.steps, lang),
                             render.verdict_line(verdict, name, lang), status, extra)
 

@@ -59,12 +59,14 @@ def shown(note) -> str:
 
 def test_repair_streams_then_reveals_the_original(handlers):
     frames = list(handlers.run("repair", "real", 5, "top-half", 4, ""))
-    # at once what the search sees; its start (one scan chunk of 64); then every 10 steps
-    assert len(frames) == 2 + QUICK.steps // QUICK.every
-    assert "Choosing where to start: the best of 64" in frames[0] and frames[0].count("data:image/png") == 1
-    assert "Original (shown at the end)" in frames[1] and "Original (shown at the end)" in frames[-2]
+    # at once the chosen start (its G(z) beside what the search sees: the candidates were drawn at start-up); then
+    # every 10 steps
+    assert len(frames) == 1 + QUICK.steps // QUICK.every
+    assert "Choosing where to start: the best of 64" in frames[0] and "G(z) at step 0 of 20" in frames[0]
+    assert frames[0].count("data:image/png") == 4  # seen, G(z) now, result, the original's place
+    assert "Original (shown at the end)" in frames[0] and "Original (shown at the end)" in frames[-2]
     assert "<figcaption>Original</figcaption>" in frames[-1] and "Mean squared error on the hidden pixels" in frames[-1]
-    assert all("D: " in f and "classifier: " in f and "<svg" in f for f in frames[1:])
+    assert all("D: " in f and "classifier: " in f and "<svg" in f for f in frames)
     assert frames[-1].count("data:image/png;base64,") == 4  # seen, G(z) now, result, original
 
 
