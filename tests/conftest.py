@@ -57,6 +57,19 @@ def open_tab(page, name: str) -> None:
     tab.click()
 
 
+def gan_drawn(page) -> str:
+    """The Images tab's draw counter once the page draws the panel itself (demo/static/image_web.js: the generator,
+    D's verdict and the classifier's guess on ONNX Runtime Web); a move then shows as a new count."""
+    page.wait_for_function("() => document.documentElement.dataset.ganDraw === 'browser'")
+    return page.evaluate("() => document.getElementById('gan-web-canvas').dataset.drawn || ''")
+
+
+def wait_for_gan_redraw(page, before: str) -> str:
+    """Wait until the page has drawn the panel again since the count `before`; the new count."""
+    page.wait_for_function("(b) => (document.getElementById('gan-web-canvas').dataset.drawn || '') !== b", arg=before)
+    return page.evaluate("() => document.getElementById('gan-web-canvas').dataset.drawn")
+
+
 def sized_page(browser, size: tuple[int, int], checkpoint: str):
     """A new page of `size` (width, height), touch on a phone-sized one, for a tab that needs `checkpoint`."""
     require_checkpoint(checkpoint)

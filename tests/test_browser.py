@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from demo.app_state import GAN_NAME, GPT_NAME
-from tests.conftest import open_tab, require_checkpoint, screenshot_path
+from tests.conftest import gan_drawn, open_tab, require_checkpoint, screenshot_path, wait_for_gan_redraw
 
 pytestmark = pytest.mark.browser
 
@@ -49,14 +49,12 @@ def _drag(page, selector: str, start: float, end: float) -> None:
 def test_moving_an_image_slider_changes_the_image(page):
     require_checkpoint(GAN_NAME)
     open_tab(page, "Images (GAN)")
-    image = page.locator("#gan-image img")
-    image.wait_for()
-    before = image.get_attribute("src")
+    before = gan_drawn(page)  # the page draws the panel (issue #28); the server-drawn path: test_browser_image_live.py
     slider = page.locator("#gan-direction-0 input[type=range]")
     slider.focus()
     for _ in range(30):
         slider.press("ArrowRight")
-    page.wait_for_function("(before) => document.querySelector('#gan-image img').getAttribute('src') !== before", arg=before)
+    wait_for_gan_redraw(page, before)
     page.locator("#gan-grid-button").click()
     page.locator("#gan-grid img").first.wait_for()
     page.locator("#gan-interpolate-button").click()

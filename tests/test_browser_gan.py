@@ -7,7 +7,7 @@ import pytest
 
 from core.gan.judge import DISCRIMINATOR_NAME
 from demo.app_state import GAN_NAME
-from tests.conftest import open_tab, require_checkpoint, screenshot_path
+from tests.conftest import gan_drawn, open_tab, require_checkpoint, screenshot_path
 
 pytestmark = pytest.mark.browser
 WIDTHS = {"desktop": 1280, "phone": 390}
@@ -27,14 +27,15 @@ def page(request, app_url, browser):
 def test_verdict_beside_the_slider_image_and_a_game_round(page) -> None:
     require_checkpoint(GAN_NAME), require_checkpoint(DISCRIMINATOR_NAME)
     open_tab(page, "Images (GAN)")
-    verdict = page.locator("#gan-verdict")
+    gan_drawn(page)  # the page judges the image itself (issue #28): D and the classifier in ONNX Runtime Web
+    verdict = page.locator("#gan-web-verdict")
     verdict.get_by_text("D(x |").wait_for()
     before = verdict.inner_text()
     page.locator("#gan-psi input[type=number]").fill("2")
     page.locator("#gan-psi input[type=number]").press("Enter")
-    page.wait_for_function("(before) => document.querySelector('#gan-verdict').innerText !== before", arg=before)
+    page.wait_for_function("(before) => document.querySelector('#gan-web-verdict').innerText !== before", arg=before)
     assert "Classifier:" in verdict.inner_text()
-    page.locator("#gan-verdict").scroll_into_view_if_needed()
+    verdict.scroll_into_view_if_needed()
     page.screenshot(path=str(screenshot_path(f"gan-verdict-{page.width_name}.png")), full_page=False)
 
     page.locator("#gan-game-new").click()

@@ -11,7 +11,7 @@ from PIL import Image, ImageChops
 
 from demo.app_state import GAN_NAME, GPT_NAME
 from demo.text_tab import DEFAULT_PROMPT
-from tests.conftest import require_checkpoint, screenshot_path
+from tests.conftest import gan_drawn, require_checkpoint, screenshot_path, wait_for_gan_redraw
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +25,6 @@ def _frame(page) -> Image.Image:
     return shot.resize((GIF_WIDTH, round(shot.height * GIF_WIDTH / shot.width)), Image.LANCZOS)
 
 
-def _wait_for_new_image(page, selector: str, before: str) -> str:
-    page.wait_for_function("([s, b]) => { const i = document.querySelector(s + ' img'); return i && i.src !== b && i.complete; }",
-                           arg=[selector, before])
-    return page.locator(f"{selector} img").get_attribute("src")
-
-
 def test_hero_gif_shows_the_app_reacting_live(app_url, browser):
     require_checkpoint(GAN_NAME), require_checkpoint(GPT_NAME)
     page = browser.new_page(viewport=VIEWPORT)
@@ -39,15 +33,15 @@ def test_hero_gif_shows_the_app_reacting_live(app_url, browser):
     try:
         page.goto(app_url)
         page.get_by_role("tab", name="Images (GAN)").click()
-        src = page.locator("#gan-image img").get_attribute("src")
-        page.locator("#gan-image").scroll_into_view_if_needed()
+        drawn = gan_drawn(page)  # the page draws the image, the verdict and the guess itself (issue #28)
+        page.locator("#gan-web-canvas").scroll_into_view_if_needed()
         box = page.locator("#gan-psi input[type=range]").bounding_box()
         y = box["y"] + box["height"] / 2
         page.mouse.move(box["x"] + box["width"] * 0.33, y)
         page.mouse.down()
         for step in range(1, SLIDER_STEPS + 1):  # a slow drag from psi 1 towards 2: every step is one live redraw
             page.mouse.move(box["x"] + box["width"] * (0.33 + 0.03 * step), y)
-            src = _wait_for_new_image(page, "#gan-image", src)
+            drawn = wait_for_gan_redraw(page, drawn)
             frames.append(_frame(page))
         page.mouse.up()
         page.get_by_role("tab", name="Text (GPT)").click()
