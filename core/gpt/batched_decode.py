@@ -98,6 +98,7 @@ class StreamBatch:
         self.top_p = torch.ones(max_streams, device=device)
         self.repetition_penalty = torch.ones(max_streams, device=device)
         self.recent = torch.full((max_streams, self.window), self.vocab_size, dtype=torch.long, device=device)  # vocab = empty
+        self._rows = torch.arange(max_streams, device=device)
 
     def __len__(self) -> int:
         return len(self.streams)
@@ -144,8 +145,9 @@ class StreamBatch:
         n = len(self.streams)
         if n == 0:
             return []
-        pos = self.decoder.positions[:n]
-        self.recent[torch.arange(n), pos % self.window] = self.tokens[:n]  # the fed token enters each row's window
+        if self._penalised(0, n):  # only a repetition penalty reads the window, and it is a stream's knob for life
+            pos = self.decoder.positions[:n]
+            self.recent[self._rows[:n], pos % self.window] = self.tokens[:n]  # the fed token enters each row's window
         logits = self.decoder.step(self.tokens[:n])
         tokens = self._draw(logits, 0, n)
         out = [(row.key, token, row.produced == row.knobs.max_new_tokens) for row, token in zip(self.streams, tokens)]
@@ -154,11 +156,15 @@ class StreamBatch:
                 self.remove(key)
         return out
 
+    def _penalised(self, start: int, end: int) -> bool:
+        """Whether any of rows start..end-1 has a repetition penalty (read from the knobs: no tensor op a token)."""
+        return any(row.knobs.repetition_penalty != 1.0 for row in self.streams[start:end])
+
     def _draw(self, logits: torch.Tensor, start: int, end: int) -> list[int]:
         """One token for each of rows start..end-1 from its own distribution and generator; stored as its next input."""
         penalty = self.repetition_penalty[start:end]
         seen = None
-        if bool((penalty != 1.0).any()):
+        if self._penalised(start, end):
             seen = torch.zeros(end - start, self.vocab_size + 1, dtype=torch.bool).scatter_(1, self.recent[start:end], True)
             seen = seen[:, : self.vocab_size]
         probs = next_token_probabilities_rows(logits, self.temperature[start:end], self.top_k[start:end],

@@ -11,6 +11,7 @@ Runtime for the samplers. This file only keeps the ring: what goes in, and where
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from core.gpt.model import GPT
@@ -24,13 +25,16 @@ class KVCache:
         cfg = model.config
         self.model, self.window, self.batch_size = model, cfg.context_length, batch_size
         self.step = step or TorchStep(model)
-        device = model.embed.weight.device
         # (2 * n_layer, rows, heads, window, head_dim): layer 0's keys, its values, layer 1's keys, ... Each kind's
-        # rows 0..n-1 are one contiguous block, which an exported step reads where it lies (GPT.decode)
-        self.storage = torch.zeros(2 * cfg.n_layer, batch_size, cfg.n_head, self.window, cfg.head_dim, device=device)
-        self.past = list(self.storage)
-        self.positions = torch.zeros(batch_size, dtype=torch.long, device=device)  # tokens fed so far, per row
-        self._row_ids = torch.arange(batch_size, device=device)
+        # rows 0..n-1 are one contiguous block, which an exported step reads where it lies (GPT.decode). The ring
+        # and the positions are numpy arrays, the step's own form (Step.run); `storage` and `positions` are torch
+        # views of the same memory for callers that read them as tensors
+        self.ring = np.zeros((2 * cfg.n_layer, batch_size, cfg.n_head, self.window, cfg.head_dim), dtype=np.float32)
+        self.storage = torch.from_numpy(self.ring)
+        self._positions = np.zeros(batch_size, dtype=np.int64)  # tokens fed so far, per row
+        self.positions = torch.from_numpy(self._positions)
+        self._row_ids = np.arange(batch_size)
+        self._past: dict[tuple[int, int], list[np.ndarray]] = {}  # (first row, rows) -> each kind's view of them
 
     @property
     def length(self) -> int:
@@ -44,22 +48,36 @@ class KVCache:
     def feed(self, idx: torch.Tensor, first_row: int) -> torch.Tensor:
         """Logits (n, T, vocab) of tokens idx (n, T) fed to rows first_row..first_row+n-1, each at its own position;
         their keys and values are written to each row's ring and each row's position advances by T."""
+        return torch.from_numpy(self.feed_numpy(idx.numpy(), first_row))
+
+    def feed_numpy(self, idx: np.ndarray, first_row: int) -> np.ndarray:
+        """`feed` on numpy arrays (int64 idx), as the decode loop calls it: logits (n, T, vocab)."""
         n, T = idx.shape
         rows = slice(first_row, first_row + n)
-        start = self.positions[rows]
-        logits, new = self.step(idx, start, [p[rows] for p in self.past])
+        start = self._positions[rows].copy()  # the step's input, not a view of what is advanced below
+        logits, new = self.step.run(idx, start, self._past_views(first_row, n))
         keep = min(T, self.window)  # only the last `window` new positions can ever be attended to again
-        slots = (start[:, None] + torch.arange(T - keep, T, device=start.device)[None, :]) % self.window  # (n, keep)
-        new = new.flatten(1, 2)[:, :, :, T - keep :].permute(0, 3, 1, 2, 4)  # (n, keep, 2 * n_layer, H, D)
-        self.storage[:, self._row_ids[rows, None], :, slots] = new  # every layer's keys and values in one write
-        self.positions[rows] += T
+        if T == 1:  # the decode loop: one slot per row
+            slots = start[:, None] % self.window
+        else:
+            slots = (start[:, None] + np.arange(T - keep, T)[None, :]) % self.window  # (n, keep)
+        new = new.reshape(n, -1, *new.shape[3:])[:, :, :, T - keep :].transpose(0, 3, 1, 2, 4)  # (n, keep, 2L, H, D)
+        self.ring[:, self._row_ids[rows, None], :, slots] = new  # every layer's keys and values in one write
+        self._positions[rows] += T
         return logits
+
+    def _past_views(self, first_row: int, n: int) -> list[np.ndarray]:
+        """Each kind's rows first_row..first_row+n-1 of the ring, made once per (first row, rows): views, not copies."""
+        views = self._past.get((first_row, n))
+        if views is None:
+            views = self._past[(first_row, n)] = [kind[first_row : first_row + n] for kind in self.ring]
+        return views
 
     def reset(self, row: int) -> None:
         """Start row over (its old keys are ignored from now on: only slots below its position are attended)."""
-        self.positions[row] = 0
+        self._positions[row] = 0
 
     def move_row(self, source: int, target: int) -> None:
         """Copy a row's cache and position into another row (to keep active rows contiguous)."""
-        self.storage[:, target] = self.storage[:, source]
-        self.positions[target] = self.positions[source]
+        self.ring[:, target] = self.ring[:, source]
+        self._positions[target] = self._positions[source]

@@ -39,13 +39,18 @@ THREADS = 1  # one core per process: the worker and the web server share the mac
 
 
 class Step(Protocol):
-    """logits (B, T, vocab), new keys and values (B, n_layer, 2, H, T, D) = step(idx (B, T), positions (B,), past)."""
+    """logits (B, T, vocab), new keys and values (B, n_layer, 2, H, T, D) = step(idx (B, T), positions (B,), past).
+
+    `run` is the same on numpy arrays: the decode loop's own form (core/gpt/kv_cache.py keeps its ring in numpy),
+    so a token costs no conversions between torch and numpy."""
 
     engine: str  # "onnxruntime" or "pytorch"
     min_rows: int  # rows a batched step runs at least, for a row's logits not to depend on the batch's size
 
     def __call__(self, idx: torch.Tensor, positions: torch.Tensor,
                  past: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]: ...
+
+    def run(self, idx: np.ndarray, positions: np.ndarray, past: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 class TorchStep:
@@ -61,6 +66,11 @@ class TorchStep:
     def __call__(self, idx: torch.Tensor, positions: torch.Tensor,
                  past: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
         return self.model.decode(idx, positions, past)
+
+    def run(self, idx: np.ndarray, positions: np.ndarray, past: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The step on numpy arrays (torch.from_numpy shares their memory: nothing is copied)."""
+        logits, new = self(torch.from_numpy(idx), torch.from_numpy(positions), [torch.from_numpy(p) for p in past])
+        return logits.numpy(), new.numpy()
 
 
 def checkpoint_hash(model: GPT) -> str:
@@ -136,6 +146,7 @@ class OrtStep:
         options.intra_op_num_threads, options.inter_op_num_threads = THREADS, 1
         options.log_severity_level = 3  # errors only: ORT's notes about its own optimisations are not ours to show
         self.sessions = {kind: self._session(ort, options, kind, tokens) for kind, tokens in (("step", 1), ("prefill", None))}
+        self._cos = self._sin = np.empty((0, model.config.head_dim // 2), dtype=np.float32)
 
     def _session(self, ort, options, kind: str, tokens: int | None):  # noqa: ANN001, ANN202
         """A session on the cached file, built first if missing; rebuilt once if the file does not load."""
@@ -150,12 +161,25 @@ class OrtStep:
 
     def __call__(self, idx: torch.Tensor, positions: torch.Tensor,
                  past: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-        cos, sin = self.model.rope(positions, idx.shape[1])
-        feed = {"idx": idx.numpy(), "positions": positions.numpy(), "cos": cos.numpy(), "sin": sin.numpy()}
-        feed.update((name, tensor.numpy()) for name, tensor in zip(self.names[4:], past))  # views, not copies
-        session = self.sessions["step" if idx.shape[1] == 1 else "prefill"]
-        logits, new = session.run(None, feed)
+        logits, new = self.run(idx.numpy(), positions.numpy(), [tensor.numpy() for tensor in past])  # views, not copies
         return torch.from_numpy(logits), torch.from_numpy(new)
+
+    def run(self, idx: np.ndarray, positions: np.ndarray, past: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The step on numpy arrays, which ONNX Runtime reads where they lie."""
+        T = idx.shape[1]
+        at = positions[:, None] + np.arange(T)[None, :] if T > 1 else positions[:, None]
+        cos, sin = self._rope_tables(int(at.max()) + 1)
+        feed = dict(zip(self.names[4:], past))
+        feed.update(idx=idx, positions=positions, cos=cos[at], sin=sin[at])
+        logits, new = self.sessions["step" if T == 1 else "prefill"].run(None, feed)
+        return logits, new
+
+    def _rope_tables(self, end: int) -> tuple[np.ndarray, np.ndarray]:
+        """The model's own cos, sin tables (GPT.rope's: float64 angles, rounded to float32) as numpy, >= end rows."""
+        if self._cos.shape[0] < end:
+            cos, sin = self.model.rotary.tables(end, torch.device("cpu"))
+            self._cos, self._sin = cos.numpy(), sin.numpy()
+        return self._cos, self._sin
 
 
 _steps: "weakref.WeakKeyDictionary[GPT, tuple[tuple[int, ...], Step]]" = weakref.WeakKeyDictionary()
