@@ -55,7 +55,9 @@ GROUPS: dict[str, EventGroup] = {
     "gpt": EventGroup(MAX_STREAMS, GroupLimit(per_session=4, per_address=6, total=32)),
     "text-stop": EventGroup(4),  # Stop: sets a flag
     "bars": EventGroup(4, GroupLimit(per_session=2, per_address=8, total=48)),  # next-token bars, prompt check: cheap
-    "gan-image": EventGroup(4, GroupLimit(per_session=2, per_address=8, total=48)),  # slider images: cheap
+    # slider images: cheap. A link (or a tour step) sets class, seed and psi at once: its draw, the new noise's event
+    # and, while the page's own drawing loads, the server's move all arrive together, hence 3 a session
+    "gan-image": EventGroup(4, GroupLimit(per_session=3, per_address=8, total=48)),
     "gan-heavy": EventGroup(1, GroupLimit(per_session=2, per_address=4, total=16)),  # grids and GIFs: the slowest
     "gan-verdict": EventGroup(2, GroupLimit(per_session=2, per_address=16, total=48)),  # D's verdict beside the image
     "gan-game": EventGroup(2, GroupLimit(per_session=2, per_address=8, total=16)),  # real-or-fake rounds
