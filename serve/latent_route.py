@@ -66,8 +66,10 @@ def offer(studio: LatentStudio, discriminator: Any = None, classifier: Any = Non
     global _offer
     _offer = _Offer(studio, discriminator, classifier, Path(cache_dir))
     if build_now:  # the export, then the runtime's files compressed: the first visitor waits for neither
+        # Not a daemon: the export runs inside torch, and a daemon thread still there at the interpreter's exit aborts
+        # the process (serve/shutdown.py); an exit during start-up waits the few seconds the export takes instead.
         threading.Thread(target=lambda: (ready_panel(), [ort_body(name, True) for name in ORT_FILES]),
-                         name="image-panel-onnx", daemon=True).start()
+                         name="image-panel-onnx").start()
 
 
 def ready_panel() -> tuple[PanelFile | None, str]:

@@ -307,8 +307,9 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     _exit_status.append(int(exitstatus))
 
 
-# Daemon threads that may outlive the tests: they wait in a pipe read or a sleep, never inside torch.
-SAFE_AT_EXIT = ("stream-worker-reader", "stream-worker-watchdog", "malloc-trim")
+# Daemon threads that may outlive the tests: they wait in a pipe read or a sleep (tqdm's monitor too), never inside
+# torch.
+SAFE_AT_EXIT = ("stream-worker-reader", "stream-worker-watchdog", "malloc-trim", "tqdm_monitor")
 
 
 @pytest.hookimpl(trylast=True)
