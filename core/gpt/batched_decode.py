@@ -9,8 +9,8 @@ at once (the last row moves into its place, so active rows are always 0..n-1).
 
 Two layers: `BatchedDecoder` is the scheduling of the cache's rows (core/gpt/kv_cache.py's ring; the step itself is
 GPT.decode, on ONNX Runtime when it is there: core/gpt/onnx_step.py); `StreamBatch` is sampling on top (knobs
-vectorised per row through the one `next_token_probabilities_rows`, and one `torch.multinomial` per row with that
-row's generator, the very call Sampler.stream makes, so a stream's text does not depend on who else is streaming).
+vectorised per row through the one `next_token_probabilities_rows`, and per row the very draw `torch.multinomial` makes
+on that row's generator, as Sampler.stream's reference does, so a stream's text does not depend on who else is streaming).
 tests/test_gpt_batched_decode.py and tests/test_gpt_onnx.py hold the step to the full forward.
 """
 from __future__ import annotations
@@ -156,6 +156,16 @@ class StreamBatch:
                 self.remove(key)
         return out
 
+    def _sample(self, probs: torch.Tensor, start: int) -> list[int]:
+        """torch.multinomial(probs[i], 1, generator=row i's generator) for every row, the very same draws: for one
+        sample multinomial is argmax(p / q) with q ~ Exp(1) drawn from the generator (ATen's Distributions.cpp), so
+        each row draws its q on its own generator and one division and argmax serve all rows (a multinomial call
+        per row cost more than the rest of sampling; tests/test_gpt_batched_decode.py holds it to Sampler's)."""
+        q = torch.empty_like(probs)
+        for i in range(probs.shape[0]):
+            q[i].exponential_(1, generator=self.streams[start + i].generator)
+        return (probs / q).argmax(dim=-1).tolist()
+
     def _penalised(self, start: int, end: int) -> bool:
         """Whether any of rows start..end-1 has a repetition penalty (read from the knobs: no tensor op a token)."""
         return any(row.knobs.repetition_penalty != 1.0 for row in self.streams[start:end])
@@ -169,7 +179,7 @@ class StreamBatch:
             seen = seen[:, : self.vocab_size]
         probs = next_token_probabilities_rows(logits, self.temperature[start:end], self.top_k[start:end],
                                               self.top_p[start:end], penalty, seen)
-        tokens = [int(torch.multinomial(probs[i], 1, generator=self.streams[start + i].generator)) for i in range(end - start)]
+        tokens = self._sample(probs, start)
         self.tokens[start:end] = torch.tensor(tokens)
         for i in range(start, end):
             self.streams[i].produced += 1
