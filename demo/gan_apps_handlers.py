@@ -42,12 +42,7 @@ PAGE_SETTINGS = Settings()  # the page searches as the CLI measured (docs/gan_ap
 def parse_drawing(value: Any) -> torch.Tensor:
     """The drawn canvas: 1 024 numbers from 0 (black) to 1 (white ink), row by row, as a list or as comma-separated
     text (what the page's hidden box holds) -> (1, 1, 32, 32) in [-1, 1]. Every refusal says what was wrong."""
-    if isinstance(value, str):
-        items: list[Any] = [v for v in value.replace("\n", ",").split(",") if v.strip()] if value.strip() else []
-    elif isinstance(value, (list, tuple)):
-        items = list(value)
-    else:
-        raise refusal("gan_apps.drawing_type", kind=type(value).__name__)
+    items = _items(value, "gan_apps.drawing_type")
     if len(items) != DRAWING_SIZE:
         raise refusal("gan_apps.drawing_length", got=len(items))
     numbers = []
@@ -65,12 +60,7 @@ def parse_brush(value: Any) -> torch.Tensor:
     """The repair's painted mask: 1 024 numbers, 1 where the learner painted (hidden) and 0 elsewhere, row by row, as
     a list or comma-separated text (the page's hidden box) -> the (1, 1, 32, 32) mask the search takes (1 = visible).
     Refused: another length, a value other than 0 or 1, nothing painted, or everything painted (nothing to fit)."""
-    if isinstance(value, str):
-        items: list[Any] = [v for v in value.replace("\n", ",").split(",") if v.strip()] if value.strip() else []
-    elif isinstance(value, (list, tuple)):
-        items = list(value)
-    else:
-        raise refusal("gan_apps.brush_type", kind=type(value).__name__)
+    items = _items(value, "gan_apps.brush_type")
     if not items:
         raise refusal("gan_apps.brush_empty")
     if len(items) != DRAWING_SIZE:
@@ -87,6 +77,16 @@ def parse_brush(value: Any) -> torch.Tensor:
     if hidden == DRAWING_SIZE:
         raise refusal("gan_apps.brush_all")
     return 1 - torch.tensor(painted, dtype=torch.float32).view(1, 1, 32, 32)
+
+
+def _items(value: Any, type_key: str) -> list[Any]:
+    """A canvas's numbers as a list: a list or tuple as it is, text (the page's hidden box) split at commas and line
+    breaks; anything else is refused with `type_key`."""
+    if isinstance(value, str):
+        return [v for v in value.replace("\n", ",").split(",") if v.strip()] if value.strip() else []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise refusal(type_key, kind=type(value).__name__)
 
 
 def _number(item: Any, index: int, key: str = "gan_apps.drawing_number") -> float:

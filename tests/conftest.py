@@ -184,6 +184,16 @@ def pytest_collection_modifyitems(config, items) -> None:
 from bench.local_app import free_port  # noqa: E402  (one copy, shared with the benchmarks)
 
 
+@pytest.fixture(scope="module")
+def shipped_gpt():
+    """(the shipped GPT in eval mode, its tokenizer), loaded once per test module."""
+    from core.gpt.io import load_gpt
+
+    require_checkpoint(GPT_NAME)
+    loaded = load_gpt(str(CHECKPOINTS / GPT_NAME))
+    return loaded.model.eval(), loaded.tokenizer
+
+
 @pytest.fixture(scope="session")
 def app_state() -> AppState:
     return load_app_state(CHECKPOINTS)

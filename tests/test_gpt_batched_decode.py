@@ -6,30 +6,17 @@ lengths, knobs and positions past the window), joining mid-batch or not; a cance
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 import torch
 
 from core.gpt.batched_decode import BatchedDecoder, StreamBatch
-from core.gpt.io import load_gpt
 from core.gpt.kv_cache import KVCache
 from core.gpt.model import GPT, GPTConfig
 from core.gpt.knobs import SamplingKnobs, next_token_probabilities, next_token_probabilities_rows
 from core.gpt.sampling import Sampler
 
-CHECKPOINT = Path(__file__).resolve().parents[1] / "checkpoints" / "gpt-shakespeare"
-
-
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # as the app and its worker run
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    if not (CHECKPOINT / "model.safetensors").exists():
-        pytest.skip("the shipped GPT checkpoint is not in this checkout")
-    loaded = load_gpt(str(CHECKPOINT))
-    return loaded.model.eval(), loaded.tokenizer
 
 
 @pytest.fixture(scope="module")
@@ -120,12 +107,12 @@ def test_batched_step_equals_single_stream_and_full_forward_at_every_step_past_t
         torch.testing.assert_close(batched, full, atol=1e-5, rtol=0, msg=where)
 
 
-def test_batched_step_on_the_shipped_model_matches_single_stream_within_float32_rounding(shipped) -> None:
+def test_batched_step_on_the_shipped_model_matches_single_stream_within_float32_rounding(shipped_gpt) -> None:
     """Batched vs a batch of one (what Sampler.stream and a lone stream in the worker run), against KVCache's one-row
     step and against the full forward: within 1e-4 on logits of size ~20, the float32 rounding of six layers. On one
     CPU MKL made batched and a batch of one equal bit for bit (see MIN_ROWS); on another they differed by 1.3e-5,
     as KVCache vs the full forward do (1e-5 to 3e-5). Same tokens either way: tests below compare whole streams."""
-    model, _ = shipped
+    model, _ = shipped_gpt
     lengths = [1, 5, 60, 127, 128, 129, 200, 300, 17, 90, 250, 3, 64, 128, 400, 31]
     worst = {"single": 0.0, "cache": 0.0, "full": 0.0}
     for step, row, batched, alone, cache, full in feed_and_compare(model, lengths, steps=140, full_every=35, max_rows=20):
@@ -157,10 +144,10 @@ def run_batch(model: GPT, jobs: list[tuple[list[int], SamplingKnobs]], max_strea
         step += 1
 
 
-def test_a_streams_text_is_the_same_alone_or_batched_with_15_others(shipped) -> None:
+def test_a_streams_text_is_the_same_alone_or_batched_with_15_others(shipped_gpt) -> None:
     """4 rounds of 16 streams (64 seeds): prompts of 1 to 450 characters (past the 128 window), mixed knobs and
     lengths. Alone = Sampler.generate, the single-stream sampler."""
-    model, tokenizer = shipped
+    model, tokenizer = shipped_gpt
     sampler, rng = Sampler(model, tokenizer), random.Random(2)
     source = ("ROMEO:\nBut soft, what light through yonder window breaks? It is the east, and Juliet is the sun.\n"
               "JULIET:\nO Romeo, Romeo! wherefore art thou Romeo? Deny thy father and refuse thy name.\n") * 3
@@ -175,10 +162,10 @@ def test_a_streams_text_is_the_same_alone_or_batched_with_15_others(shipped) -> 
             assert tokenizer.decode(batched[i]) == sampler.generate(prompt, knobs), f"stream {i}: {prompt!r} {knobs}"
 
 
-def test_joining_mid_batch_and_cancelling_mid_batch(shipped) -> None:
+def test_joining_mid_batch_and_cancelling_mid_batch(shipped_gpt) -> None:
     """Streams that join while others run get the same text as alone; a cancelled one leaves its row at once and
     the others carry on unchanged."""
-    model, tokenizer = shipped
+    model, tokenizer = shipped_gpt
     sampler, rng = Sampler(model, tokenizer), random.Random(3)
     prompts = ["ROMEO:\n", "JULIET:\nO Romeo, Romeo", "To be, or not to be", "KING LEAR:\nBlow, winds,", "First Citizen:\n", "A"]
     jobs = [(p, random_knobs(rng, max_new_tokens=120)) for p in prompts]

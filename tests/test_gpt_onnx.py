@@ -16,14 +16,12 @@ import torch
 
 from core.gpt import onnx_step
 from core.gpt.batched_decode import BatchedDecoder, StreamBatch
-from core.gpt.io import load_gpt
 from core.gpt.knobs import SamplingKnobs
 from core.gpt.model import GPT, GPTConfig
 from core.gpt.onnx_step import OrtStep, TorchStep, checkpoint_hash, decode_step
 from core.gpt.sampling import Sampler
 from core.gpt.tokenizer import CharTokenizer
 
-CHECKPOINT = Path(__file__).resolve().parents[1] / "checkpoints" / "gpt-shakespeare"
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # as the app and its worker run
 
@@ -37,14 +35,6 @@ def tiny_model(seed: int, **config) -> GPT:
 @pytest.fixture(scope="module")
 def cache_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("onnx")
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    if not (CHECKPOINT / "model.safetensors").exists():
-        pytest.skip("the shipped GPT checkpoint is not in this checkout")
-    loaded = load_gpt(str(CHECKPOINT))
-    return loaded.model.eval(), loaded.tokenizer
 
 
 def worst_against_full_forward(model: GPT, step: OrtStep, prompt_lengths: list[int], seed: int, every: int = 1) -> float:
@@ -78,17 +68,17 @@ def test_onnx_step_equals_the_full_forward_at_every_position_to_3x_past_the_wind
     assert worst_against_full_forward(model, step, lengths, seed) <= 1e-4
 
 
-def test_onnx_step_on_the_shipped_model_equals_the_full_forward(shipped) -> None:
-    model, _ = shipped
+def test_onnx_step_on_the_shipped_model_equals_the_full_forward(shipped_gpt) -> None:
+    model, _ = shipped_gpt
     step = decode_step(model)
     assert step.engine == "onnxruntime"
     assert worst_against_full_forward(model, step, [1, 129, 300], seed=4, every=13) <= 1e-4  # 13: prime to the window
 
 
-def test_a_rows_logits_are_the_same_bits_in_any_batch(shipped) -> None:
+def test_a_rows_logits_are_the_same_bits_in_any_batch(shipped_gpt) -> None:
     """What lets the ONNX path run a lone stream unpadded and still give it the text it gets batched (MIN_ROWS is
     for PyTorch's sgemm)."""
-    model, _ = shipped
+    model, _ = shipped_gpt
     step = decode_step(model)
     assert step.min_rows == 1
     generator = torch.Generator().manual_seed(5)
@@ -171,10 +161,10 @@ def test_a_missing_or_broken_onnxruntime_falls_back_to_pytorch_with_the_same_tex
     assert len(said) == 1, [r.getMessage() for r in caplog.records]  # said once, not per stream
 
 
-def test_a_streams_text_is_the_same_alone_or_batched_on_the_onnx_path(shipped) -> None:
+def test_a_streams_text_is_the_same_alone_or_batched_on_the_onnx_path(shipped_gpt) -> None:
     """8 streams with mixed prompts (past the 128 window), knobs and lengths, in one StreamBatch on ONNX Runtime;
     alone = Sampler.generate (a batch of one on the same step)."""
-    model, tokenizer = shipped
+    model, tokenizer = shipped_gpt
     assert decode_step(model).engine == "onnxruntime"
     sampler, rng = Sampler(model, tokenizer), random.Random(9)
     source = ("ROMEO:\nBut soft, what light through yonder window breaks? It is the east, and Juliet is the sun.\n") * 5
