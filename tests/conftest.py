@@ -310,13 +310,6 @@ def write_fashion_png_folder(root: Path, labelled: int, unlabelled: int = 0) -> 
     return root
 
 
-_exit_status: list[int] = []
-
-
-def pytest_sessionfinish(session, exitstatus) -> None:
-    _exit_status.append(int(exitstatus))
-
-
 # Daemon threads that may outlive the tests: they wait in a pipe read or a sleep (tqdm's monitor too), never inside
 # torch.
 SAFE_AT_EXIT = ("stream-worker-reader", "stream-worker-watchdog", "malloc-trim", "tqdm_monitor")
@@ -328,16 +321,11 @@ def pytest_unconfigure(config) -> None:
     aborts after every test has passed (exit code 134, "terminate called without an active exception";
     tests/test_serve_shutdown.py shows it). The app's own such threads are waited for: the request handlers
     (serve/shutdown.py, used by `serve` above) and the visitors' trainings (serve/training_sessions.py's exit hook).
-    Should another daemon thread still be alive here, its name is printed and the process ends with pytest's status
-    without the interpreter's teardown, rather than report a passed run as failed."""
+    Any other daemon thread still alive here is named, so that an abort after it says which thread to stop."""
     import sys
     import threading
 
     lingering = [t.name for t in threading.enumerate()
                  if t.daemon and t.is_alive() and not t.name.startswith(SAFE_AT_EXIT)]
-    if lingering and _exit_status:
-        print(f"\nconftest: daemon threads alive at exit ({', '.join(lingering)}): ending without the interpreter's "
-              "teardown", file=sys.stderr)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_exit_status[0])
+    if lingering:
+        print(f"\nconftest: daemon threads alive at exit: {', '.join(lingering)}", file=sys.stderr, flush=True)
