@@ -31,6 +31,7 @@ from typing import Callable, Iterator
 import numpy as np
 import torch
 import torch.nn.functional as F
+from cachetools import FIFOCache
 
 from core.gan.data import CLASS_NAMES, IMAGE_SIZE
 from core.gan.model import Generator
@@ -136,7 +137,7 @@ class FrozenGenerator:
             self.layers.append((_as_matrix(head.weight), head.bias.view(1, -1, 1, 1).clone(), False))
         self.stamp = _weights_stamp(generator)
         self.generator = weakref.ref(generator)  # not a strong one: frozen()'s table must not keep G alive
-        self.cache: dict[tuple, torch.Tensor] = {}
+        self.cache: FIFOCache[tuple, torch.Tensor] = FIFOCache(maxsize=self.MAX_CACHED)
         self.lock = threading.Lock()
 
     def __call__(self, z: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
@@ -170,8 +171,6 @@ class FrozenGenerator:
                 return self.cache[key], True
         value = make()
         with self.lock:
-            while len(self.cache) >= self.MAX_CACHED:
-                self.cache.pop(next(iter(self.cache)))
             self.cache[key] = value
         return value, False
 
