@@ -13,6 +13,7 @@ import json
 from typing import Any, Awaitable, Callable
 
 from core.validation import KnobError
+from serve.asgi import Receive, Send, send_response
 from serve.flights import steer
 from serve.http_guard import TokenBuckets
 
@@ -20,9 +21,6 @@ PATH = "/fly/keys"
 MAX_BODY = 200  # {"steering": "<22 characters>", "a": 2, "seq": 123456}: anything longer is not the page's
 # A person changes the held keys a few times a second; a flight's key may send 40 at once and 20 a second after
 BUCKET_BURST, BUCKET_RATE = 40, 20.0
-
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class FlyKeysRoute:
@@ -80,5 +78,4 @@ async def _answer(send: Send, status: int, detail: str, headers: list[tuple[byte
     head = [(b"cache-control", b"no-store"), *(headers or [])]
     if content:
         head += [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": head})
-    await send({"type": "http.response.body", "body": content})
+    await send_response(send, status, head, content)

@@ -30,6 +30,7 @@ from core.gan.export_onnx import CACHE_DIR, PanelFile, panel_file
 from core.gan.latent import LatentStudio, class_index, seed_to_z, validate_class, validate_seed
 from core.limits import MAX_PSI
 from core.validation import KnobError
+from serve.asgi import Receive, Send, send_response
 
 PREFIX = "/image-web/"
 Z_PATH, META_PATH, ORT_PREFIX = PREFIX + "z", PREFIX + "meta.json", PREFIX + "ort/"
@@ -39,9 +40,6 @@ VENDOR = Path(__file__).resolve().parent.parent / "demo" / "static" / "vendor" /
 ORT_FILES = {"ort.wasm.bundle.min.mjs": "text/javascript; charset=utf-8", "ort-wasm-simd-threaded.wasm": "application/wasm"}
 MAX_QUERY = 200  # class=Ankle%20boot&seed=4294967295 is ~40 characters
 IMMUTABLE = b"public, max-age=31536000, immutable"  # named by content (hash, pinned version): never stale
-
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 @dataclass
@@ -199,5 +197,4 @@ async def _answer(send: Send, status: int, content: bytes, headers: list[tuple[b
                   content_type: bytes = b"application/json") -> None:
     head = [*(headers or [(b"cache-control", b"no-store")]), (b"content-type", content_type),
             (b"content-length", str(len(content)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": head})
-    await send({"type": "http.response.body", "body": content})
+    await send_response(send, status, head, content)
