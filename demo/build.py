@@ -37,7 +37,7 @@ from serve.memory import return_freed_memory
 from demo.shared import GROUP_LIMITS
 from serve.gradio_internals import concurrency_groups, make_js_only_events_private, slim_sessions
 from serve.fly_keys import FlyKeysRoute
-from serve.latent_route import LatentRoute
+from serve.latent_route import Z_BURST, Z_PATH, Z_PER_S, LatentRoute
 from serve.http_guard import GuardConfig, HttpGuard
 
 # The title and introduction in English (the page's own title, the README's heading); the page shows them in the
@@ -134,7 +134,8 @@ def queue_size(demo: gr.Blocks) -> int:
 def guard_config(per_address: bool = True) -> GuardConfig:
     """The HTTP guard's limits. Behind Hugging Face's proxy (SPACE_ID is set there) every request arrives from the
     proxy, so the client's address is read from the X-Forwarded-For entry the proxy appends."""
-    return GuardConfig(groups=GROUP_LIMITS, per_address=per_address, trust_forwarded_for=bool(os.environ.get("SPACE_ID")))
+    return GuardConfig(groups=GROUP_LIMITS, per_address=per_address, trust_forwarded_for=bool(os.environ.get("SPACE_ID")),
+                       metered_paths={Z_PATH: (Z_BURST, Z_PER_S)})
 
 
 def launch_demo(demo: gr.Blocks, guard: GuardConfig | None = None, **kwargs: Any) -> Any:

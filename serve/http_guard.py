@@ -80,6 +80,10 @@ class GuardConfig:
     new_sessions_per_s: float = 1.0
     per_address: bool = True  # off only where many simulated users share one address (bench/load_test.py)
     trust_forwarded_for: bool = False  # behind a proxy that appends the client's address (Hugging Face Spaces)
+    # Routes beside Gradio's queue that compute something for each request (a seed's noise for the page-drawn
+    # images): path -> (burst, per second), a token bucket per address and path, so no one visitor can keep the
+    # server busy with them. Counted only with per_address (bench/load_test.py's users share one address).
+    metered_paths: Mapping[str, tuple[int, float]] = field(default_factory=dict)
 
     def limit(self, group: str) -> GroupLimit:
         return self.groups.get(group, self.default_group)
@@ -183,6 +187,7 @@ class HttpGuard:
         self.page_script = page_script
         self.pending = PendingEvents(self._is_alive)
         self.new_sessions = TokenBuckets(self.config.new_sessions_burst, self.config.new_sessions_per_s)
+        self.metered = {path: TokenBuckets(burst, rate) for path, (burst, rate) in self.config.metered_paths.items()}
 
     # ----- what the served Blocks knows (read through serve/gradio_internals.py, the one module that may) -----
     def _is_alive(self, event_id: str) -> bool:
@@ -232,6 +237,12 @@ class HttpGuard:
         cap = self._body_cap(scope)
         if lengths and (not lengths[0].strip().isdigit() or int(lengths[0]) > cap):
             raise Refusal(413, too_large(cap))
+
+    def _check_meter(self, scope: dict[str, Any], headers: list[tuple[bytes, bytes]]) -> None:
+        """A metered route's request takes a token from its address's bucket (GuardConfig.metered_paths)."""
+        bucket = self.metered.get(scope["path"])
+        if bucket is not None and self.config.per_address and not bucket.take(self._client_address(scope, headers)):
+            raise Refusal(429, f"Too many requests to {scope['path']} from your address; wait a second and try again.")
 
     def _body_cap(self, scope: dict[str, Any]) -> int:
         """A queue call's body may be as large as its group allows (checked again once the body names the group);
@@ -320,6 +331,7 @@ class HttpGuard:
         keys: list[tuple[str, str]] | None = None
         try:
             self._check_head(scope, headers)
+            self._check_meter(scope, headers)
             if scope["method"] in BODY_METHODS:
                 body, messages = await self._read_body(receive, self._body_cap(scope))
                 path = scope["path"]

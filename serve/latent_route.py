@@ -34,6 +34,9 @@ from serve.asgi import Receive, Send, send_response
 
 PREFIX = "/image-web/"
 Z_PATH, META_PATH, ORT_PREFIX = PREFIX + "z", PREFIX + "meta.json", PREFIX + "ort/"
+# /image-web/z per address (HttpGuard's metered paths): a page asks once per new (class, seed), so a seed slider
+# dragged end to end asks a few dozen at once and then a handful a second; a script asking faster gets 429
+Z_BURST, Z_PER_S = 60, 20.0
 VENDOR = Path(__file__).resolve().parent.parent / "demo" / "static" / "vendor" / "onnxruntime-web"
 # The only runtime files the page loads: the WebAssembly build's ES module (its Emscripten glue bundled in) and
 # the .wasm it instantiates. Anything else under ort/ is a 404, so no path from a URL ever reaches the disk.

@@ -116,3 +116,42 @@ def test_off_a_space_a_forged_header_does_not_buy_a_new_address(blocks: gr.Block
     assert join_status(guard, forwarded("2.2.2.2"), client) == 429
     assert join_status(guard, [], client) == 429
     assert join_status(guard, forwarded("2.2.2.2"), ("192.0.2.10", 5000)) == 200  # another connection address
+
+
+# ---- the metered route beside Gradio: a seed's noise for the page-drawn images, a token bucket per address ---------
+
+async def answers_200(scope, receive, send) -> None:
+    """Stands for LatentRoute: every request it is handed gets a 200."""
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": b"{}"})
+
+
+def get_status(guard: HttpGuard, path: str, client: tuple[str, int]) -> tuple[int, bytes]:
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"class=Dress&seed=1", "client": client,
+             "headers": []}
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(guard(scope, receive, send))
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_a_seeds_noise_is_metered_per_address(monkeypatch) -> None:
+    from serve.latent_route import META_PATH, Z_BURST, Z_PATH
+
+    monkeypatch.delenv("SPACE_ID", raising=False)
+    guard = HttpGuard(answers_200, None, guard_config())  # the app's own limits
+    visitor, other = ("192.0.2.20", 5000), ("192.0.2.21", 5000)
+    statuses = [get_status(guard, Z_PATH, visitor)[0] for _ in range(Z_BURST)]
+    assert statuses == [200] * Z_BURST  # a seed slider dragged end to end fits in the burst
+    status, body = get_status(guard, Z_PATH, visitor)
+    assert status == 429 and Z_PATH in json.loads(body)["detail"]
+    assert get_status(guard, Z_PATH, other)[0] == 200  # another visitor is not held back
+    assert get_status(guard, META_PATH, visitor)[0] == 200  # only the noise route is metered
+    unmetered = HttpGuard(answers_200, None, guard_config(per_address=False))  # the load test's shared address
+    assert {get_status(unmetered, Z_PATH, visitor)[0] for _ in range(Z_BURST + 5)} == {200}

@@ -59,7 +59,7 @@
     let entry = state.z.get(key);
     if (!entry) {
       const answer = await fetch(`${ROUTE}z?class=${encodeURIComponent(cls)}&seed=${seed}`);
-      if (!answer.ok) throw new Error(`z: ${answer.status}`);
+      if (!answer.ok) throw Object.assign(new Error(`z: ${answer.status}`), {status: answer.status});
       const body = await answer.json();
       entry = {z: Float32Array.from(body.z), label: body.label, drawnAs: body.drawn_as};
       if (state.z.size >= Z_CACHE) state.z.delete(state.z.keys().next().value);
@@ -147,8 +147,12 @@
         if (!state.dirty && paint(result)) state.paintedKey = key;
       } while (state.dirty);
     } catch (error) {
-      console.warn("image panel: drawing in the page failed; the server draws it", error);
-      fallback("image.web_failed");
+      if (error.status === 429) {  // seeds asked too fast (HttpGuard's meter): the server draws this one, the page the next
+        pressServer();
+      } else {
+        console.warn("image panel: drawing in the page failed; the server draws it", error);
+        fallback("image.web_failed");
+      }
     } finally {
       state.busy = false;
     }
