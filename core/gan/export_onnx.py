@@ -16,7 +16,6 @@ changed checkpoint builds a new one and an unchanged one is never exported twice
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import tempfile
@@ -28,10 +27,10 @@ from typing import Iterator
 import torch
 from torch import nn
 
+from core.exported import CACHE_DIR, cache_entry, content_digest
 from core.gan.classifier import FashionClassifier
 from core.gan.model import Discriminator, Generator
 
-CACHE_DIR = Path("runs") / "onnx"
 FILE_NAME = "image_panel.onnx"
 OPSET = 18  # the torch.export-based exporter's own opset (no version conversion); ONNX Runtime Web 1.30 runs up to 21
 INPUTS = ["z0", "psi", "moves", "label"]
@@ -78,16 +77,7 @@ class PanelFile:
 
 def weights_digest(*modules: nn.Module | None, extra: torch.Tensor | None = None) -> str:
     """A hash over every parameter and buffer (names, shapes and bytes) of the modules, and `extra` (directions)."""
-    h = hashlib.sha256(f"opset{OPSET}".encode())
-    for module in modules:
-        h.update(b"|none|" if module is None else type(module).__name__.encode())
-        for name, tensor in (module.state_dict().items() if module is not None else []):
-            t = tensor.detach().cpu().contiguous()
-            h.update(f"{name}{tuple(t.shape)}{t.dtype}".encode())
-            h.update(t.numpy().tobytes())
-    if extra is not None:
-        h.update(extra.detach().cpu().float().contiguous().numpy().tobytes())
-    return h.hexdigest()[:16]
+    return content_digest([f"opset{OPSET}"], modules, extra, length=16)
 
 
 @contextlib.contextmanager
@@ -126,7 +116,7 @@ def panel_file(generator: Generator, directions: torch.Tensor, discriminator: Di
                classifier: FashionClassifier | None = None, cache_dir: Path | str = CACHE_DIR) -> PanelFile:
     """The panel's .onnx for these weights, exported on first use and then read from cache_dir/<digest>/."""
     digest = weights_digest(generator, discriminator, classifier, extra=directions)
-    path = Path(cache_dir) / digest / FILE_NAME
+    path = cache_entry(cache_dir, digest) / FILE_NAME
     with _build_lock:
         if not path.is_file():
             d = discriminator.eval() if discriminator is not None else None

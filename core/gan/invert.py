@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from cachetools import FIFOCache
 
+from core.exported import weights_stamp
 from core.gan.data import CLASS_NAMES, IMAGE_SIZE
 from core.gan.model import Generator
 from core.validation import KnobError, as_choice, as_int
@@ -135,7 +136,7 @@ class FrozenGenerator:
                 self.layers.append((weight, shift.view(1, -1, 1, 1).contiguous(), True))
             head = generator.head[0]
             self.layers.append((_as_matrix(head.weight), head.bias.view(1, -1, 1, 1).clone(), False))
-        self.stamp = _weights_stamp(generator)
+        self.stamp = weights_stamp(generator)
         self.generator = weakref.ref(generator)  # not a strong one: frozen()'s table must not keep G alive
         self.cache: FIFOCache[tuple, torch.Tensor] = FIFOCache(maxsize=self.MAX_CACHED)
         self.lock = threading.Lock()
@@ -181,14 +182,9 @@ _FROZEN: "weakref.WeakKeyDictionary[Generator, FrozenGenerator]" = weakref.WeakK
 def frozen(generator: Generator) -> FrozenGenerator:
     """The generator's FrozenGenerator, built once and again only when its weights change (loaded or trained)."""
     kept = _FROZEN.get(generator)
-    if kept is None or kept.stamp != _weights_stamp(generator):
+    if kept is None or kept.stamp != weights_stamp(generator):
         kept = _FROZEN[generator] = FrozenGenerator(generator)
     return kept
-
-
-def _weights_stamp(generator: Generator) -> tuple:
-    """Changes when any weight or batch-norm statistic is replaced or changed in place (torch's version counter)."""
-    return tuple((t.data_ptr(), t._version) for t in (*generator.parameters(), *generator.buffers()))
 
 
 def _batch_norm_affine(norm: torch.nn.BatchNorm2d) -> tuple[torch.Tensor, torch.Tensor]:

@@ -13,7 +13,6 @@ missing or its session cannot be made: said once in the log, never a crash.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -27,12 +26,12 @@ from typing import Protocol
 import numpy as np
 import torch
 
+from core.exported import CACHE_DIR, cache_entry, content_digest, weights_stamp
 from core.gpt import model as model_module
 from core.gpt.model import GPT
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = Path(__file__).resolve().parents[2] / "runs" / "onnx"
 FORMAT = "gpt-decode-2"  # changes with the graphs' inputs and outputs: older files are never read
 OPSET = 18
 THREADS = 1  # one core per process: the worker and the web server share the machine (bench/bench_gpt.py)
@@ -75,15 +74,8 @@ class TorchStep:
 
 def checkpoint_hash(model: GPT) -> str:
     """The weights, the config, the graph format and model.py's source: whatever changes the exported graph."""
-    digest = hashlib.sha256()
-    digest.update(FORMAT.encode())
-    digest.update(torch.__version__.encode())
-    digest.update(json.dumps(model.config.to_dict(), sort_keys=True).encode())
-    digest.update(Path(model_module.__file__).read_bytes())
-    for name, tensor in sorted(model.state_dict().items()):
-        digest.update(name.encode())
-        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    return digest.hexdigest()[:32]
+    salts = [FORMAT, torch.__version__, json.dumps(model.config.to_dict(), sort_keys=True), Path(model_module.__file__).read_bytes()]
+    return content_digest(salts, [model])
 
 
 class _Exported(torch.nn.Module):
@@ -141,7 +133,7 @@ class OrtStep:
         import onnxruntime as ort  # here: a missing or broken package makes decode_step fall back
 
         self.model, self.names = model, _names(model)
-        self.directory = Path(cache_dir or CACHE_DIR) / checkpoint_hash(model)
+        self.directory = cache_entry(cache_dir or CACHE_DIR, checkpoint_hash(model))
         options = ort.SessionOptions()
         options.intra_op_num_threads, options.inter_op_num_threads = THREADS, 1
         options.log_severity_level = 3  # errors only: ORT's notes about its own optimisations are not ours to show
@@ -200,7 +192,7 @@ def decode_step(model: GPT, cache_dir: Path | None = None, engine: str = "auto")
     step, load_state_dict), so a model never decodes with stale weights. engine="pytorch" forces the reference."""
     if engine == "pytorch":
         return TorchStep(model)
-    versions = tuple(p._version for p in model.parameters())  # bumped by every in-place change of a parameter
+    versions = weights_stamp(model)
     with _lock:
         cached = _steps.get(model)
         if cached is not None and cached[0] == versions:
