@@ -24,7 +24,7 @@ from demo.gan_game_tab import CSS as GAME_CSS, build_gan_game
 from demo.gan_learning_tab import CSS as LEARNING_CSS, build_gan_learning
 from demo.gan_apps_tab import CSS as GAN_APPS_CSS, HEAD as GAN_APPS_HEAD, build_gan_apps
 from demo.i18n import CSS as LANGUAGE_CSS, I18N, PAGE_SCRIPT, SWITCH_HTML, i18n, text
-from demo.image_tab import CSS as IMAGE_CSS, HEAD as IMAGE_HEAD, build_image_tab
+from demo.image_tab import CSS as IMAGE_CSS, HEAD as IMAGE_HEAD, PAGE_SCRIPT as IMAGE_PAGE_SCRIPT, build_image_tab
 from demo.inside_tab import CSS as INSIDE_CSS
 from demo.inside_tab import build_inside_tab
 from demo.knob_release import HEAD as KNOB_RELEASE_HEAD
@@ -145,10 +145,11 @@ def launch_demo(demo: gr.Blocks, guard: GuardConfig | None = None, **kwargs: Any
     (a page and Hub-bucket routes), MCP, PWA, server-side rendering (a Node server beside Python). THEME is Gradio's
     default with complete bold fonts (demo/style.py)."""
     kwargs.setdefault("show_error", False)
-    # page_script: the language choice, first in the page's head (demo/i18n.py); i18n=I18N: the app's strings.
+    # page_script: the language choice (demo/i18n.py) and the Images tab's runtime loader, first in the page's head;
+    # i18n=I18N: the app's strings.
     # FlyKeysRoute: Fly it yourself's keys, answered beside Gradio (no queue), inside the guard's checks;
     # LatentRoute: a seed's noise, the image panel's ONNX model and ONNX Runtime Web for the Images tab's page
-    middleware = [Middleware(HttpGuard, blocks=demo, config=guard or guard_config(), page_script=PAGE_SCRIPT),
+    middleware = [Middleware(HttpGuard, blocks=demo, config=guard or guard_config(), page_script=PAGE_SCRIPT + IMAGE_PAGE_SCRIPT),
                   Middleware(FlyKeysRoute), Middleware(LatentRoute)]
     return_freed_memory()  # serve/memory.py
     return demo.launch(theme=THEME, css=CSS, head=HEAD, allowed_paths=[], app_kwargs={"middleware": middleware}, enable_monitoring=False,

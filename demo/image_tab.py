@@ -55,6 +55,9 @@ WEB_KEYS = [*(f"image.class.{name}" for name in CLASS_NAMES), "image.verdict_lin
 HEAD = head_script("image_web.js", STRINGS=json.dumps({lang: {k: CATALOG[k][lang] for k in WEB_KEYS} for lang in LANGUAGES},
                                                      ensure_ascii=False),
                    ROUTE=latent_route.PREFIX, MAX_SEED=limits.MAX_SEED)
+# Its runtime and model, loaded by a script first in the page's head (demo/static/image_web_loader.js): a page opened
+# on the Images tab starts them at once (HttpGuard puts it there, beside the language script)
+PAGE_SCRIPT = head_script("image_web_loader.js", ROUTE=latent_route.PREFIX)
 # Where the page draws: a 32x32 canvas (shown 8x, crisp), its download, D's verdict and which path draws (the
 # script fills the words in the page's language). Shown in place of the server's image and verdict once the model
 # runs in the page (image.css, html[data-gan-draw="browser"]).

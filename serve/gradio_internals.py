@@ -195,7 +195,8 @@ def _header(headers: Sequence[tuple[bytes, bytes]], name: bytes) -> bytes:
 def page_html_sender(scope: dict[str, Any], send: Callable[..., Any], script: str) -> Callable[..., Any]:
     """An ASGI `send` that puts `script` first in the head of Gradio's page (a GET of a PAGE_PATHS route answered with
     uncompressed text/html) and fixes its Content-Length; every other response goes to `send` untouched.
-    The page is a few kB, held in memory until its last chunk; other routes are never held."""
+    The page (Gradio puts its whole config in it: under 1 MB here) is held in memory until its last chunk; other
+    routes are never held."""
     if not script or scope.get("method") != "GET" or scope.get("path") not in PAGE_PATHS:
         return send
     encoded = script.encode("utf-8")

@@ -205,20 +205,8 @@
       return;
     }
     try {
-      const answer = await fetch(`${ROUTE}meta.json`);
-      if (!answer.ok) throw new Error(`meta.json: ${answer.status}`);
-      const meta = await answer.json();
-      // The runtime's module, its .wasm and the model download side by side (one after the other took seconds
-      // longer). The runtime then fetches the .wasm itself, from the browser's cache (it is immutable), and compiles
-      // it as a stream (so the browser can cache the compiled code too); the module's Emscripten glue is bundled in
-      // it, so no other script is fetched.
-      const wasmUrl = `${meta.ort}ort-wasm-simd-threaded.wasm`;
-      const bytes = (url) => fetch(url).then((r) => { if (!r.ok) throw new Error(`${url}: ${r.status}`); return r.arrayBuffer(); });
-      const [ort, model] = await Promise.all([import(`${meta.ort}ort.wasm.bundle.min.mjs`), bytes(meta.model), bytes(wasmUrl)]);
-      ort.env.wasm.numThreads = 1;  // no SharedArrayBuffer, no cross-origin isolation needed
-      ort.env.wasm.proxy = false;
-      ort.env.wasm.wasmPaths = {wasm: wasmUrl};
-      const session = await ort.InferenceSession.create(new Uint8Array(model), {executionProviders: ["wasm"], graphOptimizationLevel: "all"});
+      const {ort, session, meta, startAt} = await window.ganRuntime.load();  // image_web_loader.js, maybe begun already
+      state.startAt = Math.min(state.startAt, startAt);
       Object.assign(state, {ort, session, meta, path: "browser", reason: "", readyAt: performance.now()});
       el("gan-web-verdict")?.toggleAttribute("hidden", !meta.judges);
       if (state.knobs && checked(state.knobs)) await draw();
