@@ -19,6 +19,7 @@ from core.validation import KnobError
 from demo import agent_render as render
 from demo.agent_handlers import FIELDS, AgentHandlers, random_episode_seed
 from demo.agent_maths_tab import build_agent_maths
+from demo.first_view import first_view
 from demo.errors import missing_model_notice, note_box
 from demo.fly_tab import build_fly
 from demo.glossary import term_key
@@ -142,10 +143,10 @@ def wire(handlers: AgentHandlers, view: AgentView, links: Links | None = None) -
     gr.on([view.play.click, seed.submit, wind.input, snapshot.input] + [k.release for k in (temperature, wind_power, gravity)],
           **page_play)
     # The curve picture and the seed button serve the page only: left off the API page (still callable). The curve
-    # is drawn when the page loads (in its language) and for every other snapshot. "multiple", not Gradio's
-    # always_last for a change: that would defer, and re-send the page's load to every load event when it ended.
-    gr.on(None, handlers.curve, snapshot, view.curve, api_name="learning_curve", preprocess=False, show_progress="hidden",
-          api_visibility="undocumented", trigger_mode="multiple")
+    # is drawn when the tab is first opened (in the page's language: demo/first_view.py) and for every other snapshot
+    snapshot.change(handlers.curve, snapshot, view.curve, api_name="learning_curve", preprocess=False, show_progress="hidden",
+                    api_visibility="undocumented", trigger_mode="multiple")
+    first_view("agent", handlers.curve, snapshot, view.curve, api_name="agent_first_curve", preprocess=False)
     view.randomise.click(random_episode_seed, None, seed, api_name="random_episode_seed", show_progress="hidden",
                          api_visibility="undocumented").then(**{**page_play, "api_name": "page_play_new_seed"})
     if links is not None:

@@ -24,6 +24,7 @@ from demo.gan_game_tab import CSS as GAME_CSS, build_gan_game
 from demo.gan_learning_tab import CSS as LEARNING_CSS, build_gan_learning
 from demo.gan_apps_tab import CSS as GAN_APPS_CSS, HEAD as GAN_APPS_HEAD, build_gan_apps
 from demo.i18n import CSS as LANGUAGE_CSS, I18N, PAGE_SCRIPT, SWITCH_HTML, i18n, text
+from demo.first_view import HEAD as FIRST_VIEW_HEAD, open_on_select
 from demo.image_tab import CSS as IMAGE_CSS, HEAD as IMAGE_HEAD, PAGE_SCRIPT as IMAGE_PAGE_SCRIPT, build_image_tab
 from demo.inside_tab import CSS as INSIDE_CSS
 from demo.inside_tab import build_inside_tab
@@ -50,7 +51,7 @@ CSS = "\n".join([STYLE_CSS, TEXT_CSS, IMAGE_CSS, INSIDE_CSS, TOY_GAN_CSS, LEARNI
                  GPT_LEARNING_CSS, OWN_TEXT_CSS, LANGUAGE_CSS, LINKS_CSS, TOUR_CSS, GAN_APPS_CSS, FLY_CSS])
 # Scripts for the page head: keyboard moves of a knob send its release (page-wide), the text tab's shortcuts, the 2-D
 # GAN's canvas, the API page's fixes (demo/api_docs.py), the Images tab's panel drawn in the page (image_web.js)
-HEAD = "\n".join([KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD, LINKS_HEAD, GAN_APPS_HEAD, AGENT_HEAD, IMAGE_HEAD])
+HEAD = "\n".join([FIRST_VIEW_HEAD, KNOB_RELEASE_HEAD, TEXT_HEAD, TOY_GAN_HEAD, API_HEAD, LINKS_HEAD, GAN_APPS_HEAD, AGENT_HEAD, IMAGE_HEAD])
 # Each event group's limits (HttpGuard's per session, per address and in all, and Gradio's workers) are stated once,
 # in demo/shared.py GROUPS; GROUP_LIMITS is HttpGuard's part of them.
 QUEUE_SPARE = 32  # Gradio's own cap over all groups is the sum of the group totals plus this: a last stop only
@@ -96,7 +97,7 @@ def build_demo(state: AppState, links: Links | None = None) -> gr.Blocks:
             with gr.Tab(i18n("tab.learn"), id="learn"):
                 build_gpt_learning(gpt_models, state.notes.get(GPT_SNAPSHOTS_NAME, ""), inside, tabs, links=links)
                 build_own_text(gpt_models, demo)  # train a small GPT on your text (demo/own_text_tab.py)
-            with gr.Tab(i18n("tab.image"), id="image"):
+            with gr.Tab(i18n("tab.image"), id="image") as image_tab:
                 build_image_tab(state.gan, state.notes.get(GAN_NAME, ""), state.judges, state.notes.get(DISCRIMINATOR_NAME, ""),
                                 links=links, demo=demo)
                 build_gan_game(*make_game(state.gan, state.judges, state.real_sample, [state.notes.get(k, "") for k in (GAN_NAME, DISCRIMINATOR_NAME, SAMPLE_DIR.name)]), demo=demo)
@@ -104,10 +105,12 @@ def build_demo(state: AppState, links: Links | None = None) -> gr.Blocks:
                 build_gan_apps(state.gan, state.judges, state.real_sample, state.notes.get(DISCRIMINATOR_NAME, ""))
             with gr.Tab(i18n("tab.toy_gan"), id="toy-gan"):
                 build_toy_gan_tab(demo, links=links)
-            with gr.Tab(i18n("tab.agent"), id="agent"):
+            with gr.Tab(i18n("tab.agent"), id="agent") as agent_tab:
                 build_agent_tab(state.agent, state.notes.get(AGENT_NAME, ""), links=links)
             with gr.Tab(i18n("tab.about"), id="about"):
                 build_about_tab(state)
+        open_on_select("image", image_tab)  # its verdict and grid, game round and snapshot: drawn when first opened
+        open_on_select("agent", agent_tab)  # its learning curve
         for tab_id in ("tour", "text", "inside", "learn", "image", "toy-gan", "agent", "about"):
             links.tab(tab_id)  # what ?tab= may select
         links.wire()

@@ -15,6 +15,7 @@ from demo.gan_game_handlers import NEW_SCORE, GameHandlers
 from demo.gan_game_render import EXPLAIN
 from demo.shared import queue_group, static_text
 from demo.errors import note_box
+from demo.first_view import first_view
 from demo.i18n import i18n
 
 # The result table on a phone: a line breaks only between words ("truth", "Sneaker" were broken mid-word at 390 px;
@@ -38,7 +39,7 @@ class GameView:
 
 
 def build_gan_game(game: RealOrFake | None, note: str = "", demo: gr.Blocks | None = None) -> None:
-    """The game's panel (call inside the Images tab); with `demo`, each page opens with a round dealt."""
+    """The game's panel (call inside the Images tab); with `demo`, a round is dealt when the tab is first opened."""
     with gr.Accordion(i18n("image.game_title"), open=True, elem_id="gan-game"):
         if game is None:
             gr.Markdown(i18n("image.game_missing") + note, elem_id="gan-game-missing")
@@ -71,8 +72,7 @@ def wire(handlers: GameHandlers, view: GameView, demo: gr.Blocks | None) -> None
     view.new_button.click(handlers.new_round, None, dealt, api_name="game_new_round",
                           **queue_group("gan-game"), api_visibility="undocumented")
     if demo is not None:
-        demo.load(handlers.new_round, None, dealt, api_name="game_first_round", **queue_group("gan-game"),
-                  api_visibility="private", show_progress="hidden")
+        first_view("image", handlers.new_round, None, dealt, api_name="game_first_round", **queue_group("gan-game"))
     view.reveal.click(handlers.page_answer, [view.round_id, view.marks, view.score], [view.result, view.score, view.reveal_note],
                       api_name="game_reveal", preprocess=False, **queue_group("gan-game"), api_visibility="undocumented")
 

@@ -12,6 +12,7 @@ from core import limits
 from core.gan.latent import ImageKnobs
 from core.gan.snapshots import SnapshotRun
 from demo.errors import note_box
+from demo.first_view import first_view
 from demo.gan_learning_handlers import LearningHandlers
 from demo.gan_learning_render import EXPLAIN
 from demo.i18n import i18n
@@ -28,7 +29,7 @@ Components = list[gr.components.Component]
 def build_gan_learning(run: SnapshotRun | None, note: str = "", links: Links | None = None,
                        demo: gr.Blocks | None = None) -> None:
     """The section (call inside the Images tab); a note instead when the snapshots could not be loaded. With `links`,
-    its knobs live in the page's URL; with `demo`, the page opens with the caption and the curves in its language
+    its knobs live in the page's URL; with `demo`, the tab's first opening draws the caption and the curves in its language
     (the layout's first values are English: they are drawn before any reader's language is known)."""
     with gr.Accordion(i18n("image.learn_title"), open=True, elem_id="gan-learning"):
         if run is None:
@@ -45,8 +46,8 @@ def build_gan_learning(run: SnapshotRun | None, note: str = "", links: Links | N
                              "image-learn-seed": (seed, parse_seed)},
                    Draw(handlers.page_snapshot, inputs, outputs, queue_group("gan-learning")))
     if demo is not None:
-        demo.load(handlers.page_snapshot, inputs, outputs, api_name="learning_first_view", api_visibility="private",
-                  show_progress="hidden", **queue_group("gan-learning"))
+        first_view("image", handlers.page_snapshot, inputs, outputs, api_name="learning_first_view",
+                   **queue_group("gan-learning"))
 
 
 def lay_out(handlers: LearningHandlers, run: SnapshotRun) -> tuple[Components, Components]:

@@ -27,6 +27,7 @@ from core.gan.io import LoadedGAN
 from core.gan.judge import Judges
 from core.gan.latent import RANDOM_CLASS, ImageKnobs
 from demo.errors import missing_model_notice, note_box
+from demo.first_view import first_view
 from demo.glossary import term_key
 from demo.i18n import i18n
 from demo.image_handlers import (ImageHandlers, ImagePage, VerdictHandler, direction_field, parse_class, parse_direction,
@@ -127,7 +128,7 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
                     links: Links | None = None, demo: gr.Blocks | None = None) -> None:
     """Lay out the image tab, wire its events and publish its API (call inside a gr.Blocks); with `judges`, D's
     verdict and the classifier's guess follow the slider image. With `links`, its knobs live in the page's URL; with
-    `demo`, the page opens with the verdict and the grid's captions in its language (the layout's first values are
+    `demo`, the tab's first opening draws the verdict and the grid's captions in its language (the layout's first values are
     English: they are drawn before any reader's language is known)."""
     if loaded is None:
         missing_model_notice("GAN", "python -m core.gan.train", note, elem_id="gan-missing")
@@ -142,9 +143,8 @@ def build_image_tab(loaded: LoadedGAN | None, note: str, judges: Judges | None =
     if links is not None:
         link(page, view, links)
     if demo is not None:
-        demo.load(page.first_view, [view.class_name, view.seed, view.count, view.psi, *view.directions], [view.verdict, view.grid],
-                  api_name="image_first_view", api_visibility="private", preprocess=False, show_progress="hidden", js=JS_FIRST,
-                  **queue_group("gan-image"))
+        first_view("image", page.first_view, [view.class_name, view.seed, view.count, view.psi, *view.directions],
+                   [view.verdict, view.grid], api_name="image_first_view", preprocess=False, js=JS_FIRST, **queue_group("gan-image"))
     publish_api(handlers, verdict, view)
 
 
