@@ -23,7 +23,10 @@ from tests.conftest import SIZES, open_sized_page, require_checkpoint, screensho
 
 pytestmark = pytest.mark.browser
 
-BROWSER_PATH = "() => document.documentElement.dataset.ganDraw === 'browser'"
+# The page draws the panel, and has drawn the tab's first view (its knobs, sent when the tab first opens: a knob set
+# by a test before that would be overwritten by them)
+BROWSER_PATH = ("() => document.documentElement.dataset.ganDraw === 'browser'"
+                " && Number(document.getElementById('gan-web-canvas')?.dataset.drawn || 0) >= 1")
 # Draw these knobs in the page as a new class or seed does, wait until the canvas shows them, read its grey levels
 PAGE_PIXELS = """async (knobs) => {
   window.ganWeb.latent(knobs);

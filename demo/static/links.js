@@ -11,9 +11,25 @@
   };
   const pressRestore = (tries = 0) => {
     const button = document.getElementById(RESTORE_ID);
-    if (button) { window.playgroundLinks.pressedAt = performance.now(); button.click(); return; }
-    if (tries < 200) setTimeout(() => pressRestore(tries + 1), 25);  // Gradio is still drawing the page
+    if (!button) {
+      if (tries < 200) setTimeout(() => pressRestore(tries + 1), 25);  // Gradio is still drawing the page
+      return;
+    }
+    window.playgroundLinks.pressedAt = performance.now();
+    // A link that only names a tab the page has (?tab=image) sets no knob: the tab is shown at once, without asking
+    // the server; any other link (or a tab the page does not have, which gets the note) goes through the restore.
+    const params = new URLSearchParams(pending === null ? location.search : pending);
+    const names = Array.from(params.keys()).filter((k) => !NOT_STATE.has(k));
+    const tab = params.get("tab");
+    if (names.length === 1 && names[0] === "tab" && tab && tabButton(tab)) {
+      pending = null;
+      tabToShow = tab;
+      window.playgroundLinks.restored();
+      return;
+    }
+    button.click();
   };
+  const tabButton = (id) => id && document.querySelector(`#main-tabs [role=tab][data-tab-id="${CSS.escape(id)}"]`);
   const hasState = (search) => Array.from(new URLSearchParams(search).keys()).some((k) => !NOT_STATE.has(k));
   // The link the page was opened with, read by the restore event: Gradio writes its knobs' first values while it
   // draws the page, so the URL is written only after the visitor's first touch, key or click (`ready`).
@@ -44,7 +60,7 @@
     },
     /** Show a main tab as a click on its name would (its own select event runs, after the link set its knobs). */
     showTab(id) {
-      const button = id && document.querySelector(`#main-tabs [role=tab][data-tab-id="${CSS.escape(id)}"]`);
+      const button = tabButton(id);
       if (button && button.getAttribute("aria-selected") !== "true") button.click();
     },
     /** Press the draw button of each linked view (a JSON list of their indexes); the tab is shown when they end. */
