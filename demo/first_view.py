@@ -16,12 +16,13 @@ import gradio as gr
 from demo.shared import head_script
 
 HEAD = head_script("first_view.js")
+CLASS = "first-view"  # on every first-view button (tests/test_i18n_complete.py finds the views they draw by it)
 
 
 def first_view(tab: str, fn: Callable[..., Any], inputs: Sequence[Any] | None, outputs: Sequence[Any], **event: Any) -> Any:
     """Draw `outputs` with fn(inputs) when the main tab `tab` is first opened (call inside that tab). `event` takes
     the rest of Gradio's event arguments (js, queue group, preprocess); the event is private to the page."""
-    button = gr.Button("draw", visible="hidden", elem_classes=["first-view", f"first-view-{tab}"])
+    button = gr.Button("draw", visible="hidden", elem_classes=[CLASS, f"{CLASS}-{tab}"])
     return button.click(fn, inputs, outputs, api_visibility="private", show_progress="hidden", **event)
 
 
@@ -30,4 +31,4 @@ def open_on_select(tab_id: str, tab: gr.Tab) -> None:
     tab.select(None, None, None, js=f"() => {{ window.playgroundFirstViews.open({json.dumps(tab_id)}); return []; }}")
 
 
-__all__ = ["HEAD", "first_view", "open_on_select"]
+__all__ = ["CLASS", "HEAD", "first_view", "open_on_select"]

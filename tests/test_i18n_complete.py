@@ -13,6 +13,8 @@ from typing import Any, Iterator
 
 import pytest
 
+from demo.first_view import CLASS as FIRST_VIEW
+
 pytestmark = pytest.mark.slow  # builds the whole app
 
 I18N_MARK = re.compile(r"__i18n__\{[^{}]*\}")
@@ -51,8 +53,11 @@ AS_THEY_ARE = {("html", "language-switch", "value"), ("html", "gpt-learning-text
 
 
 def redrawn_when_the_page_opens(config: dict[str, Any]) -> set[int]:
-    """Components a page-load event fills in the page's language (their first value is replaced at once)."""
-    return {output for dep in config["dependencies"] if any(event == "load" for _, event in dep["targets"])
+    """Components a page-load event, or their tab's first opening (demo/first_view.py), fills in the page's language:
+    their first value is replaced before, or as, they are first shown."""
+    first_views = {c["id"] for c in config["components"] if FIRST_VIEW in (c.get("props", {}).get("elem_classes") or [])}
+    return {output for dep in config["dependencies"]
+            if any(event == "load" or (target in first_views and event == "click") for target, event in dep["targets"])
             for output in dep["outputs"]}
 
 
