@@ -273,7 +273,7 @@
     return true;
   };
   // A page opened on the Images tab (a link: ?tab=image, or its knobs) starts loading at once, beside Gradio's own
-  if (/[?&](tab=image|image-)/.test(location.search)) start();
+  if (window.ganRuntime?.linked) start();  // without the loader (a page not served through HttpGuard), start() falls back
   if (!watch()) {
     const observer = new MutationObserver(() => { if (watch()) observer.disconnect(); });
     // Gradio may insert this script after DOMContentLoaded (launch(head=...)): observe at once when the body is there

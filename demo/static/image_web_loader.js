@@ -26,8 +26,10 @@
   window.ganRuntime = {
     /** {ort, session, meta, startAt}, loaded once; rejects where the runtime or the model cannot load. */
     load() { return loading || (loading = load()); },
+    /** Whether the page was opened on the Images tab (?tab=image, or its knobs in the link). */
+    linked: /[?&](tab=image|image-)/.test(location.search),
   };
-  if (typeof WebAssembly === "object" && /[?&](tab=image|image-)/.test(location.search)) {
+  if (typeof WebAssembly === "object" && window.ganRuntime.linked) {
     window.ganRuntime.load().catch(() => { /* image_web.js says so, and the server draws */ });
   }
 })();

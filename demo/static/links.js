@@ -18,9 +18,9 @@
     window.playgroundLinks.pressedAt = performance.now();
     // A link that only names a tab the page has (?tab=image) sets no knob: the tab is shown at once, without asking
     // the server; any other link (or a tab the page does not have, which gets the note) goes through the restore.
-    const params = new URLSearchParams(pending === null ? location.search : pending);
-    const names = Array.from(params.keys()).filter((k) => !NOT_STATE.has(k));
-    const tab = params.get("tab");
+    const search = pending === null ? location.search : pending;
+    const names = stateNames(search);
+    const tab = new URLSearchParams(search).get("tab");
     if (names.length === 1 && names[0] === "tab" && tab && tabButton(tab)) {
       pending = null;
       tabToShow = tab;
@@ -30,10 +30,11 @@
     button.click();
   };
   const tabButton = (id) => id && document.querySelector(`#main-tabs [role=tab][data-tab-id="${CSS.escape(id)}"]`);
-  const hasState = (search) => Array.from(new URLSearchParams(search).keys()).some((k) => !NOT_STATE.has(k));
+  /** The link's own parameters (knobs and tab) in a query string, not the page's settings. */
+  const stateNames = (search) => Array.from(new URLSearchParams(search).keys()).filter((k) => !NOT_STATE.has(k));
   // The link the page was opened with, read by the restore event: Gradio writes its knobs' first values while it
   // draws the page, so the URL is written only after the visitor's first touch, key or click (`ready`).
-  let pending = hasState(location.search) ? location.search : null;
+  let pending = stateNames(location.search).length ? location.search : null;
   let ready = false;
   let drawing = new Set();  // the linked views still drawing
   let tabToShow = null;  // the link's tab, shown once they have all ended
