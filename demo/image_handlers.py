@@ -312,6 +312,11 @@ class ImagePage:
         view = self.view(request, class_name, seed, psi, *directions)
         return (*view, *self.previews(class_name, seed, psi))
 
+    def latent_previews(self, class_name: Any, seed: Any, psi: Any, *directions: Any) -> list[Any]:
+        """The class or seed changed: the direction previews for the new latent (the image and the verdict are the
+        move event's, which the page presses too: one event writes them, so an older draw never lands last)."""
+        return self.previews(class_name, seed, psi)
+
     def first_view(self, request: gr.Request, class_name: Any, seed: Any, count: Any, psi: Any,
                    *directions: Any) -> tuple[Any, ...]:
         """What the page opens with, in its language: (the verdict, the grid's tiles). The image and the previews

@@ -69,7 +69,9 @@ WEB_PANEL = ('<div id="gan-web"><figure id="gan-web-frame"><figcaption><span id=
 # The page's events call these in the browser (image_web.js): a move draws there (or presses the server's hidden
 # button); a new class or seed (or the page's first knobs) is told to the page, then the server event goes on
 JS_MOVE = "(...knobs) => { window.ganWeb ? window.ganWeb.move(knobs) : document.getElementById('gan-server-move')?.click(); }"
-JS_LATENT = "(...knobs) => { window.ganWeb?.latent(knobs); return knobs; }"
+# A new class or seed: the page fetches its noise, and the image and D's verdict are drawn by the one server event that
+# draws them (server_move), as a move's are: two events writing the image ran at once and the older could land last
+JS_LATENT = "(...knobs) => { window.ganWeb?.latent(knobs); document.getElementById('gan-server-move')?.click(); return knobs; }"
 JS_FIRST = "(c, s, n, p, ...d) => { window.ganWeb?.latent([c, s, p, ...d]); return [c, s, n, p, ...d]; }"
 
 
@@ -225,9 +227,11 @@ def wire(page: ImagePage, view: ImageView) -> None:
     """The page's events: one event per trigger (see demo/image_handlers.py for the request loop two would start), the
     newest value winning (always_last: while one runs, only the newest waits). A move goes to the page's own drawing
     (image_move, no backend: JS_MOVE), which presses the hidden server_move button when the server draws; that
-    button's event redraws the image and D's verdict in one event; the class or the seed also redraws the previews; the grid and the GIF follow with .then,
-    and follow psi at the end of a move (release; demo/knob_release.py sends it after keys or a typed value), not
-    every step."""
+    button's event redraws the image and D's verdict in one event, and is the only event of the page that draws them:
+    a new class or seed presses it too (JS_LATENT), so a draw that started with older knobs is always followed by one
+    with the newest. The class or the seed also redraws the previews; the grid and the GIF follow with .then, and
+    follow psi at the end of a move (release; demo/knob_release.py sends it after keys or a typed value), not every
+    step."""
     v, notes = view, view.notes
     view_notes = [notes[field] for field in page.view_fields]
     page_event = dict(preprocess=False, api_visibility="undocumented", trigger_mode="always_last", show_progress="hidden")
@@ -239,7 +243,7 @@ def wire(page: ImagePage, view: ImageView) -> None:
           api_visibility="private", show_progress="hidden")
     v.server_move.click(page.view, v.knobs, [v.image, v.verdict, *view_notes], api_name="image_view",
                         **queue_group("gan-image"), **page_event)
-    gr.on([v.class_name.change, v.seed.change], page.view_and_previews, v.knobs, [v.image, v.verdict, *view_notes, *v.previews],
+    gr.on([v.class_name.change, v.seed.change], page.latent_previews, v.knobs, v.previews,
           api_name="image_view_new_latent", js=JS_LATENT, **queue_group("gan-image"), **page_event,
           ).then(api_name="grid_new_latent", **grid_io, **heavy).then(api_name="interpolate_new_latent", **gif_io, **heavy)
     v.psi.release(page.previews, [v.class_name, v.seed, v.psi], v.previews, api_name="direction_previews",
