@@ -61,8 +61,7 @@ class KVCache:
             slots = start[:, None] % self.window
         else:
             slots = (start[:, None] + np.arange(T - keep, T)[None, :]) % self.window  # (n, keep)
-        kinds, _, heads, _, dim = self.ring.shape
-        new = new.reshape(n, kinds, heads, T, dim)[:, :, :, T - keep :].transpose(0, 3, 1, 2, 4)  # (n, keep, 2L, H, D)
+        new = new.reshape(n, -1, *new.shape[3:])[:, :, :, T - keep :].transpose(0, 3, 1, 2, 4)  # (n, keep, 2L, H, D)
         self.ring[:, self._row_ids[rows, None], :, slots] = new  # every layer's keys and values in one write
         self._positions[rows] += T
         return logits

@@ -43,10 +43,7 @@ class GPTConfig:
 
 
 class RotaryEmbedding(nn.Module):
-    """cos/sin tables for absolute positions, computed in float64 so far positions stay exact, grown on demand.
-
-    Each table is head_dim wide, in the form apply_rotary multiplies by: cos = [cos θ, cos θ], sin = [-sin θ, sin θ]
-    (θ one angle per feature pair), so a rotation is two products and a sum, with no sign flip per layer."""
+    """cos/sin tables for absolute positions, computed in float64 so far positions stay exact, grown on demand."""
 
     def __init__(self, head_dim: int, base: float):
         super().__init__()
@@ -56,22 +53,20 @@ class RotaryEmbedding(nn.Module):
         self.sin = torch.empty(0)
 
     def tables(self, end: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-        """cos, sin of shape (>= end, head_dim)."""
+        """cos, sin of shape (>= end, head_dim // 2)."""
         if self.cos.shape[0] < end or self.cos.device != device:
             size = max(end, 2 * self.cos.shape[0], 1024)
             with torch.inference_mode(False), torch.no_grad():  # plain tensors, usable later for training too
                 angles = torch.arange(size, dtype=torch.float64)[:, None] * self.inv_freq[None, :]
-                cos, sin = angles.cos().float(), angles.sin().float()
-                self.cos = torch.cat((cos, cos), dim=-1).to(device)
-                self.sin = torch.cat((-sin, sin), dim=-1).to(device)
+                self.cos = angles.cos().float().to(device)
+                self.sin = angles.sin().float().to(device)
         return self.cos, self.sin
 
 
 def apply_rotary(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-    """Rotate feature pairs (i, i + D/2) of x (B, H, T, D) by the angles of each position: cos, sin (T, D) are
-    RotaryEmbedding's tables, so this is (x1 cos - x2 sin, x2 cos + x1 sin) written as two products and a sum."""
-    x1, x2 = x.split(int(x.shape[-1]) // 2, dim=-1)  # int(): a fixed size, a number in an exported step (no shape ops)
-    return x * cos + torch.cat((x2, x1), dim=-1) * sin
+    """Rotate feature pairs (first half, second half) of x (B, H, T, D) by the angles of each position (T, D/2)."""
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1)
 
 
 def sliding_window_mask(q_pos: torch.Tensor, k_pos: torch.Tensor, window: int) -> torch.Tensor:
@@ -97,8 +92,8 @@ def cached_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, past_k: 
                      mask: torch.Tensor) -> torch.Tensor:
     """SDPA over the cached keys followed by the chunk's own (mask (B, 1, T, S + T)), without joining them: the
     cache is read where it lies, never copied (a step that concatenated it copied the whole cache every layer)."""
-    S, scale = int(past_k.shape[-2]), 1 / math.sqrt(q.shape[-1])  # numbers, not tensor ops of an exported step
-    scores = torch.cat((q @ past_k.transpose(-1, -2), q @ k.transpose(-1, -2)), dim=-1) * scale
+    S = past_k.shape[-2]
+    scores = torch.cat((q @ past_k.transpose(-1, -2), q @ k.transpose(-1, -2)), dim=-1) * q.shape[-1] ** -0.5
     weights = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1)
     return weights[..., :S] @ past_v + weights[..., S:] @ v
 
@@ -217,7 +212,7 @@ class GPT(nn.Module):
         return self.logits(x)
 
     def rope(self, positions: torch.Tensor, length: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """cos, sin (B, length, D) of each row's positions[b] .. positions[b]+length-1, from the exact tables."""
+        """cos, sin (B, length, D/2) of each row's positions[b] .. positions[b]+length-1, from the exact tables."""
         cos, sin = self.rotary.tables(int(positions.max()) + length, positions.device)
         at = positions[:, None] + torch.arange(length, device=positions.device)[None, :]
         return cos[at], sin[at]
@@ -225,29 +220,28 @@ class GPT(nn.Module):
     def decode(self, idx: torch.Tensor, positions: torch.Tensor, past: list[torch.Tensor], cos: torch.Tensor | None = None,
                sin: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits (B, T, vocab) of idx (B, T), row b's tokens at positions[b], positions[b]+1, ..., and their new keys
-        and values (B, 2 * n_layer * H, T, D: layer 0's keys of each head, its values, layer 1's keys, ...), which the
-        caller writes into its ring (position p in slot p % window).
+        and values (B, n_layer, 2, H, T, D), which the caller writes into its ring (position p in slot p % window).
 
         past: 2 * n_layer tensors (B, H, window, D), layer 0's keys, its values, layer 1's keys, ...: the ring of every
         earlier token's rotated key and value, one tensor each so that an exported step reads them where they lie
         (slicing one big cache copies it in ONNX Runtime). Only slots that hold one of the row's last window-1
         positions are attended (ring_mask), so stale slots (a previous stream's, a fresh row's zeros) never count.
         The cache is read-only here: copying it in and out of an exported step each token cost more than the step
-        (issue #27). cos, sin (B, T, D): the rotary tables at those positions (GPT.rope); the exported step takes
+        (issue #27). cos, sin (B, T, D/2): the rotary tables at those positions (GPT.rope); the exported step takes
         them as inputs, as the tables are computed in float64.
         """
         B, T = idx.shape
         if cos is None or sin is None:
             cos, sin = self.rope(positions, T)
-        cos, sin = cos[:, None], sin[:, None]  # (B, 1, T, D): every head
-        mask = ring_mask(positions, T, self.config.context_length)[:, None]  # (B, 1, T, window + T)
+        cos, sin = cos[:, None], sin[:, None]  # (B, 1, T, D/2): every head
+        mask = ring_mask(positions, T, past[0].shape[-2])[:, None]  # (B, 1, T, window + T)
         x = self.embed(idx)
         new = []
         for layer, block in enumerate(self.blocks):
             kv = {"past_k": past[2 * layer], "past_v": past[2 * layer + 1]}
             x = block(x, cos, sin, mask, kv=kv)
-            new += [kv["k"], kv["v"]]
-        return self.logits(x), torch.cat(new, dim=1)  # one join for all layers: each join is a node of the exported step
+            new.append(torch.stack((kv["k"], kv["v"]), dim=1))  # (B, 2, H, T, D)
+        return self.logits(x), torch.stack(new, dim=1)
 
     def loss(self, idx: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         logits = self(idx)

@@ -32,13 +32,13 @@ from core.gpt.model import GPT
 
 log = logging.getLogger(__name__)
 
-FORMAT = "gpt-decode-3"  # changes with the graphs' inputs and outputs: older files are never read
+FORMAT = "gpt-decode-2"  # changes with the graphs' inputs and outputs: older files are never read
 OPSET = 18
 THREADS = 1  # one core per process: the worker and the web server share the machine (bench/bench_gpt.py)
 
 
 class Step(Protocol):
-    """logits (B, T, vocab), new keys and values (B, 2 * n_layer * H, T, D) = step(idx (B, T), positions (B,), past).
+    """logits (B, T, vocab), new keys and values (B, n_layer, 2, H, T, D) = step(idx (B, T), positions (B,), past).
 
     `run` is the same on numpy arrays: the decode loop's own form (core/gpt/kv_cache.py keeps its ring in numpy),
     so a token costs no conversions between torch and numpy."""
@@ -100,7 +100,7 @@ def export(model: GPT, path: Path, tokens: int | None) -> None:
     T = tokens or 3
     B = 2
     args = (torch.zeros(B, T, dtype=torch.long), torch.tensor([5, 2 * cfg.context_length]),
-            torch.zeros(B, T, cfg.head_dim), torch.zeros(B, T, cfg.head_dim),
+            torch.zeros(B, T, cfg.head_dim // 2), torch.zeros(B, T, cfg.head_dim // 2),
             *[torch.zeros(B, cfg.n_head, cfg.context_length, cfg.head_dim) for _ in range(2 * cfg.n_layer)])
     names = _names(model)
     axes = {name: {0: "batch"} for name in names + ["logits", "new"]}
@@ -138,7 +138,7 @@ class OrtStep:
         options.intra_op_num_threads, options.inter_op_num_threads = THREADS, 1
         options.log_severity_level = 3  # errors only: ORT's notes about its own optimisations are not ours to show
         self.sessions = {kind: self._session(ort, options, kind, tokens) for kind, tokens in (("step", 1), ("prefill", None))}
-        self._cos = self._sin = np.empty((0, model.config.head_dim), dtype=np.float32)
+        self._cos = self._sin = np.empty((0, model.config.head_dim // 2), dtype=np.float32)
 
     def _session(self, ort, options, kind: str, tokens: int | None):  # noqa: ANN001, ANN202
         """A session on the cached file, built first if missing; rebuilt once if the file does not load."""
