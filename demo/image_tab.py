@@ -68,10 +68,11 @@ WEB_PANEL = ('<div id="gan-web"><figure id="gan-web-frame"><figcaption><span id=
              '<div id="gan-web-verdict" class="prose"></div><p id="gan-web-path" aria-live="polite"></p></div>')
 # The page's events call these in the browser (image_web.js): a move draws there (or presses the server's hidden
 # button); a new class or seed (or the page's first knobs) is told to the page, then the server event goes on
-JS_MOVE = "(...knobs) => { window.ganWeb ? window.ganWeb.move(knobs) : document.getElementById('gan-server-move')?.click(); }"
+PRESS_SERVER_MOVE = "document.getElementById('gan-server-move')?.click()"  # the one event that draws on the server
+JS_MOVE = f"(...knobs) => {{ window.ganWeb ? window.ganWeb.move(knobs) : {PRESS_SERVER_MOVE}; }}"
 # A new class or seed: the page fetches its noise, and the image and D's verdict are drawn by the one server event that
 # draws them (server_move), as a move's are: two events writing the image ran at once and the older could land last
-JS_LATENT = "(...knobs) => { window.ganWeb?.latent(knobs); document.getElementById('gan-server-move')?.click(); return knobs; }"
+JS_LATENT = f"(...knobs) => {{ window.ganWeb?.latent(knobs); {PRESS_SERVER_MOVE}; return knobs; }}"
 JS_FIRST = "(c, s, n, p, ...d) => { window.ganWeb?.latent([c, s, p, ...d]); return [c, s, n, p, ...d]; }"
 
 

@@ -93,8 +93,8 @@ def test_the_events_follow_every_change_with_the_drags_debounce(app_url) -> None
     """Every view hangs on `change` (which Gradio's slider fires for a drag, keys, a typed value and its reset arrow,
     and when another event sets it), with trigger_mode always_last: the newest value waits, none pile up. One event
     per trigger (tests/test_request_loop.py says why): a move redraws image and verdict in one event, which a new
-    class or seed presses too; they also redraw the previews, then the grid and the GIF follow with .then; psi's release redraws previews, grid
-    and GIF, not every step of a drag."""
+    class or seed presses too; they also redraw the previews, then the grid and the GIF follow with .then; psi's
+    release redraws previews, grid and GIF, not every step of a drag."""
     require_checkpoint(GAN_NAME)
     config = httpx.get(f"{app_url}/config", timeout=30).json()
     ids = {c["id"]: c.get("props", {}).get("elem_id") for c in config["components"]}
